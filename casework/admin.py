@@ -1,0 +1,9 @@
+"""Casework: admin views (to be completed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def make_blueprint() -> Blueprint:
+    return Blueprint("admin", __name__)

@@ -1,0 +1,9 @@
+"""Casework: audit_views views (to be completed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def make_blueprint() -> Blueprint:
+    return Blueprint("audit_views", __name__)

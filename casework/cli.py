@@ -1,0 +1,298 @@
+"""The `integra` command (DESIGN.md §7): init, serve, officer, audit, age."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from config import ConfigError
+from config import Settings
+from config import load_settings
+from core import audit
+from core import entities
+from core import migrate
+from core import officers
+from core.db import make_engine
+from core.db import make_sessionmaker
+from core.db import session_scope
+from core.enums import Role
+from core.errors import DomainError
+from core.models import Entity
+from core.models import Officer
+
+DEMO_ENTITY = "Municipalidad Distrital de Demostración"
+DEMO_USER = "demo"
+DEMO_CREDENTIALS_FILE = "demo-credentials.txt"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+@click.group()
+def cli() -> None:
+    """Integra: anonymous whistleblower channel and case management (DL 1327)."""
+
+
+@cli.command()
+@click.option("--entity", "entity_name", default=None, help="Name of the entity (the OII's).")
+@click.option("--demo", is_flag=True, help="Also create a demo entity and officer (development).")
+def init(entity_name: str | None, demo: bool) -> None:
+    """Create or upgrade the schema, and create the entity and its keys."""
+    settings = _settings()
+    if demo and settings.is_production:
+        raise click.ClickException("--demo is refused when INTEGRA_ENV=production")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.data_dir, 0o700)
+    engine = make_engine(settings.database_url)
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    if before == after:
+        click.echo(f"Schema is up to date (revision {after}).")
+    else:
+        click.echo(f"Schema upgraded from {before or 'empty'} to {after}.")
+
+    name = entity_name or (DEMO_ENTITY if demo else None)
+    server_key = settings.secret_bytes("server_key")
+    factory = make_sessionmaker(engine)
+    with session_scope(factory) as session:
+        entity = None
+        if name:
+            slug = entities.slugify(name)
+            entity = session.scalar(select(Entity).where(Entity.slug == slug))
+        elif session.scalar(select(Entity.id).limit(1)) is None:
+            raise click.ClickException("No entity yet: run `integra init --entity NAME`.")
+        if name and entity is not None:
+            click.echo(f"Entity {entity.name!r} already exists; its keys were left untouched.")
+        elif name:
+            keys = entities.create_entity(
+                session, name=name, server_key=server_key, post_quantum=settings.post_quantum
+            )
+            entity = keys.entity
+            click.echo(f"Created entity {entity.name!r} (slug {entity.slug}).")
+            click.echo(f"Office recipient: {entity.office_recipient[:40]}…")
+            click.echo("")
+            click.echo("RECOVERY IDENTITIES — shown only now. Print them, store them offline")
+            click.echo("(sealed envelope, safe), and never keep them on this server:")
+            click.echo(f"  office: {keys.office.to_string()}")
+            click.echo(f"  vault:  {keys.vault.to_string()}")
+            click.echo("")
+            if demo:
+                _create_demo_officer(session, settings, entity, keys)
+        if demo:
+            creds = settings.data_dir / DEMO_CREDENTIALS_FILE
+            if creds.exists():
+                click.echo(creds.read_text(encoding="utf-8"), nl=False)
+    engine.dispose()
+
+
+def _create_demo_officer(
+    session: object, settings: Settings, entity: Entity, keys: entities.EntityKeys
+) -> None:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    if session.scalar(select(Officer.id).where(Officer.username == DEMO_USER)) is not None:
+        return
+    password = "demo-" + officers.generate_password()
+    new = officers.add_officer(
+        session,
+        entity=entity,
+        username=DEMO_USER,
+        role=Role.HEAD,
+        kdf=settings.kdf,
+        server_key=settings.secret_bytes("server_key"),
+        display_name="Responsable OII (demo)",
+        password=password,
+    )
+    # A demo account is enrolled already so it can log in at once.
+    new.officer.must_change_password = False
+    new.officer.totp_confirmed = True
+    for purpose, identity in (("office", keys.office), ("vault", keys.vault)):
+        entities.wrap_for_officer(
+            session,
+            officer=new.officer,
+            purpose=purpose,
+            identity=identity,
+            passphrase=password,
+            work_factor=settings.wrap_work_factor,
+        )
+    _write_private(
+        settings.data_dir / DEMO_CREDENTIALS_FILE,
+        "Demo login (development only):\n"
+        f"  user:        {DEMO_USER}\n"
+        f"  password:    {password}\n"
+        f"  TOTP secret: {new.totp_secret}\n"
+        f"  TOTP URI:    {new.totp_uri}\n"
+        "  Current code: .venv/bin/integra officer totp demo\n",
+    )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--intake-port", default=5000, show_default=True, type=int)
+@click.option("--casework-port", default=5001, show_default=True, type=int)
+def serve(host: str, intake_port: int, casework_port: int) -> None:
+    """Development server for both apps, each in its own process."""
+    _settings()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", app, "--host", host, "--port", str(port)]
+        )
+        for app, port in (("reporting", intake_port), ("casework", casework_port))
+    ]
+    click.echo(f"Intake (denuncias):   http://{host}:{intake_port}/")
+    click.echo(f"Casework (OII):       http://{host}:{casework_port}/login")
+    click.echo("Press Ctrl+C to stop.")
+
+    def _stop(*_: object) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while all(proc.poll() is None for proc in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop()
+        for proc in procs:
+            proc.wait(timeout=10)
+    codes = [proc.returncode for proc in procs]
+    if any(code not in (0, -signal.SIGTERM, -signal.SIGINT) for code in codes):
+        raise click.ClickException(f"a server stopped unexpectedly (exit codes {codes})")
+
+
+@cli.group()
+def officer() -> None:
+    """Manage officer accounts."""
+
+
+@officer.command("add")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), required=True, help="Account role."
+)
+@click.option("--entity", "entity_slug", default=None, help="Entity slug (when several).")
+@click.option("--name", "display_name", default="", help="Full name shown in the app.")
+def officer_add(username: str, role: str, entity_slug: str | None, display_name: str) -> None:
+    """Create an account; prints a one-time password and the TOTP provisioning URI."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            entity = _pick_entity(session, entity_slug)
+            new = officers.add_officer(
+                session,
+                entity=entity,
+                username=username,
+                role=Role(role),
+                kdf=settings.kdf,
+                server_key=settings.secret_bytes("server_key"),
+                display_name=display_name,
+            )
+            click.echo(f"Created {role} {new.officer.username!r} in {entity.name!r}.")
+            click.echo(f"One-time password (change at first login): {new.password}")
+            click.echo(f"TOTP provisioning URI: {new.totp_uri}")
+            if Role(role) in (Role.OFFICER, Role.HEAD):
+                click.echo(
+                    "This account cannot read cases until an officer holding the office key "
+                    "grants it one (casework: Administración → Conceder llave)."
+                )
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+@officer.command("totp")
+@click.argument("username")
+def officer_totp(username: str) -> None:
+    """Print the current TOTP code of an account (development and testing only)."""
+    import datetime as dt
+
+    settings = _settings()
+    if settings.is_production:
+        raise click.ClickException("refused in production")
+    engine = make_engine(settings.database_url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        account = session.scalar(select(Officer).where(Officer.username == username.lower()))
+        if account is None:
+            raise click.ClickException(f"no officer named {username!r}")
+        secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), account)
+        assert secret is not None
+        click.echo(officers.totp_code(secret, officers.totp_step(dt.datetime.now(dt.UTC))))
+    engine.dispose()
+
+
+def _pick_entity(session: object, slug: str | None) -> Entity:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    if slug:
+        entity = session.scalar(select(Entity).where(Entity.slug == slug))
+        if entity is None:
+            raise click.ClickException(f"no entity with slug {slug!r}")
+        return entity
+    found = session.scalars(select(Entity).limit(2)).all()
+    if not found:
+        raise click.ClickException("no entity yet: run `integra init --entity NAME` first")
+    if len(found) > 1:
+        raise click.ClickException("several entities exist: choose one with --entity SLUG")
+    return found[0]
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+@click.option("--expect-head", default=None, help="Head hash recorded earlier (detects truncation).")
+def audit_verify(expect_head: str | None) -> None:
+    """Verify the chain; exit 0 and print the number of entries when intact."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            report = audit.verify_chain(session, expect_head=expect_head)
+    except DomainError as exc:
+        click.echo(f"Audit chain BROKEN: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    click.echo(f"Audit chain intact: {report.entries} entries; head {report.head}")
+
+
+def _register_optional() -> None:
+    try:
+        from casework.cli_age import age_group
+    except ImportError:  # pragma: no cover - the age commands ship with crypto
+        return
+    cli.add_command(age_group)
+
+
+_register_optional()
+
+
+def main() -> None:
+    cli(prog_name="integra")

@@ -1,0 +1,9 @@
+"""Casework: inbox views (to be completed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def make_blueprint() -> Blueprint:
+    return Blueprint("inbox", __name__)

@@ -1,0 +1,9 @@
+"""Casework: stats views (to be completed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def make_blueprint() -> Blueprint:
+    return Blueprint("stats", __name__)

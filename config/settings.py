@@ -1,0 +1,205 @@
+"""Settings for every Integra process, loaded once from the environment.
+
+Sources, later ones winning: built-in defaults, an optional TOML file named by
+`INTEGRA_CONFIG_FILE`, then `INTEGRA_*` environment variables. In development
+and testing, missing secrets are generated once into `<data dir>/secrets.toml`
+(mode 0600) so that restarts keep sessions and receipt lookups working. In
+production a missing or well-known secret stops the process with a message
+naming the variable to set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+# Secrets: setting name -> number of random bytes when generated.
+SECRET_NAMES: dict[str, int] = {
+    "intake_secret_key": 32,
+    "casework_secret_key": 32,
+    "receipt_pepper": 32,
+    "server_key": 32,
+}
+
+# Values that must never protect a production instance (documentation examples).
+_KNOWN_BAD = {"", "change-me", "changeme", "secret", "dev", "development", "test"}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class KdfSettings:
+    """Argon2id cost parameters (receipt-derived keys and officer passwords)."""
+
+    time_cost: int = 3
+    memory_cost_kib: int = 65536
+    parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about its deployment."""
+
+    env: str
+    data_dir: Path
+    database_url: str
+    intake_secret_key: str
+    casework_secret_key: str
+    receipt_pepper: str
+    server_key: str
+    kdf: KdfSettings = field(default_factory=KdfSettings)
+    # age scrypt work factor for officer-wrapped identities (2**N).
+    wrap_work_factor: int = 18
+    post_quantum: bool = True
+    max_upload_mib: int = 50
+    max_attachments: int = 10
+    officer_idle_minutes: int = 30
+    complainant_idle_minutes: int = 15
+    log_level: str = "INFO"
+    redis_url: str | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_testing(self) -> bool:
+        return self.env == "testing"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag everywhere except plain-HTTP development."""
+        return self.env == "production"
+
+    def secret_bytes(self, name: str) -> bytes:
+        """A secret as bytes (hex-decoded when it is hex, else UTF-8)."""
+        value: str = getattr(self, name)
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return value.encode("utf-8")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"INTEGRA_CONFIG_FILE points to {path}, which does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _ensure_dev_secrets(data_dir: Path) -> dict[str, str]:
+    """Generate development secrets once, readable only by the owner."""
+    path = data_dir / "secrets.toml"
+    existing: dict[str, Any] = {}
+    if path.exists():
+        existing = _read_toml(path)
+    missing = {k: n for k, n in SECRET_NAMES.items() if not existing.get(k)}
+    if missing:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        existing.update({k: secrets.token_hex(n) for k, n in missing.items()})
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("# Generated development secrets. Never use in production.\n")
+            for key in SECRET_NAMES:
+                fh.write(f'{key} = "{existing[key]}"\n')
+    os.chmod(path, 0o600)
+    return {k: str(existing[k]) for k in SECRET_NAMES}
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"INTEGRA_{name.upper()} must be true or false, not {value!r}")
+
+
+def _as_int(name: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"INTEGRA_{name.upper()} must be an integer, not {value!r}") from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the environment (and the optional TOML file)."""
+    env_vars = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = env_vars.get("INTEGRA_CONFIG_FILE")
+    if config_file:
+        values.update(_read_toml(Path(config_file)))
+    prefix = "INTEGRA_"
+    for key, value in env_vars.items():
+        if key.startswith(prefix) and key != "INTEGRA_CONFIG_FILE":
+            values[key[len(prefix) :].lower()] = value
+
+    env = str(values.get("env", "development")).lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"INTEGRA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    data_dir = Path(str(values.get("data_dir", "./instance"))).resolve()
+    database_url = str(
+        values.get("database_url") or f"sqlite:///{data_dir / 'integra.sqlite3'}"
+    )
+
+    if env == "production":
+        for name in SECRET_NAMES:
+            value = str(values.get(name, ""))
+            if value.strip().lower() in _KNOWN_BAD or len(value) < 32:
+                raise ConfigError(
+                    f"INTEGRA_{name.upper()} is missing or too weak: set it to a random value "
+                    f"of at least 32 characters (for example: python -c "
+                    f"'import secrets; print(secrets.token_hex(32))')"
+                )
+    else:
+        generated = _ensure_dev_secrets(data_dir)
+        for name in SECRET_NAMES:
+            values.setdefault(name, generated[name])
+
+    kdf = KdfSettings()
+    if values.get("kdf_profile") == "fast":
+        if env == "production":
+            raise ConfigError("INTEGRA_KDF_PROFILE=fast is for tests only; unset it in production")
+        kdf = KdfSettings(time_cost=1, memory_cost_kib=256, parallelism=1)
+
+    wrap_work_factor = _as_int("wrap_work_factor", values.get("wrap_work_factor", 18))
+    if env == "production" and wrap_work_factor < 16:
+        raise ConfigError("INTEGRA_WRAP_WORK_FACTOR below 16 is for tests only")
+
+    return Settings(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        intake_secret_key=str(values["intake_secret_key"]),
+        casework_secret_key=str(values["casework_secret_key"]),
+        receipt_pepper=str(values["receipt_pepper"]),
+        server_key=str(values["server_key"]),
+        kdf=kdf,
+        wrap_work_factor=wrap_work_factor,
+        post_quantum=_as_bool("post_quantum", values.get("post_quantum", True)),
+        max_upload_mib=_as_int("max_upload_mib", values.get("max_upload_mib", 50)),
+        max_attachments=_as_int("max_attachments", values.get("max_attachments", 10)),
+        officer_idle_minutes=_as_int(
+            "officer_idle_minutes", values.get("officer_idle_minutes", 30)
+        ),
+        complainant_idle_minutes=_as_int(
+            "complainant_idle_minutes", values.get("complainant_idle_minutes", 15)
+        ),
+        log_level=str(values.get("log_level", "INFO")).upper(),
+        redis_url=str(values["redis_url"]) if values.get("redis_url") else None,
+    )

@@ -1,0 +1,1 @@
+"""The Flask-free domain of Integra: models, workflow, deadlines, services."""

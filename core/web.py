@@ -1,0 +1,221 @@
+"""The one Flask-aware module in core: plumbing shared by both web apps.
+
+Per-request database sessions, security headers, privacy-preserving request
+logging, language selection and generic error pages. Each app calls
+`init_app(app, settings, ...)` from its own factory; the apps share this and
+the database, nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import has_request_context
+from flask import render_template
+from flask import request
+from flask import session as flask_session
+from flask_babel import Babel
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from config import Settings
+from core.db import make_engine
+from core.db import make_sessionmaker
+
+LANGUAGES = ("es", "en")
+# Messages of this module (error pages), shared by both apps' catalogs.
+CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DEFAULT_LANGUAGE = "es"
+
+request_log = logging.getLogger("integra.request")
+
+
+@dataclass
+class AppState:
+    """What an app keeps in `app.extensions["integra"]`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    name: str
+
+
+def state() -> AppState:
+    st: AppState = current_app.extensions["integra"]
+    return st
+
+
+def settings() -> Settings:
+    return state().settings
+
+
+def db() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = state().sessions()
+    session: Session = g.db_session
+    return session
+
+
+def _close_db(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+def content_security_policy(*, img_data: bool = False) -> str:
+    """CSP: nothing by default, only what the pages need from 'self'."""
+    img = "'self' data:" if img_data else "'self'"
+    return (
+        "default-src 'none'; style-src 'self'; img-src "
+        + img
+        + "; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cache-Control"] = "no-store"
+    headers["Pragma"] = "no-cache"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if settings().secure_cookies:
+        headers["Strict-Transport-Security"] = "max-age=63072000"
+    # Flask adds Vary: Cookie; the server banner is left to the front proxy.
+    return response
+
+
+def _log_request(response: Response) -> Response:
+    # Method, route pattern, status and timing only: never the client address,
+    # the User-Agent, the query string or the form (invariants 1 and 3).
+    started = g.get("request_started", None)
+    elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+    route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+    request_log.info(
+        "%s %s %s %.1fms", request.method, route, response.status_code, elapsed_ms
+    )
+    return response
+
+
+def select_locale() -> str:
+    """?lang= wins, then the language chosen earlier in this session, then the browser."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    lang = request.args.get("lang", "")
+    if lang in LANGUAGES:
+        return lang
+    # Only read the session if a cookie already exists, so that a visit
+    # never creates one (intake: no cookie before the person starts).
+    chosen = flask_session.get("lang") if request.cookies else None
+    if chosen in LANGUAGES:
+        return str(chosen)
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return select_locale()
+
+
+def _error_page(template: str) -> Callable[[Exception], tuple[str, int]]:
+    def handler(exc: Exception) -> tuple[str, int]:
+        code = exc.code if isinstance(exc, HTTPException) and exc.code else 500
+        if code == 500:
+            current_app.logger.error("internal error: %s", type(exc).__name__)
+        if isinstance(exc, CSRFError):
+            code = 400
+        return render_template(template, code=code, error=_error_message(exc, code)), code
+
+    return handler
+
+
+def _error_message(exc: Exception, code: int) -> str:
+    if isinstance(exc, CSRFError):
+        return gettext(
+            "Su sesión expiró o el formulario no es válido. Vuelva a la página anterior, "
+            "actualícela e inténtelo de nuevo."
+        )
+    messages = {
+        400: gettext("La solicitud no es válida."),
+        403: gettext("No tiene permiso para ver esta página."),
+        404: gettext("La página no existe."),
+        405: gettext("Esta acción no está permitida aquí."),
+        413: gettext(
+            "Los archivos superan el tamaño máximo permitido. Nada fue guardado; "
+            "vuelva atrás y adjunte archivos más pequeños."
+        ),
+        429: gettext("Demasiados intentos. Espere unos minutos e inténtelo de nuevo."),
+    }
+    return messages.get(code, gettext("Ocurrió un error. Inténtelo de nuevo más tarde."))
+
+
+def init_app(
+    app: Flask,
+    settings_obj: Settings,
+    *,
+    name: str,
+    error_template: str,
+    engine: Engine | None = None,
+) -> None:
+    """Wire the shared plumbing into one app."""
+    eng = engine or make_engine(settings_obj.database_url)
+    app.extensions["integra"] = AppState(
+        settings=settings_obj, engine=eng, sessions=make_sessionmaker(eng), name=name
+    )
+    app.teardown_appcontext(_close_db)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    app.after_request(_security_headers)
+    app.after_request(_log_request)
+
+    Babel(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"current_language": select_locale(), "languages": LANGUAGES}
+
+    handler = _error_page(error_template)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, handler)
+    app.register_error_handler(CSRFError, handler)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr without client identifiers; silence werkzeug's access log."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level)
+    # Werkzeug's access log line starts with the client address (invariant 3).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

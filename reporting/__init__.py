@@ -1,0 +1,51 @@
+"""The public intake: file a complaint, get a receipt, follow the case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+
+from config import Settings
+from config import load_settings
+from core import web
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the intake app. It holds recipient strings only, never a private key."""
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates" / "reporting"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=settings.intake_secret_key,
+        SESSION_COOKIE_NAME="integra_intake",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=settings.complainant_idle_minutes * 60,
+        # Uploads over Tor can be slow; a token older than this asks to reload the form.
+        WTF_CSRF_TIME_LIMIT=6 * 60 * 60,
+        WTF_CSRF_ENABLED=True,
+        MAX_CONTENT_LENGTH=(settings.max_upload_mib + 2) * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        BABEL_DEFAULT_LOCALE=web.DEFAULT_LANGUAGE,
+        BABEL_TRANSLATION_DIRECTORIES=";".join(
+            (str(Path(__file__).parent / "translations"), str(web.CORE_TRANSLATIONS))
+        ),
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    csrf.init_app(app)
+    web.init_app(app, settings, name="reporting", error_template="error.html", engine=engine)
+
+    from reporting import views
+
+    app.register_blueprint(views.make_blueprint())
+    return app
