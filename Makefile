@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) translations ## Create .venv and install Integra with its dev tools
 
 translations: | $(BIN)/python ## Compile the message catalogs (Spanish source, English catalog)
-	@for d in reporting/translations casework/translations; do \
-	  if [ -d $$d ]; then $(BIN)/pybabel compile -q -f -d $$d || exit 1; fi; done
+	@for d in core/translations reporting/translations casework/translations casework/translations_cases; do \
+	  if [ -d $$d ]; then $(BIN)/pybabel compile -f -d $$d || exit 1; fi; done
 
 run: install ## Initialise a demo instance in ./instance and serve both apps
 	$(BIN)/integra init --demo
