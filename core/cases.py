@@ -1,0 +1,545 @@
+"""Case services: apply workflow acts, keep statutory clocks, list what is due.
+
+Services take the session first, flush and never commit (research/style.md §8). The workflow
+itself is the pure table in `core.workflow`; these functions read the facts it needs, record
+what it returns and leave an audit entry for every act.
+
+Clocks: a Deadline row stops only when an act is recorded (`satisfied_at` and
+`satisfied_by_event_id`), never because the case happens to be in some state. New clocks use
+the rule set in force on the day the clock opens (periods already running keep their stored
+due date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from core import audit
+from core.calendar import BusinessCalendar
+from core.calendar import local_day
+from core.enums import DeadlineKind
+from core.enums import Destination
+from core.enums import MeasureState
+from core.enums import Role
+from core.errors import CapabilityRequired
+from core.errors import DomainError
+from core.measures_workflow import UNDECIDED_STATES
+from core.measures_workflow import MeasureAct
+from core.measures_workflow import MeasureFacts
+from core.measures_workflow import MeasureInputs
+from core.measures_workflow import plan_measure_act
+from core.models import Case
+from core.models import CaseEvent
+from core.models import Deadline
+from core.models import Entity
+from core.models import Forwarding
+from core.models import Measure
+from core.models import NonWorkingDay
+from core.models import Officer
+from core.rules import compute_opened
+from core.rules import rules_for
+from core.workflow import Act
+from core.workflow import ActInputs
+from core.workflow import CaseFacts
+from core.workflow import PlannedForwarding
+from core.workflow import RequirementItem
+from core.workflow import plan_act
+from core.workflow import plan_registration
+
+ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+SYSTEM_REASONING_AT_FILING = "Automatic at filing (RG 4.1-4.3)."
+
+
+class WrongEntity(DomainError):
+    """The officer does not belong to the case's entity."""
+
+    code = "wrong_entity"
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
+    """Peru's business days plus the entity's configured non-working days."""
+    days = session.scalars(
+        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity.id)
+    ).all()
+    return BusinessCalendar(days)
+
+
+# --- shared recording helpers (also used by core.measures) -------------------------------------
+
+
+def check_officer(case: Case, officer: Officer | None) -> None:
+    """Acts are recorded by OII staff of the case's entity; None means the system itself."""
+    if officer is None:
+        return
+    if officer.entity_id != case.entity_id:
+        raise WrongEntity("The officer does not belong to this case's entity.")
+    if officer.role not in ACTING_ROLES or not officer.active:
+        raise CapabilityRequired("Only active OII officers record acts on a case.")
+
+
+def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]) -> bytes:
+    """The reasoning as an age file to the office (never stored in clear, invariant 1)."""
+    if not office_recipients:
+        raise ValueError("at least one office recipient is needed to seal the reasoning")
+    return crypto.encrypt(reasoning.encode("utf-8"), list(office_recipients))
+
+
+def record_event(
+    session: Session,
+    case: Case,
+    *,
+    kind: str,
+    officer: Officer | None,
+    now: dt.datetime,
+    from_state: str | None,
+    to_state: str | None,
+    visible: bool,
+    data: dict[str, Any],
+    reasoning: str | None,
+    office_recipients: Sequence[crypto.Recipient],
+    measure_id: int | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        at=now,
+        officer_id=officer.id if officer else None,
+        from_state=from_state,
+        to_state=to_state,
+        visible_to_complainant=visible,
+        measure_id=measure_id,
+        data=data,
+        reasoning_sealed=(
+            seal_reasoning(reasoning, office_recipients) if reasoning is not None else None
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def open_deadlines(
+    session: Session,
+    case: Case,
+    kinds: Iterable[DeadlineKind],
+    *,
+    act_day: dt.date,
+    filing_day: dt.date,
+    calendar: BusinessCalendar,
+    measure_id: int | None = None,
+) -> list[Deadline]:
+    """Open one clock per kind, computed with the rule set in force on `act_day`."""
+    kinds = list(kinds)
+    if not kinds:
+        return []
+    rule_set = rules_for(act_day)
+    opened = compute_opened(
+        rule_set, kinds, act_day=act_day, filing_day=filing_day, calendar=calendar
+    )
+    rows = []
+    for kind, (starts_on, due_on) in sorted(opened.items()):
+        row = Deadline(
+            entity_id=case.entity_id,
+            case_id=case.id,
+            measure_id=measure_id,
+            kind=kind,
+            party=rule_set.rule(kind).party,
+            rule_version=rule_set.version,
+            starts_on=starts_on,
+            due_on=due_on,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def close_deadlines(
+    session: Session,
+    case: Case,
+    kinds: Iterable[DeadlineKind],
+    *,
+    event: CaseEvent,
+    now: dt.datetime,
+    measure_id: int | None = None,
+) -> list[Deadline]:
+    """Stop the open clocks of these kinds (case-level, or of one measure) at this act."""
+    kinds = list(kinds)
+    if not kinds:
+        return []
+    query = select(Deadline).where(
+        Deadline.case_id == case.id,
+        Deadline.kind.in_(kinds),
+        Deadline.satisfied_at.is_(None),
+    )
+    query = query.where(
+        Deadline.measure_id.is_(None) if measure_id is None else Deadline.measure_id == measure_id
+    )
+    rows = list(session.scalars(query).all())
+    for row in rows:
+        row.satisfied_at = now
+        row.satisfied_by_event_id = event.id
+    session.flush()
+    return rows
+
+
+def create_forwardings(
+    session: Session,
+    case: Case,
+    planned: Iterable[PlannedForwarding],
+    *,
+    officer: Officer | None,
+    event: CaseEvent,
+    now: dt.datetime,
+) -> list[Forwarding]:
+    rows = [
+        Forwarding(
+            case_id=case.id,
+            destination=p.destination,
+            destination_name=p.destination_name,
+            is_copy=p.is_copy,
+            at=now,
+            officer_id=officer.id if officer else None,
+            event_id=event.id,
+        )
+        for p in planned
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def refresh_next_deadline(session: Session, case: Case) -> None:
+    """Keep the case's denormalised next-deadline columns in step with its open clocks."""
+    row = session.execute(
+        select(Deadline.due_on, Deadline.kind)
+        .where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(1)
+    ).first()
+    case.next_deadline_on = row.due_on if row else None
+    case.next_deadline_kind = row.kind if row else None
+
+
+def _open_kinds(session: Session, case: Case) -> frozenset[DeadlineKind]:
+    return frozenset(
+        session.scalars(
+            select(Deadline.kind).where(
+                Deadline.case_id == case.id, Deadline.satisfied_at.is_(None)
+            )
+        ).all()
+    )
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
+    """What the workflow needs about `case`, read from its rows."""
+    subsanacion = session.scalars(
+        select(Deadline)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.SUBSANACION,
+            Deadline.measure_id.is_(None),
+        )
+        .order_by(Deadline.id.desc())
+        .limit(1)
+    ).first()
+    request = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == f"case.{Act.REQUEST_SUBSANACION}")
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    ).first()
+    missing = frozenset(
+        RequirementItem(int(i)) for i in (request.data.get("missing_items", []) if request else [])
+    )
+    undecided = session.scalar(
+        select(func.count(Measure.id)).where(
+            Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
+        )
+    )
+    return CaseFacts(
+        state=case.state,
+        today=today,
+        modality=case.modality,
+        protection_requested=case.protection_requested,
+        reserve_only=case.reserve_only,
+        subsanacion_due=subsanacion.due_on if subsanacion else None,
+        missing_items=missing,
+        measures_undecided=int(undecided or 0),
+        open_deadlines=_open_kinds(session, case),
+    )
+
+
+# --- acts --------------------------------------------------------------------------------------
+
+
+def apply_act(
+    session: Session,
+    case: Case,
+    act: Act,
+    *,
+    officer: Officer | None,
+    reasoning: str,
+    now: dt.datetime,
+    calendar: BusinessCalendar,
+    office_recipients: Sequence[crypto.Recipient],
+    destination: Destination | None = None,
+    destination_name: str = "",
+    missing_items: Iterable[RequirementItem | int] = (),
+    forward_to_stpad: bool = False,
+    queja_reclamo: bool = False,
+) -> CaseEvent:
+    """Record `act` on `case` if the workflow allows it; raise TransitionRefused otherwise.
+
+    `officer=None` records an automatic act of the system (at filing). The reasoning is sealed
+    to `office_recipients`; the service never needs a private key.
+    """
+    check_officer(case, officer)
+    today = local_day(now)
+    facts = case_facts(session, case, today=today)
+    inputs = ActInputs(
+        reasoning=reasoning,
+        destination=destination,
+        destination_name=destination_name,
+        missing_items=frozenset(RequirementItem(int(i)) for i in missing_items),
+        forward_to_stpad=forward_to_stpad,
+        queja_reclamo=queja_reclamo,
+    )
+    transition = plan_act(facts, act, inputs)
+
+    event = record_event(
+        session,
+        case,
+        kind=f"case.{act}",
+        officer=officer,
+        now=now,
+        from_state=transition.from_state.value,
+        to_state=transition.to_state.value,
+        visible=transition.complainant_visible,
+        data=dict(transition.data),
+        reasoning=reasoning,
+        office_recipients=office_recipients,
+    )
+    case.state = transition.to_state
+    closed = close_deadlines(session, case, transition.closes, event=event, now=now)
+    opened = open_deadlines(
+        session, case, transition.opens, act_day=today, filing_day=today, calendar=calendar
+    )
+    forwardings = create_forwardings(
+        session, case, transition.forwardings, officer=officer, event=event, now=now
+    )
+    archived = (
+        archive_undecided_measures(session, case, officer=officer, event=event, now=now)
+        if transition.archives_measures
+        else []
+    )
+    refresh_next_deadline(session, case)
+    case.updated_at = now
+    audit.record(
+        session,
+        action=f"case.{act}",
+        officer_id=officer.id if officer else None,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        now=now,
+        detail={
+            "event_id": event.id,
+            "from": transition.from_state.value,
+            "to": transition.to_state.value,
+            "opened": [d.kind.value for d in opened],
+            "closed": [d.kind.value for d in closed],
+            "forwarded_to": [f.destination.value for f in forwardings],
+            "archived_measures": archived,
+            **transition.data,
+        },
+    )
+    session.flush()
+    return event
+
+
+def archive_undecided_measures(
+    session: Session,
+    case: Case,
+    *,
+    officer: Officer | None,
+    event: CaseEvent,
+    now: dt.datetime,
+) -> list[int]:
+    """DL 8.1: withdrawal archives the protection requests not yet decided (same event)."""
+    archived: list[int] = []
+    for measure in case.measures:
+        if measure.state not in UNDECIDED_STATES:
+            continue
+        plan_measure_act(
+            MeasureFacts(state=measure.state, measure_type=measure.type),
+            MeasureAct.ARCHIVE,
+            MeasureInputs(reasoning="desistimiento (DL 8.1)"),
+        )
+        measure.state = MeasureState.ARCHIVED
+        measure.decided_at = now
+        close_deadlines(
+            session,
+            case,
+            [DeadlineKind.HR_FEASIBILITY],
+            event=event,
+            now=now,
+            measure_id=measure.id,
+        )
+        archived.append(measure.id)
+    session.flush()
+    return archived
+
+
+def register_case_deadlines(
+    session: Session,
+    case: Case,
+    calendar: BusinessCalendar,
+    now: dt.datetime,
+    *,
+    facts_missing: bool = False,
+    office_recipients: Sequence[crypto.Recipient] | None = None,
+) -> list[CaseEvent]:
+    """Clocks, automatic copies and the automatic first act for a new filing.
+
+    Opens the verification clock (and, with a protection request, the notification and grant
+    limit clocks, copying the complaint to the OCI and the Procuraduría unless the facts are
+    missing, RG 4.3); a reserve-only complaint goes to the STPAD at once (RG 4.2). Returns the
+    events recorded. Recipients default to the entity's office recipient (the intake has it).
+    """
+    recipients = (
+        list(office_recipients)
+        if office_recipients is not None
+        else [crypto.parse_recipient(case.entity.office_recipient)]
+    )
+    filing_day = local_day(case.filed_at)
+    plan = plan_registration(
+        protection_requested=case.protection_requested,
+        reserve_only=case.reserve_only,
+        facts_missing=facts_missing,
+    )
+    event = record_event(
+        session,
+        case,
+        kind="case.registered",
+        officer=None,
+        now=now,
+        from_state=None,
+        to_state=case.state.value,
+        visible=True,
+        data={
+            "protection_requested": case.protection_requested,
+            "reserve_only": case.reserve_only,
+            "copies": [f.destination.value for f in plan.forwardings],
+        },
+        reasoning=None,
+        office_recipients=recipients,
+    )
+    opened = open_deadlines(
+        session, case, plan.opens, act_day=filing_day, filing_day=filing_day, calendar=calendar
+    )
+    copies = create_forwardings(session, case, plan.forwardings, officer=None, event=event, now=now)
+    refresh_next_deadline(session, case)
+    audit.record(
+        session,
+        action="case.registered",
+        entity_id=case.entity_id,
+        case_id=case.id,
+        now=now,
+        detail={
+            "event_id": event.id,
+            "opened": [d.kind.value for d in opened],
+            "copies": [f.destination.value for f in copies],
+        },
+    )
+    follow_up = apply_act(
+        session,
+        case,
+        plan.next_act,
+        officer=None,
+        reasoning=SYSTEM_REASONING_AT_FILING,
+        now=now,
+        calendar=calendar,
+        office_recipients=recipients,
+    )
+    return [event, follow_up]
+
+
+# --- due / overdue view ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One open clock for the due/overdue view (no content, no identity)."""
+
+    deadline_id: int
+    case_id: int
+    case_code: str
+    measure_id: int | None
+    kind: DeadlineKind
+    party: str
+    due_on: dt.date
+    # Business days from today to the due day: 0 when due today, negative once overdue
+    # (0 too on a weekend right after a Friday due day, hence the separate flag).
+    business_days_left: int
+    overdue: bool
+
+
+def due_deadlines(
+    session: Session,
+    *,
+    entity_id: int,
+    officer_id: int | None = None,
+    today: dt.date,
+    horizon_days: int,
+    calendar: BusinessCalendar | None = None,
+) -> list[DueItem]:
+    """Open clocks due within `horizon_days` calendar days of `today`, overdue ones included.
+
+    With `officer_id`, only cases assigned to that officer. Sorted by due date.
+    """
+    if calendar is None:
+        entity = session.get(Entity, entity_id)
+        if entity is None:
+            raise DomainError(f"no entity {entity_id}")
+        calendar = calendar_for(session, entity)
+    query = (
+        select(Deadline, Case.code)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.entity_id == entity_id,
+            Deadline.satisfied_at.is_(None),
+            Deadline.due_on <= today + dt.timedelta(days=horizon_days),
+        )
+        .order_by(Deadline.due_on, Deadline.case_id, Deadline.id)
+    )
+    if officer_id is not None:
+        query = query.where(Case.assigned_officer_id == officer_id)
+    return [
+        DueItem(
+            deadline_id=deadline.id,
+            case_id=deadline.case_id,
+            case_code=code,
+            measure_id=deadline.measure_id,
+            kind=deadline.kind,
+            party=deadline.party,
+            due_on=deadline.due_on,
+            business_days_left=calendar.business_days_between(today, deadline.due_on),
+            overdue=deadline.due_on < today,
+        )
+        for deadline, code in session.execute(query).all()
+    ]

@@ -1,0 +1,441 @@
+"""Case services on a real database: acts, clocks, forwardings, sealed reasoning, audit.
+
+Uses the shared `db_session` fixture (tests/conftest.py). Entities, officers and cases are
+built directly here with throwaway X25519 keys (no KDF), because these tests are about the
+workflow records, not about intake or key handling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from core import audit
+from core.calendar import PERU_TZ
+from core.calendar import BusinessCalendar
+from core.calendar import local_day
+from core.cases import apply_act
+from core.cases import calendar_for
+from core.cases import due_deadlines
+from core.cases import register_case_deadlines
+from core.enums import Beneficiary
+from core.enums import CaseState
+from core.enums import DeadlineKind
+from core.enums import Destination
+from core.enums import MeasureState
+from core.enums import MeasureType
+from core.enums import Modality
+from core.enums import Motive
+from core.enums import Role
+from core.errors import CapabilityRequired
+from core.errors import TransitionRefused
+from core.measures import request_measure
+from core.models import AuditEntry
+from core.models import Case
+from core.models import CaseEvent
+from core.models import Deadline
+from core.models import Entity
+from core.models import Forwarding
+from core.models import NonWorkingDay
+from core.models import Officer
+from core.workflow import Act
+from core.workflow import RequirementItem
+
+K = DeadlineKind
+S = CaseState
+_counter = itertools.count(1)
+
+
+def at_lima(y: int, m: int, d: int, hour: int = 10) -> dt.datetime:
+    """An aware UTC datetime for `hour` o'clock in Lima (UTC-5)."""
+    return dt.datetime(y, m, d, hour, tzinfo=PERU_TZ).astimezone(dt.UTC)
+
+
+@dataclass
+class World:
+    session: Session
+    entity: Entity
+    office: crypto.X25519Identity
+    officer: Officer
+    head: Officer
+    calendar: BusinessCalendar
+
+    @property
+    def recipients(self) -> list[crypto.Recipient]:
+        return [self.office.recipient()]
+
+
+def make_entity(session: Session) -> tuple[Entity, crypto.X25519Identity]:
+    n = next(_counter)
+    office = crypto.X25519Identity.generate()
+    entity = Entity(
+        slug=f"ent-{n}",
+        name=f"Entidad {n}",
+        office_recipient=office.recipient().to_string(),
+        vault_recipient=crypto.X25519Identity.generate().recipient().to_string(),
+        signing_public_key=b"\0" * 32,
+        signing_key_sealed=b"sealed",
+    )
+    session.add(entity)
+    session.flush()
+    return entity, office
+
+
+def make_officer(session: Session, entity: Entity, role: Role = Role.OFFICER) -> Officer:
+    officer = Officer(
+        entity_id=entity.id,
+        username=f"u{next(_counter)}",
+        role=role,
+        password_hash="x",
+    )
+    session.add(officer)
+    session.flush()
+    return officer
+
+
+def make_case(
+    session: Session,
+    entity: Entity,
+    *,
+    filed_at: dt.datetime,
+    protection: bool = False,
+    reserve_only: bool = False,
+    modality: Modality = Modality.RESERVED,
+    officer: Officer | None = None,
+) -> Case:
+    n = next(_counter)
+    case = Case(
+        entity_id=entity.id,
+        code=f"D-2026-{n:06d}",
+        modality=modality,
+        motive_1=Motive.UNDUE_ADVANTAGE,
+        state=CaseState.REGISTERED,
+        filed_at=filed_at,
+        protection_requested=protection or reserve_only,
+        reserve_only=reserve_only,
+        receipt_lookup=f"{n:064d}",
+        receipt_salt=b"salt",
+        complainant_recipient="age1complainant",
+        report_sha256="0" * 64,
+        acknowledgement_signature=b"sig",
+        assigned_officer_id=officer.id if officer else None,
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
+@pytest.fixture
+def world(db_session: Session) -> World:
+    entity, office = make_entity(db_session)
+    return World(
+        session=db_session,
+        entity=entity,
+        office=office,
+        officer=make_officer(db_session, entity),
+        head=make_officer(db_session, entity, Role.HEAD),
+        calendar=calendar_for(db_session, entity),
+    )
+
+
+def file_case(w: World, filed_at: dt.datetime, **kw: object) -> Case:
+    """File like core.intake does: register the clocks, then record the requested measures."""
+    case = make_case(w.session, w.entity, filed_at=filed_at, **kw)  # type: ignore[arg-type]
+    register_case_deadlines(w.session, case, w.calendar, filed_at)
+    if case.protection_requested:
+        types = (
+            [MeasureType.IDENTITY_RESERVE]
+            if case.reserve_only
+            else [MeasureType.IDENTITY_RESERVE, MeasureType.TRANSFER_COMPLAINANT]
+        )
+        for t in types:
+            request_measure(
+                w.session,
+                case,
+                measure_type=t,
+                beneficiary=Beneficiary.COMPLAINANT,
+                officer=None,
+                reasoning="Solicitud en la denuncia.",
+                now=filed_at,
+                office_recipients=w.recipients,
+            )
+    return case
+
+
+def open_clocks(session: Session, case: Case) -> dict[DeadlineKind, dt.date]:
+    rows = session.scalars(
+        select(Deadline).where(
+            Deadline.case_id == case.id,
+            Deadline.satisfied_at.is_(None),
+            Deadline.measure_id.is_(None),
+        )
+    ).all()
+    return {d.kind: d.due_on for d in rows}
+
+
+def act(w: World, case: Case, a: Act, when: dt.datetime, **kw: object) -> CaseEvent:
+    return apply_act(
+        w.session,
+        case,
+        a,
+        officer=kw.pop("officer", w.officer),  # type: ignore[arg-type]
+        reasoning=str(kw.pop("reasoning", "Motivación del acto.")),
+        now=when,
+        calendar=w.calendar,
+        office_recipients=w.recipients,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+
+def test_local_day_is_lima() -> None:
+    # 23:30 in Lima on Fri 24 Jul 2026 is already Saturday in UTC.
+    late = dt.datetime(2026, 7, 25, 4, 30, tzinfo=dt.UTC)
+    assert local_day(late) == dt.date(2026, 7, 24)
+    with pytest.raises(ValueError, match="naive"):
+        local_day(dt.datetime(2026, 7, 25, 4, 30))  # noqa: DTZ001
+
+
+def test_registration_without_protection(world: World) -> None:
+    # Given a complaint filed on Mon 27 Jul 2026 (Tue 28 / Wed 29 are holidays)
+    case = file_case(world, at_lima(2026, 7, 27))
+    # Then verification is running with its 2-business-day clock, due Fri 31 Jul
+    assert case.state is S.VERIFYING
+    assert open_clocks(world.session, case) == {K.VERIFY_REQUIREMENTS: dt.date(2026, 7, 31)}
+    assert case.next_deadline_on == dt.date(2026, 7, 31)
+    assert case.next_deadline_kind is K.VERIFY_REQUIREMENTS
+    kinds = [e.kind for e in case.events]
+    assert kinds == ["case.registered", "case.begin_verification"]
+    assert (
+        world.session.scalars(select(Forwarding).where(Forwarding.case_id == case.id)).all() == []
+    )
+    deadline = world.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert deadline.rule_version == "DS-002-2020-JUS"
+    assert deadline.starts_on == dt.date(2026, 7, 27)
+
+
+def test_registration_with_protection_copies_and_clocks(world: World) -> None:
+    case = file_case(world, at_lima(2026, 7, 27), protection=True)
+    assert open_clocks(world.session, case) == {
+        K.VERIFY_REQUIREMENTS: dt.date(2026, 7, 31),
+        K.NOTIFY_MEASURES: dt.date(2026, 8, 10),
+        K.GRANT_LIMIT: dt.date(2026, 8, 20),
+    }
+    copies = world.session.scalars(select(Forwarding).where(Forwarding.case_id == case.id)).all()
+    assert {(f.destination, f.is_copy) for f in copies} == {
+        (Destination.OCI, True),
+        (Destination.PROCURADURIA, True),
+    }
+    reserve, transfer = case.measures
+    assert reserve.state is MeasureState.IN_FORCE
+    assert reserve.in_force_from == dt.date(2026, 7, 27)
+    assert transfer.state is MeasureState.REQUESTED
+
+
+def test_saturday_night_filing_counts_from_monday(world: World) -> None:
+    # Filed Sat 14 Nov 2026 at 22:00 Lima (Sun 03:00 UTC): Mon 16 is day 1, Tue 17 day 2.
+    case = file_case(world, at_lima(2026, 11, 14, hour=22))
+    assert open_clocks(world.session, case) == {K.VERIFY_REQUIREMENTS: dt.date(2026, 11, 17)}
+
+
+def test_entity_non_working_day_is_used(world: World) -> None:
+    world.session.add(
+        NonWorkingDay(
+            entity_id=world.entity.id, day=dt.date(2026, 7, 30), reason="Día no laborable"
+        )
+    )
+    world.session.flush()
+    world.calendar = calendar_for(world.session, world.entity)
+    case = file_case(world, at_lima(2026, 7, 27))
+    assert open_clocks(world.session, case) == {K.VERIFY_REQUIREMENTS: dt.date(2026, 8, 3)}
+
+
+def test_reserve_only_goes_straight_to_stpad(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13), reserve_only=True)
+    assert case.state is S.FORWARDED
+    forwardings = world.session.scalars(
+        select(Forwarding).where(Forwarding.case_id == case.id)
+    ).all()
+    assert [(f.destination, f.is_copy) for f in forwardings] == [(Destination.STPAD, False)]
+    assert open_clocks(world.session, case) == {K.NOTIFY_MEASURES: dt.date(2026, 11, 24)}
+
+
+def test_path_without_protection_to_conclusion(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16))
+    assert case.state is S.VERIFIED
+    assert open_clocks(world.session, case) == {}
+    assert case.next_deadline_on is None
+    event = act(
+        world,
+        case,
+        Act.FORWARD,
+        at_lima(2026, 11, 17),
+        destination=Destination.OTHER_ENTITY,
+        destination_name="Contraloría",
+    )
+    assert event.visible_to_complainant
+    assert event.data == {"destination": "otra_entidad"}
+    fwd = world.session.scalars(select(Forwarding).where(Forwarding.event_id == event.id)).one()
+    assert fwd.destination_name == "Contraloría"
+    assert fwd.officer_id == world.officer.id
+    act(world, case, Act.CONCLUDE, at_lima(2026, 11, 18))
+    assert case.state is S.CONCLUDED
+    assert audit.verify_chain(world.session).entries >= 5
+
+
+def test_reasoning_is_sealed_to_the_office(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    secret = "El denunciado es el jefe de logística"
+    event = act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16), reasoning=secret)
+    assert event.reasoning_sealed is not None
+    assert secret.encode() not in event.reasoning_sealed
+    assert crypto.decrypt(event.reasoning_sealed, [world.office]) == secret.encode()
+    entries = world.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()
+    assert all("jefe" not in e.detail for e in entries)
+
+
+def test_refused_act_records_nothing(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    before = len(case.events)
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.CONCLUDE, at_lima(2026, 11, 16))
+    assert refused.value.code == "act_not_allowed_in_state"
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16), reasoning=" ")
+    assert refused.value.code == "reasoning_required"
+    world.session.refresh(case)
+    assert len(case.events) == before
+    assert case.state is S.VERIFYING
+
+
+def test_officer_must_belong_and_be_staff(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    other_entity, _ = make_entity(world.session)
+    stranger = make_officer(world.session, other_entity)
+    with pytest.raises(Exception, match="entity") as excinfo:
+        act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16), officer=stranger)
+    assert getattr(excinfo.value, "code", None) == "wrong_entity"
+    auditor = make_officer(world.session, world.entity, Role.AUDITOR)
+    with pytest.raises(CapabilityRequired):
+        act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16), officer=auditor)
+
+
+def test_protection_path_clocks_follow_recorded_acts(world: World) -> None:
+    # Filed Mon 27 Jul 2026 with identity reserve + transfer requested.
+    case = file_case(world, at_lima(2026, 7, 27), protection=True)
+    act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 7, 30))
+    assert case.state is S.EVALUATING_MEASURES
+    # 5 bd after Thu 30 Jul: Fri 31, Mon 3, Tue 4, Wed 5, Fri 7 Aug (Thu 6 is Junín).
+    assert open_clocks(world.session, case)[K.EVALUATE_MEASURES] == dt.date(2026, 8, 7)
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.FORWARD, at_lima(2026, 7, 31), destination=Destination.STPAD)
+    assert refused.value.code == "measures_undecided"
+    verify = world.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == K.VERIFY_REQUIREMENTS)
+    ).one()
+    assert verify.satisfied_at is not None
+    assert verify.satisfied_by_event_id is not None
+
+
+def test_subsanacion_and_withdrawal(world: World) -> None:
+    # Filed Fri 13 Nov 2026 with a protection request; commitment (item 3) missing.
+    case = file_case(world, at_lima(2026, 11, 13), protection=True)
+    event = act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 11, 16),
+        missing_items=[RequirementItem.COMMITMENT],
+    )
+    assert event.visible_to_complainant
+    assert case.state is S.OBSERVED
+    clocks = open_clocks(world.session, case)
+    assert clocks[K.SUBSANACION] == dt.date(2026, 11, 19)  # Tue, Wed, Thu
+    assert K.VERIFY_REQUIREMENTS not in clocks
+    sub = world.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == K.SUBSANACION)
+    ).one()
+    assert sub.party == "complainant"
+    # On the due day the complainant still has time.
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 19), forward_to_stpad=True)
+    assert refused.value.code == "subsanacion_period_open"
+    # Item 3 missing: forwarding to the STPAD in the same act is mandatory (RG 4.5).
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20))
+    assert refused.value.code == "stpad_forwarding_required"
+    event = act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20), forward_to_stpad=True)
+    assert case.state is S.ARCHIVED_WITHDRAWAL
+    assert event.data["forwarded_to_stpad"] is True
+    assert open_clocks(world.session, case) == {}
+    stpad = world.session.scalars(select(Forwarding).where(Forwarding.event_id == event.id)).one()
+    assert stpad.destination is Destination.STPAD
+    states = {m.type: m.state for m in case.measures}
+    # The undecided transfer request is archived; the reserve in force stays (RG 3.2).
+    assert states == {
+        MeasureType.IDENTITY_RESERVE: MeasureState.IN_FORCE,
+        MeasureType.TRANSFER_COMPLAINANT: MeasureState.ARCHIVED,
+    }
+    assert audit.verify_chain(world.session).entries > 0
+
+
+def test_receive_subsanacion_reopens_clocks(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13), protection=True)
+    act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 11, 16),
+        missing_items=[RequirementItem.FACTS],
+    )
+    act(world, case, Act.RECEIVE_SUBSANACION, at_lima(2026, 11, 18))
+    assert case.state is S.VERIFYING
+    clocks = open_clocks(world.session, case)
+    # Verification again from Wed 18 Nov: Thu 19, Fri 20.
+    assert clocks[K.VERIFY_REQUIREMENTS] == dt.date(2026, 11, 20)
+    # Notification (RG 5.1) reopened from the end of the subsanación: 7 bd from 18 Nov.
+    assert clocks[K.NOTIFY_MEASURES] == dt.date(2026, 11, 27)
+    notify_rows = world.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == K.NOTIFY_MEASURES)
+    ).all()
+    assert len(notify_rows) == 2
+    assert notify_rows[0].satisfied_at is not None
+    assert clocks[K.GRANT_LIMIT] == dt.date(2026, 12, 4)  # not reopened
+
+
+def test_due_deadlines_view(world: World) -> None:
+    mine = file_case(world, at_lima(2026, 11, 13), officer=world.officer)
+    theirs = file_case(world, at_lima(2026, 11, 16), protection=True, officer=world.head)
+    today = dt.date(2026, 11, 18)
+    items = due_deadlines(world.session, entity_id=world.entity.id, today=today, horizon_days=7)
+    assert [(i.case_code, i.kind, i.due_on, i.business_days_left, i.overdue) for i in items] == [
+        (mine.code, K.VERIFY_REQUIREMENTS, dt.date(2026, 11, 17), -1, True),
+        (theirs.code, K.VERIFY_REQUIREMENTS, dt.date(2026, 11, 18), 0, False),
+        (theirs.code, K.NOTIFY_MEASURES, dt.date(2026, 11, 25), 5, False),
+    ]
+    only_mine = due_deadlines(
+        world.session,
+        entity_id=world.entity.id,
+        officer_id=world.officer.id,
+        today=today,
+        horizon_days=30,
+    )
+    assert {i.case_id for i in only_mine} == {mine.id}
+    # Saturday after a Friday due day: 0 business days, but overdue.
+    sat = due_deadlines(
+        world.session,
+        entity_id=world.entity.id,
+        officer_id=world.officer.id,
+        today=dt.date(2026, 11, 21),
+        horizon_days=0,
+    )
+    assert [(i.business_days_left, i.overdue) for i in sat] == [(-3, True)]
