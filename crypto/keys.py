@@ -1,0 +1,459 @@
+"""age recipients and identities: X25519, ML-KEM-768+X25519 hybrid, and scrypt passphrases."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from typing import Protocol
+from typing import runtime_checkable
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hpke
+from cryptography.hazmat.primitives.asymmetric import mlkem
+from cryptography.hazmat.primitives.asymmetric import x25519
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from crypto._encoding import b64decode_raw
+from crypto._encoding import b64encode_raw
+from crypto._encoding import bech32_decode
+from crypto._encoding import bech32_encode
+from crypto._errors import HeaderError
+from crypto._errors import KeyFormatError
+from crypto._format import Stanza
+
+FILE_KEY_SIZE = 16
+_ZERO_NONCE = bytes(12)
+
+X25519_STANZA = "X25519"
+X25519_INFO = b"age-encryption.org/v1/X25519"
+HYBRID_STANZA = "mlkem768x25519"
+HYBRID_INFO = b"age-encryption.org/mlkem768x25519"
+SCRYPT_STANZA = "scrypt"
+SCRYPT_LABEL = b"age-encryption.org/v1/scrypt"
+
+_X25519_IDENTITY_HRP = "AGE-SECRET-KEY-"
+_X25519_RECIPIENT_HRP = "age"
+_HYBRID_IDENTITY_HRP = "AGE-SECRET-KEY-PQ-"
+_HYBRID_RECIPIENT_HRP = "age1pq"
+
+_MLKEM768_PK_SIZE = 1184
+_MLKEM768_CT_SIZE = 1088
+_HYBRID_PK_SIZE = _MLKEM768_PK_SIZE + 32
+_HYBRID_ENC_SIZE = _MLKEM768_CT_SIZE + 32
+
+MIN_SCRYPT_WORK_FACTOR = 1
+MAX_SCRYPT_WORK_FACTOR = 30
+_DECIMAL = re.compile(r"\A[1-9][0-9]*\Z")
+
+_HPKE_SUITE = hpke.Suite(
+    hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305
+)
+
+# Labels, as in the reference implementation: every recipient of one file must carry the
+# same set. "postquantum" keeps hybrid files free of classical stanzas; "noverify" and
+# scrypt's own rule are enforced in encrypt().
+LABEL_POSTQUANTUM = "postquantum"
+
+
+class Recipient(Protocol):
+    def wrap(self, file_key: bytes) -> list[Stanza]: ...
+
+    def to_string(self) -> str: ...
+
+
+@runtime_checkable
+class Identity(Protocol):
+    def unwrap(self, stanzas: Sequence[Stanza]) -> bytes | None: ...
+
+    def to_string(self) -> str: ...
+
+    def recipient(self) -> Recipient: ...
+
+
+def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
+
+
+def _aead_wrap(key: bytes, file_key: bytes) -> bytes:
+    return ChaCha20Poly1305(key).encrypt(_ZERO_NONCE, file_key, None)
+
+
+def _aead_unwrap(key: bytes, body: bytes) -> bytes | None:
+    try:
+        return ChaCha20Poly1305(key).decrypt(_ZERO_NONCE, body, None)
+    except InvalidTag:
+        return None
+
+
+def _stanza_b64(arg: str, size: int, what: str) -> bytes:
+    try:
+        value = b64decode_raw(arg)
+    except ValueError:
+        raise HeaderError(f"invalid {what} encoding") from None
+    if len(value) != size:
+        raise HeaderError(f"invalid {what} length")
+    return value
+
+
+def _decode_key(text: str, hrp: str, size: int, what: str) -> bytes:
+    try:
+        got_hrp, data = bech32_decode(text)
+    except ValueError as exc:
+        raise KeyFormatError(f"malformed {what}: {exc}") from None
+    if got_hrp != hrp:
+        raise KeyFormatError(f"malformed {what}: unexpected prefix")
+    if len(data) != size:
+        raise KeyFormatError(f"malformed {what}: wrong key length")
+    return data
+
+
+# --- X25519 --------------------------------------------------------------------------------------
+
+
+class X25519Recipient:
+    """The classical ``age1…`` recipient."""
+
+    labels: frozenset[str] = frozenset()
+
+    def __init__(self, public_key: bytes) -> None:
+        if len(public_key) != 32:
+            raise KeyFormatError("X25519 public key must be 32 bytes")
+        self._raw = bytes(public_key)
+        self._key = x25519.X25519PublicKey.from_public_bytes(self._raw)
+
+    @classmethod
+    def parse(cls, text: str) -> X25519Recipient:
+        return cls(_decode_key(text, _X25519_RECIPIENT_HRP, 32, "X25519 recipient"))
+
+    def public_bytes(self) -> bytes:
+        return self._raw
+
+    def wrap(self, file_key: bytes) -> list[Stanza]:
+        ephemeral = x25519.X25519PrivateKey.generate()
+        share = ephemeral.public_key().public_bytes_raw()
+        shared = ephemeral.exchange(self._key)
+        key = _hkdf(shared, share + self._raw, X25519_INFO)
+        return [Stanza(X25519_STANZA, (b64encode_raw(share),), _aead_wrap(key, file_key))]
+
+    def to_string(self) -> str:
+        return bech32_encode(_X25519_RECIPIENT_HRP, self._raw)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, X25519Recipient) and other._raw == self._raw
+
+    def __hash__(self) -> int:
+        return hash(("X25519Recipient", self._raw))
+
+
+class X25519Identity:
+    """The classical ``AGE-SECRET-KEY-1…`` identity."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) != 32:
+            raise KeyFormatError("X25519 secret key must be 32 bytes")
+        self._raw = bytes(secret)
+        self._key = x25519.X25519PrivateKey.from_private_bytes(self._raw)
+        self._public = self._key.public_key().public_bytes_raw()
+
+    @classmethod
+    def generate(cls) -> X25519Identity:
+        return cls(os.urandom(32))
+
+    @classmethod
+    def from_bytes(cls, raw32: bytes) -> X25519Identity:
+        return cls(raw32)
+
+    @classmethod
+    def parse(cls, text: str) -> X25519Identity:
+        return cls(_decode_key(text, _X25519_IDENTITY_HRP, 32, "X25519 identity"))
+
+    def to_bytes(self) -> bytes:
+        return self._raw
+
+    def to_string(self) -> str:
+        return bech32_encode(_X25519_IDENTITY_HRP, self._raw)
+
+    def recipient(self) -> X25519Recipient:
+        return X25519Recipient(self._public)
+
+    def unwrap(self, stanzas: Sequence[Stanza]) -> bytes | None:
+        for s in stanzas:
+            if s.type != X25519_STANZA:
+                continue
+            if len(s.args) != 1:
+                raise HeaderError("invalid X25519 stanza: wrong number of arguments")
+            share = _stanza_b64(s.args[0], 32, "X25519 share")
+            if len(s.body) != FILE_KEY_SIZE + 16:
+                raise HeaderError("invalid X25519 stanza: wrong body length")
+            try:
+                shared = self._key.exchange(x25519.X25519PublicKey.from_public_bytes(share))
+            except ValueError:
+                raise HeaderError("invalid X25519 stanza: low-order share") from None
+            if shared == bytes(32):  # pragma: no cover - the library already rejects it
+                raise HeaderError("invalid X25519 stanza: low-order share")
+            file_key = _aead_unwrap(_hkdf(shared, share + self._public, X25519_INFO), s.body)
+            if file_key is not None:
+                return file_key
+        return None
+
+    def __repr__(self) -> str:
+        return f"X25519Identity(recipient={self.recipient().to_string()!r})"
+
+
+# --- ML-KEM-768 + X25519 hybrid ------------------------------------------------------------------
+
+
+def _expand_hybrid_seed(seed: bytes) -> tuple[mlkem.MLKEM768PrivateKey, x25519.X25519PrivateKey]:
+    expanded = hashlib.shake_256(seed).digest(96)
+    return (
+        mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64]),
+        x25519.X25519PrivateKey.from_private_bytes(expanded[64:]),
+    )
+
+
+class HybridRecipient:
+    """The post-quantum ``age1pq1…`` recipient (HPKE with ML-KEM-768+X25519)."""
+
+    labels: frozenset[str] = frozenset({LABEL_POSTQUANTUM})
+
+    def __init__(self, public_key: bytes) -> None:
+        if len(public_key) != _HYBRID_PK_SIZE:
+            raise KeyFormatError("mlkem768x25519 public key must be 1216 bytes")
+        self._raw = bytes(public_key)
+        try:
+            self._key = hpke.MLKEM768X25519PublicKey(
+                mlkem.MLKEM768PublicKey.from_public_bytes(self._raw[:_MLKEM768_PK_SIZE]),
+                x25519.X25519PublicKey.from_public_bytes(self._raw[_MLKEM768_PK_SIZE:]),
+            )
+        except ValueError as exc:
+            raise KeyFormatError(f"invalid mlkem768x25519 public key: {exc}") from None
+
+    @classmethod
+    def parse(cls, text: str) -> HybridRecipient:
+        return cls(_decode_key(text, _HYBRID_RECIPIENT_HRP, _HYBRID_PK_SIZE, "hybrid recipient"))
+
+    def public_bytes(self) -> bytes:
+        return self._raw
+
+    def wrap(self, file_key: bytes) -> list[Stanza]:
+        sealed = _HPKE_SUITE.encrypt(file_key, self._key, info=HYBRID_INFO)
+        enc, ct = sealed[:_HYBRID_ENC_SIZE], sealed[_HYBRID_ENC_SIZE:]
+        return [Stanza(HYBRID_STANZA, (b64encode_raw(enc),), ct)]
+
+    def to_string(self) -> str:
+        return bech32_encode(_HYBRID_RECIPIENT_HRP, self._raw)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HybridRecipient) and other._raw == self._raw
+
+    def __hash__(self) -> int:
+        return hash(("HybridRecipient", self._raw))
+
+
+class HybridIdentity:
+    """The post-quantum ``AGE-SECRET-KEY-PQ-1…`` identity: a 32-byte seed."""
+
+    def __init__(self, seed: bytes) -> None:
+        if len(seed) != 32:
+            raise KeyFormatError("mlkem768x25519 identity seed must be 32 bytes")
+        self._seed = bytes(seed)
+        self._mlkem, self._x25519 = _expand_hybrid_seed(self._seed)
+        self._key = hpke.MLKEM768X25519PrivateKey(self._mlkem, self._x25519)
+        self._public = (
+            self._mlkem.public_key().public_bytes_raw()
+            + self._x25519.public_key().public_bytes_raw()
+        )
+
+    @classmethod
+    def generate(cls) -> HybridIdentity:
+        return cls(os.urandom(32))
+
+    @classmethod
+    def from_seed(cls, seed32: bytes) -> HybridIdentity:
+        return cls(seed32)
+
+    @classmethod
+    def parse(cls, text: str) -> HybridIdentity:
+        return cls(_decode_key(text, _HYBRID_IDENTITY_HRP, 32, "hybrid identity"))
+
+    def to_bytes(self) -> bytes:
+        return self._seed
+
+    def to_string(self) -> str:
+        return bech32_encode(_HYBRID_IDENTITY_HRP, self._seed)
+
+    def recipient(self) -> HybridRecipient:
+        return HybridRecipient(self._public)
+
+    def unwrap(self, stanzas: Sequence[Stanza]) -> bytes | None:
+        for s in stanzas:
+            if s.type != HYBRID_STANZA:
+                continue
+            if len(s.args) != 1:
+                raise HeaderError("invalid mlkem768x25519 stanza: wrong number of arguments")
+            enc = _stanza_b64(s.args[0], _HYBRID_ENC_SIZE, "mlkem768x25519 enc")
+            if len(s.body) != FILE_KEY_SIZE + 16:
+                raise HeaderError("invalid mlkem768x25519 stanza: wrong body length")
+            # The X25519 share must not be a low-order point (all-zero shared secret): that
+            # is a malformed stanza, not merely one addressed to someone else.
+            try:
+                self._x25519.exchange(
+                    x25519.X25519PublicKey.from_public_bytes(enc[_MLKEM768_CT_SIZE:])
+                )
+            except ValueError:
+                raise HeaderError("invalid mlkem768x25519 stanza: low-order share") from None
+            try:
+                file_key = _HPKE_SUITE.decrypt(enc + s.body, self._key, info=HYBRID_INFO)
+            except (InvalidTag, ValueError):
+                continue
+            if len(file_key) == FILE_KEY_SIZE:
+                return file_key
+        return None
+
+    def __repr__(self) -> str:
+        return "HybridIdentity(<secret>)"
+
+
+# --- scrypt --------------------------------------------------------------------------------------
+
+
+def _scrypt_key(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
+    kdf = Scrypt(salt=SCRYPT_LABEL + salt, length=32, n=1 << work_factor, r=8, p=1)
+    return kdf.derive(passphrase)
+
+
+def _check_work_factor(work_factor: int) -> None:
+    if (
+        isinstance(work_factor, bool)
+        or not isinstance(work_factor, int)
+        or not MIN_SCRYPT_WORK_FACTOR <= work_factor <= MAX_SCRYPT_WORK_FACTOR
+    ):
+        raise ValueError(
+            f"scrypt work factor must be an integer in "
+            f"[{MIN_SCRYPT_WORK_FACTOR}, {MAX_SCRYPT_WORK_FACTOR}]"
+        )
+
+
+class ScryptRecipient:
+    """Passphrase encryption. Must be the only recipient of a file."""
+
+    labels: frozenset[str] = frozenset()
+
+    def __init__(self, passphrase: bytes, work_factor: int) -> None:
+        if not passphrase:
+            raise ValueError("empty passphrase")
+        _check_work_factor(work_factor)
+        self._passphrase = bytes(passphrase)
+        self.work_factor = work_factor
+
+    def wrap(self, file_key: bytes) -> list[Stanza]:
+        salt = os.urandom(16)
+        key = _scrypt_key(self._passphrase, salt, self.work_factor)
+        return [
+            Stanza(
+                SCRYPT_STANZA,
+                (b64encode_raw(salt), str(self.work_factor)),
+                _aead_wrap(key, file_key),
+            )
+        ]
+
+    def to_string(self) -> str:
+        raise TypeError("scrypt recipients have no string encoding")
+
+    def __repr__(self) -> str:
+        return f"ScryptRecipient(work_factor={self.work_factor})"
+
+
+class ScryptIdentity:
+    """Passphrase decryption, refusing work factors above ``max_work_factor``."""
+
+    def __init__(self, passphrase: bytes, max_work_factor: int = 22) -> None:
+        _check_work_factor(max_work_factor)
+        self._passphrase = bytes(passphrase)
+        self.max_work_factor = max_work_factor
+
+    def unwrap(self, stanzas: Sequence[Stanza]) -> bytes | None:
+        for s in stanzas:
+            if s.type != SCRYPT_STANZA:
+                continue
+            if len(stanzas) != 1:
+                raise HeaderError("an scrypt stanza must be the only stanza in the header")
+            if len(s.args) != 2:
+                raise HeaderError("invalid scrypt stanza: wrong number of arguments")
+            salt = _stanza_b64(s.args[0], 16, "scrypt salt")
+            if not _DECIMAL.match(s.args[1]) or len(s.args[1]) > 3:
+                raise HeaderError("invalid scrypt stanza: malformed work factor")
+            work_factor = int(s.args[1])
+            if work_factor > self.max_work_factor:
+                raise HeaderError(
+                    f"scrypt work factor {work_factor} exceeds the limit {self.max_work_factor}"
+                )
+            if work_factor < MIN_SCRYPT_WORK_FACTOR:  # pragma: no cover - regex forbids 0
+                raise HeaderError("invalid scrypt stanza: work factor too small")
+            if len(s.body) != FILE_KEY_SIZE + 16:
+                raise HeaderError("invalid scrypt stanza: wrong body length")
+            return _aead_unwrap(_scrypt_key(self._passphrase, salt, work_factor), s.body)
+        return None
+
+    def to_string(self) -> str:
+        raise TypeError("scrypt identities have no string encoding")
+
+    def recipient(self) -> ScryptRecipient:
+        return ScryptRecipient(self._passphrase, min(18, self.max_work_factor))
+
+    def __repr__(self) -> str:
+        return f"ScryptIdentity(max_work_factor={self.max_work_factor})"
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def parse_recipient(s: str) -> Recipient:
+    """Parse an ``age1…`` or ``age1pq1…`` recipient string."""
+    if not isinstance(s, str):
+        raise KeyFormatError("recipient must be a string")
+    text = s.strip()
+    if text.startswith(_HYBRID_RECIPIENT_HRP + "1"):
+        return HybridRecipient.parse(text)
+    if text.startswith(_X25519_RECIPIENT_HRP + "1"):
+        return X25519Recipient.parse(text)
+    raise KeyFormatError("unknown recipient type (expected age1… or age1pq1…)")
+
+
+def parse_identity(s: str) -> Identity:
+    """Parse an ``AGE-SECRET-KEY-1…`` or ``AGE-SECRET-KEY-PQ-1…`` identity string."""
+    if not isinstance(s, str):
+        raise KeyFormatError("identity must be a string")
+    text = s.strip()
+    if text.startswith(_HYBRID_IDENTITY_HRP + "1"):
+        return HybridIdentity.parse(text)
+    if text.startswith(_X25519_IDENTITY_HRP + "1"):
+        return X25519Identity.parse(text)
+    raise KeyFormatError("unknown identity type (expected AGE-SECRET-KEY-1… or -PQ-1…)")
+
+
+def parse_identity_file(text: str) -> list[Identity]:
+    """Parse an identity file: '#' comment lines, blank lines, one identity per line."""
+    identities: list[Identity] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            identities.append(parse_identity(line))
+        except KeyFormatError as exc:
+            raise KeyFormatError(f"identity file line {number}: {exc}") from None
+    if not identities:
+        raise KeyFormatError("no identities found in identity file")
+    return identities
