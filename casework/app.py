@@ -1,4 +1,4 @@
-"""The officers' casework app: verify, triage, forward, protect, audit."""
+"""Construction of the casework Flask app (see casework.create_app)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+def build_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the casework app (internal network only)."""
     settings = settings or load_settings()
     app = Flask(

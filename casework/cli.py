@@ -8,24 +8,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
 
 from config import ConfigError
 from config import Settings
 from config import load_settings
-from core import audit
-from core import entities
-from core import migrate
-from core import officers
-from core.db import make_engine
-from core.db import make_sessionmaker
-from core.db import session_scope
 from core.enums import Role
-from core.errors import DomainError
-from core.models import Entity
-from core.models import Officer
+
+# Database and domain modules are imported inside the commands that use them,
+# so that `integra age …` starts without loading SQLAlchemy.
+if TYPE_CHECKING:
+    from core import entities
+    from core.models import Entity
 
 DEMO_ENTITY = "Municipalidad Distrital de Demostración"
 DEMO_USER = "demo"
@@ -55,6 +51,15 @@ def cli() -> None:
 @click.option("--demo", is_flag=True, help="Also create a demo entity and officer (development).")
 def init(entity_name: str | None, demo: bool) -> None:
     """Create or upgrade the schema, and create the entity and its keys."""
+    from sqlalchemy import select
+
+    from core import entities
+    from core import migrate
+    from core.db import make_engine
+    from core.db import make_sessionmaker
+    from core.db import session_scope
+    from core.models import Entity
+
     settings = _settings()
     if demo and settings.is_production:
         raise click.ClickException("--demo is refused when INTEGRA_ENV=production")
@@ -106,7 +111,12 @@ def init(entity_name: str | None, demo: bool) -> None:
 def _create_demo_officer(
     session: object, settings: Settings, entity: Entity, keys: entities.EntityKeys
 ) -> None:
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
+
+    from core import entities
+    from core import officers
+    from core.models import Officer
 
     assert isinstance(session, Session)
     if session.scalar(select(Officer.id).where(Officer.username == DEMO_USER)) is not None:
@@ -153,9 +163,7 @@ def serve(host: str, intake_port: int, casework_port: int) -> None:
     """Development server for both apps, each in its own process."""
     _settings()
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", app, "--host", host, "--port", str(port)]
-        )
+        subprocess.Popen([sys.executable, "-m", app, "--host", host, "--port", str(port)])
         for app, port in (("reporting", intake_port), ("casework", casework_port))
     ]
     click.echo(f"Intake (denuncias):   http://{host}:{intake_port}/")
@@ -196,6 +204,12 @@ def officer() -> None:
 @click.option("--name", "display_name", default="", help="Full name shown in the app.")
 def officer_add(username: str, role: str, entity_slug: str | None, display_name: str) -> None:
     """Create an account; prints a one-time password and the TOTP provisioning URI."""
+    from core import officers
+    from core.db import make_engine
+    from core.db import make_sessionmaker
+    from core.db import session_scope
+    from core.errors import DomainError
+
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
@@ -230,6 +244,14 @@ def officer_totp(username: str) -> None:
     """Print the current TOTP code of an account (development and testing only)."""
     import datetime as dt
 
+    from sqlalchemy import select
+
+    from core import officers
+    from core.db import make_engine
+    from core.db import make_sessionmaker
+    from core.db import session_scope
+    from core.models import Officer
+
     settings = _settings()
     if settings.is_production:
         raise click.ClickException("refused in production")
@@ -245,7 +267,10 @@ def officer_totp(username: str) -> None:
 
 
 def _pick_entity(session: object, slug: str | None) -> Entity:
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
+
+    from core.models import Entity
 
     assert isinstance(session, Session)
     if slug:
@@ -267,9 +292,17 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@click.option("--expect-head", default=None, help="Head hash recorded earlier (detects truncation).")
+@click.option(
+    "--expect-head", default=None, help="Head hash recorded earlier (detects truncation)."
+)
 def audit_verify(expect_head: str | None) -> None:
     """Verify the chain; exit 0 and print the number of entries when intact."""
+    from core import audit
+    from core.db import make_engine
+    from core.db import make_sessionmaker
+    from core.db import session_scope
+    from core.errors import DomainError
+
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:

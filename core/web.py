@@ -157,9 +157,11 @@ def _error_page(template: str) -> Callable[[Exception], tuple[str, int]]:
 
 def _error_message(exc: Exception, code: int) -> str:
     if isinstance(exc, CSRFError):
-        return gettext(
-            "Su sesión expiró o el formulario no es válido. Vuelva a la página anterior, "
-            "actualícela e inténtelo de nuevo."
+        return str(
+            gettext(
+                "Su sesión expiró o el formulario no es válido. Vuelva a la página anterior, "
+                "actualícela e inténtelo de nuevo."
+            )
         )
     messages = {
         400: gettext("La solicitud no es válida."),
@@ -172,7 +174,7 @@ def _error_message(exc: Exception, code: int) -> str:
         ),
         429: gettext("Demasiados intentos. Espere unos minutos e inténtelo de nuevo."),
     }
-    return messages.get(code, gettext("Ocurrió un error. Inténtelo de nuevo más tarde."))
+    return str(messages.get(code, gettext("Ocurrió un error. Inténtelo de nuevo más tarde.")))
 
 
 def init_app(

@@ -3,75 +3,20 @@ INTEGRA_DATABASE_URL points at one), sessions, settings and the two apps."""
 
 from __future__ import annotations
 
-import os
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from databases import create_test_database
+from databases import drop_test_database
+from factories import make_settings
 from sqlalchemy import Engine
-from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-_TESTS = str(Path(__file__).resolve().parent)
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from core import migrate  # noqa: E402
-from core.db import Base  # noqa: E402
-from core.db import make_engine  # noqa: E402
-from factories import make_settings  # noqa: E402
-from peers import require_peer  # noqa: E402
-
-PG_ENV = "INTEGRA_DATABASE_URL"
-
-
-def _admin_url(url: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return base + "/postgres"
-
-
-def _pg_available(url: str) -> bool:
-    try:
-        eng = create_engine(_admin_url(url).replace("postgresql://", "postgresql+psycopg://"))
-        with eng.connect():
-            pass
-        eng.dispose()
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return False
-    return True
-
-
-def create_test_database(tmp_root: Path) -> tuple[str, object]:
-    """A fresh, empty database URL; returns (url, cleanup token)."""
-    url = os.environ.get(PG_ENV, "")
-    if url.startswith("postgresql"):
-        require_peer("postgresql", _pg_available(url), f"cannot connect to {url}")
-        name = f"integra_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(
-            _admin_url(url).replace("postgresql://", "postgresql+psycopg://"),
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        base, _, _ = url.rpartition("/")
-        return f"{base}/{name}", name
-    return f"sqlite:///{tmp_root / 'integra-test.sqlite3'}", None
-
-
-def drop_test_database(url: str, token: object) -> None:
-    if token is None:
-        return
-    admin = create_engine(
-        _admin_url(url).replace("postgresql://", "postgresql+psycopg://"),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{token}" WITH (FORCE)'))
-    admin.dispose()
+from core import migrate
+from core.db import Base
+from core.db import make_engine
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +39,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
     """A session inside an outer transaction that is rolled back afterwards."""
     with engine.connect() as conn:
         outer = conn.begin()
-        session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        session = Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         try:
             yield session
         finally:

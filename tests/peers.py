@@ -27,7 +27,9 @@ def require_peer(name: str, available: bool, reason: str) -> None:
 
 
 def chromium_path() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
     require_peer("chromium", path is not None, "install the Debian package 'chromium'")
     assert path is not None
     return path

@@ -9,6 +9,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from databases import create_test_database
+from databases import drop_test_database
 from sqlalchemy import Engine
 from sqlalchemy import inspect
 
@@ -19,9 +21,6 @@ from core.db import make_engine
 
 @pytest.fixture
 def empty_engine(tmp_path: Path) -> Iterator[Engine]:
-    from conftest import create_test_database
-    from conftest import drop_test_database
-
     url, token = create_test_database(tmp_path)
     eng = make_engine(url)
     yield eng
