@@ -77,35 +77,37 @@ def init(entity_name: str | None, demo: bool) -> None:
     name = entity_name or (DEMO_ENTITY if demo else None)
     server_key = settings.secret_bytes("server_key")
     factory = make_sessionmaker(engine)
-    with session_scope(factory) as session:
-        entity = None
-        if name:
-            slug = entities.slugify(name)
-            entity = session.scalar(select(Entity).where(Entity.slug == slug))
-        elif session.scalar(select(Entity.id).limit(1)) is None:
-            raise click.ClickException("No entity yet: run `integra init --entity NAME`.")
-        if name and entity is not None:
-            click.echo(f"Entity {entity.name!r} already exists; its keys were left untouched.")
-        elif name:
-            keys = entities.create_entity(
-                session, name=name, server_key=server_key, post_quantum=settings.post_quantum
-            )
-            entity = keys.entity
-            click.echo(f"Created entity {entity.name!r} (slug {entity.slug}).")
-            click.echo(f"Office recipient: {entity.office_recipient[:40]}…")
-            click.echo("")
-            click.echo("RECOVERY IDENTITIES — shown only now. Print them, store them offline")
-            click.echo("(sealed envelope, safe), and never keep them on this server:")
-            click.echo(f"  office: {keys.office.to_string()}")
-            click.echo(f"  vault:  {keys.vault.to_string()}")
-            click.echo("")
+    try:
+        with session_scope(factory) as session:
+            entity = None
+            if name:
+                slug = entities.slugify(name)
+                entity = session.scalar(select(Entity).where(Entity.slug == slug))
+            elif session.scalar(select(Entity.id).limit(1)) is None:
+                raise click.ClickException("No entity yet: run `integra init --entity NAME`.")
+            if name and entity is not None:
+                click.echo(f"Entity {entity.name!r} already exists; its keys were left untouched.")
+            elif name:
+                keys = entities.create_entity(
+                    session, name=name, server_key=server_key, post_quantum=settings.post_quantum
+                )
+                entity = keys.entity
+                click.echo(f"Created entity {entity.name!r} (slug {entity.slug}).")
+                click.echo(f"Office recipient: {entity.office_recipient[:40]}…")
+                click.echo("")
+                click.echo("RECOVERY IDENTITIES — shown only now. Print them, store them offline")
+                click.echo("(sealed envelope, safe), and never keep them on this server:")
+                click.echo(f"  office: {keys.office.to_string()}")
+                click.echo(f"  vault:  {keys.vault.to_string()}")
+                click.echo("")
+                if demo:
+                    _create_demo_officer(session, settings, entity, keys)
             if demo:
-                _create_demo_officer(session, settings, entity, keys)
-        if demo:
-            creds = settings.data_dir / DEMO_CREDENTIALS_FILE
-            if creds.exists():
-                click.echo(creds.read_text(encoding="utf-8"), nl=False)
-    engine.dispose()
+                creds = settings.data_dir / DEMO_CREDENTIALS_FILE
+                if creds.exists():
+                    click.echo(creds.read_text(encoding="utf-8"), nl=False)
+    finally:
+        engine.dispose()
 
 
 def _create_demo_officer(

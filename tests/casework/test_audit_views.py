@@ -1,0 +1,64 @@
+"""The auditor's view of the audit log: entries, filter, chain status, no case content."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy import update
+
+from core.enums import Role
+from core.models import AuditEntry
+
+from .conftest import login
+
+
+def test_auditor_sees_entries_and_intact_chain(casework_client, officer_factory):
+    made = officer_factory("aud", Role.AUDITOR)
+    login(casework_client, "aud", made.password, made.totp_secret)
+    page = casework_client.get("/auditoria")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Cadena íntegra" in html
+    assert "login.succeeded" in html
+    assert "officer.created" in html
+
+
+def test_filter_by_action_and_prefix(casework_client, officer_factory):
+    made = officer_factory("aud", Role.AUDITOR)
+    casework_client.post("/login", data={"username": "aud", "password": "wrong"})
+    login(casework_client, "aud", made.password, made.totp_secret)
+    exact = casework_client.get("/auditoria?accion=login.failed").get_data(as_text=True)
+    assert "<code>login.failed</code>" in exact
+    assert "<code>officer.created</code>" not in exact
+    prefix = casework_client.get("/auditoria?accion=login.").get_data(as_text=True)
+    assert "<code>login.failed</code>" in prefix
+    assert "<code>login.succeeded</code>" in prefix
+
+
+def test_pagination(casework_client, officer_factory, db):
+    from core import audit
+
+    made = officer_factory("aud", Role.AUDITOR)
+    for i in range(60):
+        audit.record(db, action="test.filler", detail={"i": i})
+    db.commit()
+    login(casework_client, "aud", made.password, made.totp_secret)
+    first = casework_client.get("/auditoria").get_data(as_text=True)
+    assert "Más antiguas" in first
+    last_seq = db.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    older = casework_client.get(f"/auditoria?antes={last_seq - 49}").get_data(as_text=True)
+    assert "Más recientes" in older
+
+
+def test_tampering_is_shown(casework_client, officer_factory, db):
+    made = officer_factory("aud", Role.AUDITOR)
+    db.execute(update(AuditEntry).where(AuditEntry.seq == 1).values(detail='{"x":1}'))
+    db.commit()
+    login(casework_client, "aud", made.password, made.totp_secret)
+    html = casework_client.get("/auditoria").get_data(as_text=True)
+    assert "NO verifica" in html
+
+
+def test_audit_view_is_for_auditors_only(casework_client, officer_factory):
+    made = officer_factory("jefa", Role.HEAD)
+    login(casework_client, "jefa", made.password, made.totp_secret)
+    assert casework_client.get("/auditoria").status_code == 403

@@ -1,0 +1,107 @@
+"""The hash-chained audit log: append, verify, and detect edits, deletions, reordering."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.errors import AuditChainBroken
+from core.models import AuditEntry
+
+T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+
+
+def _fill(session: Session, n: int = 5) -> list[AuditEntry]:
+    return [
+        audit.record(session, action=f"test.{i}", detail={"i": i}, now=T0 + dt.timedelta(seconds=i))
+        for i in range(n)
+    ]
+
+
+def test_chain_links_and_verifies(db_session: Session):
+    entries = _fill(db_session)
+    assert entries[0].prev_hash == audit.GENESIS
+    for earlier, later in zip(entries, entries[1:], strict=False):
+        assert later.prev_hash == earlier.hash
+        assert later.seq == earlier.seq + 1
+    report = audit.verify_chain(db_session)
+    assert report.entries == 5
+    assert report.head == entries[-1].hash
+    assert audit.verify_chain(db_session, expect_head=entries[-1].hash).entries == 5
+
+
+def test_actor_defaults(db_session: Session):
+    assert audit.record(db_session, action="a").actor == "system"
+    assert audit.record(db_session, action="a", officer_id=None, actor="x").actor == "x"
+
+
+def test_detail_is_canonical_json(db_session: Session):
+    entry = audit.record(db_session, action="a", detail={"b": 1, "a": [1, 2]})
+    assert entry.detail == '{"a":[1,2],"b":1}'
+
+
+def test_edit_is_detected(db_session: Session):
+    _fill(db_session)
+    db_session.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(action="test.x"))
+    db_session.expire_all()
+    with pytest.raises(AuditChainBroken, match="entry 3"):
+        audit.verify_chain(db_session)
+
+
+def test_timestamp_edit_is_detected(db_session: Session):
+    _fill(db_session)
+    db_session.execute(
+        update(AuditEntry).where(AuditEntry.seq == 2).values(at=T0 + dt.timedelta(days=1))
+    )
+    db_session.expire_all()
+    with pytest.raises(AuditChainBroken):
+        audit.verify_chain(db_session)
+
+
+def test_deletion_is_detected(db_session: Session):
+    _fill(db_session)
+    db_session.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+    db_session.expire_all()
+    with pytest.raises(AuditChainBroken, match="removed or reordered"):
+        audit.verify_chain(db_session)
+
+
+def test_reordering_is_detected(db_session: Session):
+    entries = _fill(db_session)
+    # Swap the contents of entries 2 and 3 (keeping each row's own hash consistent)
+    a, b = entries[1], entries[2]
+    values = [
+        {c: getattr(e, c) for c in ("seq", "at", "action", "detail", "prev_hash", "hash")}
+        for e in (a, b)
+    ]
+    db_session.execute(update(AuditEntry).where(AuditEntry.id == a.id).values(seq=-1))
+    db_session.execute(update(AuditEntry).where(AuditEntry.id == b.id).values(**values[0]))
+    db_session.execute(update(AuditEntry).where(AuditEntry.id == a.id).values(**values[1]))
+    db_session.expire_all()
+    with pytest.raises(AuditChainBroken):
+        audit.verify_chain(db_session)
+
+
+def test_truncation_needs_the_recorded_head(db_session: Session):
+    entries = _fill(db_session)
+    head = entries[-1].hash
+    db_session.execute(delete(AuditEntry).where(AuditEntry.seq == 5))
+    db_session.expire_all()
+    # Removing the last entry leaves a valid shorter chain...
+    assert audit.verify_chain(db_session).entries == 4
+    # ...which the recorded head exposes.
+    with pytest.raises(AuditChainBroken, match="head differs"):
+        audit.verify_chain(db_session, expect_head=head)
+
+
+def test_verify_streams_in_batches(db_session: Session):
+    _fill(db_session, 12)
+    count = sum(1 for _ in audit.iter_entries(db_session, batch=5))
+    assert count == 12
+    assert db_session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) == 12

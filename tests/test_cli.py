@@ -1,0 +1,167 @@
+"""The `integra` command: init (idempotent), officer add, audit verify."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from databases import create_test_database
+from databases import drop_test_database
+from factories import TEST_WRAP_WORK_FACTOR
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from casework.cli import cli
+from core.db import make_engine
+from core.models import AuditEntry
+from core.models import Entity
+from core.models import Officer
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (init creates the schema)."""
+    url, token = create_test_database(tmp_path)
+    yield url
+    drop_test_database(url, token)
+
+
+@pytest.fixture
+def run(tmp_path: Path, fresh_db: str):  # type: ignore[no-untyped-def]
+    env = {
+        "INTEGRA_ENV": "testing",
+        "INTEGRA_DATA_DIR": str(tmp_path / "instance"),
+        "INTEGRA_DATABASE_URL": fresh_db,
+        "INTEGRA_KDF_PROFILE": "fast",
+        "INTEGRA_WRAP_WORK_FACTOR": str(TEST_WRAP_WORK_FACTOR),
+    }
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@contextmanager
+def _session(url: str) -> Iterator[Session]:
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def test_init_is_idempotent_and_keeps_keys(run, fresh_db):
+    # When init runs on an empty database
+    first = run("init", "--entity", "Municipalidad de Prueba")
+    assert first.exit_code == 0, first.output
+    assert "Schema upgraded" in first.output
+    assert "RECOVERY IDENTITIES" in first.output
+    with _session(fresh_db) as session:
+        entity = session.scalars(select(Entity)).one()
+        recipients = (entity.office_recipient, entity.vault_recipient, entity.signing_public_key)
+    # And runs again
+    second = run("init", "--entity", "Municipalidad de Prueba")
+    # Then the second run changes nothing and says so
+    assert second.exit_code == 0, second.output
+    assert "up to date" in second.output
+    assert "left untouched" in second.output
+    assert "RECOVERY" not in second.output
+    with _session(fresh_db) as session:
+        entity = session.scalars(select(Entity)).one()
+        assert (
+            entity.office_recipient,
+            entity.vault_recipient,
+            entity.signing_public_key,
+        ) == recipients
+        assert session.scalar(select(Entity.id).where(Entity.id != entity.id)) is None
+
+
+def test_init_without_entity_on_empty_db_explains(run):
+    result = run("init")
+    assert result.exit_code != 0
+    assert "integra init --entity" in result.output
+
+
+def test_officer_add_prints_password_and_uri(run, fresh_db):
+    run("init", "--entity", "Entidad CLI")
+    result = run("officer", "add", "Maria", "--role", "head", "--name", "María Pérez")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"One-time password .*: [a-z0-9]{4}(-[a-z0-9]{4}){4}", result.output)
+    assert "otpauth://totp/" in result.output
+    assert "cannot read cases until" in result.output
+    with _session(fresh_db) as session:
+        officer = session.scalars(select(Officer)).one()
+        assert officer.username == "maria"
+        assert officer.role.value == "head"
+        assert officer.must_change_password
+        assert not officer.totp_confirmed
+    duplicate = run("officer", "add", "maria", "--role", "officer")
+    assert duplicate.exit_code != 0
+    assert "already exists" in duplicate.output
+
+
+def test_officer_add_rejects_unknown_role(run):
+    run("init", "--entity", "Entidad CLI")
+    result = run("officer", "add", "x", "--role", "root")
+    assert result.exit_code != 0
+
+
+def test_audit_verify_intact(run):
+    run("init", "--entity", "Entidad CLI")
+    run("officer", "add", "ana", "--role", "officer")
+    result = run("audit", "verify")
+    assert result.exit_code == 0, result.output
+    match = re.search(r"intact: (\d+) entries; head ([0-9a-f]{64})", result.output)
+    assert match is not None
+    assert int(match.group(1)) == 2  # entity.created, officer.created
+    assert run("audit", "verify", "--expect-head", match.group(2)).exit_code == 0
+
+
+def _tamper(url: str, how: str) -> None:
+    with _session(url) as session:
+        if how == "edit":
+            session.execute(
+                update(AuditEntry).where(AuditEntry.seq == 2).values(detail='{"role":"admin"}')
+            )
+        elif how == "delete":
+            session.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+        elif how == "reorder":
+            rows = session.execute(
+                select(AuditEntry.id, AuditEntry.seq).order_by(AuditEntry.seq).limit(2)
+            ).all()
+            (id_a, seq_a), (id_b, seq_b) = rows[0], rows[1]
+            session.execute(update(AuditEntry).where(AuditEntry.id == id_a).values(seq=-1))
+            session.execute(update(AuditEntry).where(AuditEntry.id == id_b).values(seq=seq_a))
+            session.execute(update(AuditEntry).where(AuditEntry.id == id_a).values(seq=seq_b))
+        session.commit()
+
+
+@pytest.mark.parametrize("how", ["edit", "delete", "reorder"])
+def test_audit_verify_detects_tampering(run, fresh_db, how):
+    run("init", "--entity", "Entidad CLI")
+    run("officer", "add", "ana", "--role", "officer")
+    run("officer", "add", "beto", "--role", "auditor")
+    _tamper(fresh_db, how)
+    result = run("audit", "verify")
+    assert result.exit_code != 0
+    assert "BROKEN" in result.output
+
+
+def test_audit_verify_detects_truncation_with_head(run, fresh_db):
+    run("init", "--entity", "Entidad CLI")
+    run("officer", "add", "ana", "--role", "officer")
+    head = re.search(r"head ([0-9a-f]{64})", run("audit", "verify").output).group(1)  # type: ignore[union-attr]
+    with _session(fresh_db) as session:
+        session.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+        session.commit()
+    assert run("audit", "verify").exit_code == 0
+    assert run("audit", "verify", "--expect-head", head).exit_code != 0
