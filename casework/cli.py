@@ -231,13 +231,86 @@ def officer_add(username: str, role: str, entity_slug: str | None, display_name:
             click.echo(f"TOTP provisioning URI: {new.totp_uri}")
             if Role(role) in (Role.OFFICER, Role.HEAD):
                 click.echo(
-                    "This account cannot read cases until an officer holding the office key "
-                    "grants it one (casework: Administración → Conceder llave)."
+                    "This account cannot read cases until someone holding the office key "
+                    "grants it (casework: Llaves → Generar código de concesión, or "
+                    "`integra officer grant` with the recovery identity)."
                 )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()
+
+
+@officer.command("grant")
+@click.argument("username")
+@click.option(
+    "-i",
+    "--identity",
+    "identity_file",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="File with the recovery identity printed by `integra init`.",
+)
+@click.option(
+    "--purpose",
+    type=click.Choice(["office", "vault"]),
+    default="office",
+    show_default=True,
+    help="office: case content; vault: complainant identity data (heads only).",
+)
+def officer_grant(username: str, identity_file: str, purpose: str) -> None:
+    """Grant a key from the recovery identity: prints a one-time grant code.
+
+    The officer redeems the code at their next login (Llaves → Recibir), which
+    re-wraps the key under their own password. Nothing is stored unwrapped.
+    """
+    from sqlalchemy import select
+
+    import crypto
+    from core import accounts
+    from core.db import make_engine
+    from core.db import make_sessionmaker
+    from core.db import session_scope
+    from core.errors import DomainError
+    from core.models import Officer
+
+    settings = _settings()
+    try:
+        text = Path(identity_file).read_text(encoding="utf-8")
+        identities = crypto.parse_identity_file(text)
+    except (OSError, UnicodeDecodeError, crypto.AgeError) as exc:
+        raise click.ClickException(f"cannot read an identity from {identity_file}: {exc}") from exc
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            grantee = session.scalar(select(Officer).where(Officer.username == username.lower()))
+            if grantee is None:
+                raise click.ClickException(f"no officer named {username!r}")
+            expected = (
+                grantee.entity.office_recipient
+                if purpose == "office"
+                else grantee.entity.vault_recipient
+            )
+            matching = [i for i in identities if i.recipient().to_string() == expected]
+            if not matching:
+                raise click.ClickException(
+                    f"{identity_file} does not hold the {purpose} identity of "
+                    f"{grantee.entity.name!r}"
+                )
+            code = accounts.create_grant(
+                session,
+                settings,
+                granter=None,
+                grantee=grantee,
+                purpose=purpose,
+                identity=matching[0],
+            )
+    except DomainError as exc:
+        raise click.ClickException(f"grant refused: {exc}") from exc
+    finally:
+        engine.dispose()
+    click.echo(f"One-time grant code for {username} ({purpose} key): {code}")
+    click.echo("Hand it over in person; it is redeemed at Llaves → Recibir after login.")
 
 
 @officer.command("totp")

@@ -394,20 +394,29 @@ def create_grant(
     session: Session,
     settings: Settings,
     *,
-    granter: Officer,
+    granter: Officer | None,
     grantee: Officer,
     purpose: str,
     identity: crypto.Identity,
 ) -> str:
-    """Wrap an identity for a grantee under a one-time grant code; returns the code."""
+    """Wrap an identity for a grantee under a one-time grant code; returns the code.
+
+    `granter` is None when the recovery identity is used from the command line
+    (`integra officer grant`); the identity check below still applies.
+    """
     if purpose not in KEY_ROLES:
         raise GrantRefused("unknown_purpose")
-    if granter.role not in KEY_ROLES[purpose] or grantee.role not in KEY_ROLES[purpose]:
+    if grantee.role not in KEY_ROLES[purpose]:
         raise GrantRefused("role")
-    if grantee.entity_id != granter.entity_id or not grantee.active:
+    if granter is not None:
+        if granter.role not in KEY_ROLES[purpose]:
+            raise GrantRefused("role")
+        if grantee.entity_id != granter.entity_id:
+            raise GrantRefused("grantee")
+        if grantee.id == granter.id:
+            raise GrantRefused("self")
+    if not grantee.active:
         raise GrantRefused("grantee")
-    if grantee.id == granter.id:
-        raise GrantRefused("self")
     entity = grantee.entity
     expected = entity.office_recipient if purpose == "office" else entity.vault_recipient
     if identity.recipient().to_string() != expected:
@@ -435,7 +444,8 @@ def create_grant(
     audit.record(
         session,
         action="key.grant_created",
-        officer_id=granter.id,
+        actor=None if granter is not None else "cli:recovery-identity",
+        officer_id=granter.id if granter is not None else None,
         entity_id=grantee.entity_id,
         detail={"officer": grantee.id, "purpose": purpose},
     )

@@ -165,3 +165,65 @@ def test_audit_verify_detects_truncation_with_head(run, fresh_db):
         session.commit()
     assert run("audit", "verify").exit_code == 0
     assert run("audit", "verify", "--expect-head", head).exit_code != 0
+
+
+def test_officer_grant_from_recovery_identity(run, fresh_db, tmp_path):
+    # Given an entity whose recovery identities were printed once, and a new officer
+    init = run("init", "--entity", "Municipalidad de Prueba")
+    office_line = re.search(r"office: (AGE-SECRET-KEY-\S+)", init.output)
+    assert office_line is not None
+    identity_file = tmp_path / "office.key"
+    identity_file.write_text(f"# recovery\n{office_line.group(1)}\n", encoding="utf-8")
+    added = run("officer", "add", "rosa", "--role", "officer")
+    password = re.search(r"One-time password[^:]*: (\S+)", added.output).group(1)
+
+    # When the recovery identity grants the office key from the command line
+    granted = run("officer", "grant", "rosa", "-i", str(identity_file))
+    assert granted.exit_code == 0, granted.output
+    code = re.search(r"grant code for rosa \(office key\): (\S+)", granted.output).group(1)
+
+    # Then the officer redeems it under their own password and can unwrap the key
+    import crypto
+    from config import load_settings
+    from core import accounts
+    from core import entities
+
+    settings = load_settings(
+        {
+            "INTEGRA_ENV": "testing",
+            "INTEGRA_DATA_DIR": str(tmp_path / "instance"),
+            "INTEGRA_DATABASE_URL": fresh_db,
+            "INTEGRA_KDF_PROFILE": "fast",
+            "INTEGRA_WRAP_WORK_FACTOR": str(TEST_WRAP_WORK_FACTOR),
+        }
+    )
+    with _session(fresh_db) as session:
+        rosa = session.scalars(select(Officer).where(Officer.username == "rosa")).one()
+        redeemed = accounts.redeem_grants(
+            session, settings, officer=rosa, code=code, password=password
+        )
+        session.commit()
+        assert set(redeemed) == {"office"}
+        unwrapped = entities.unwrap_for_officer(
+            session, officer=rosa, purpose="office", passphrase=password
+        )
+        assert unwrapped is not None
+        assert unwrapped.recipient().to_string() == rosa.entity.office_recipient
+        actions = session.scalars(select(AuditEntry.action)).all()
+        assert "key.grant_created" in actions
+    assert isinstance(unwrapped, crypto.HybridIdentity)
+
+
+def test_officer_grant_refuses_the_wrong_identity(run, tmp_path):
+    import crypto
+
+    run("init", "--entity", "Municipalidad de Prueba")
+    run("officer", "add", "rosa", "--role", "officer")
+    stranger = tmp_path / "other.key"
+    stranger.write_text(crypto.HybridIdentity.generate().to_string() + "\n", encoding="utf-8")
+    result = run("officer", "grant", "rosa", "-i", str(stranger))
+    assert result.exit_code != 0
+    assert "does not hold the office identity" in result.output
+    unknown = run("officer", "grant", "nadie", "-i", str(stranger))
+    assert unknown.exit_code != 0
+    assert "no officer named" in unknown.output
