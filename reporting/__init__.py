@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
         TEMPLATES_AUTO_RELOAD=False,
     )
+    # Uploads are kept in memory (bounded above), never spooled to a clear temp file.
+    from reporting.uploads import InMemoryRequest
+
+    app.request_class = InMemoryRequest
     csrf.init_app(app)
     web.init_app(app, settings, name="reporting", error_template="error.html", engine=engine)
 

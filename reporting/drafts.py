@@ -1,0 +1,195 @@
+"""Files chosen before the complaint is sent: sealed on arrival, kept across steps.
+
+A file uploaded on the form is sealed at once into a draft blob for an ephemeral
+age identity (hybrid post-quantum when the office is). That identity lives only in
+the person's session cookie, itself sealed under the intake secret, so neither a
+stolen database nor a stolen cookie alone opens a draft. At submission the draft
+is opened, optionally cleaned of metadata, re-sealed to the office and the
+complainant by core.intake, and deleted in the same transaction. Abandoned drafts
+(no submission) are purged after DRAFT_MAX_AGE; their key is gone with the cookie.
+
+The sealed draft carries a small header (file name, declared type, size, hash and
+the metadata found) before the content, so that the review page can show them
+without the server keeping anything in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from config import Settings
+from core import metadata
+from core import secretbox
+from core.blobs import open_ciphertext
+from core.blobs import store_stream
+from core.enums import BlobKind
+from core.models import Blob
+from core.models import BlobChunk
+
+DRAFT_PURPOSE = "intake-draft-key"
+DRAFT_MAX_AGE = dt.timedelta(hours=6)  # the CSRF token's lifetime: the form is dead after it
+_HEADER = struct.Struct(">I")
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    blob_id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    kind: str
+    findings: tuple[tuple[str, str], ...]
+    removable: bool
+
+
+def new_key(*, pq: bool) -> crypto.Identity:
+    if pq:
+        return crypto.HybridIdentity.generate()
+    return crypto.X25519Identity.generate()
+
+
+def seal_key(settings: Settings, key: crypto.Identity) -> str:
+    return secretbox.seal(
+        settings.secret_bytes("intake_secret_key"), DRAFT_PURPOSE, key.to_string().encode()
+    ).hex()
+
+
+def unseal_key(settings: Settings, sealed_hex: str) -> crypto.Identity | None:
+    try:
+        raw = secretbox.unseal(
+            settings.secret_bytes("intake_secret_key"), DRAFT_PURPOSE, bytes.fromhex(sealed_hex)
+        )
+        return crypto.parse_identity(raw.decode("ascii"))
+    except (ValueError, secretbox.SealError, crypto.KeyFormatError):
+        return None
+
+
+def store_file(
+    session: Session,
+    key: crypto.Identity,
+    *,
+    filename: str,
+    content_type: str,
+    data: bytes,
+) -> DraftFile:
+    """Seal one uploaded file (with its header) into a draft blob."""
+    found = metadata.inspect(data)
+    header = {
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "kind": found.kind,
+        "findings": [[f.field, f.value] for f in found.findings],
+        "removable": found.removable,
+    }
+    head = json.dumps(header, ensure_ascii=False).encode()
+    stream = io.BytesIO(_HEADER.pack(len(head)) + head + data)
+    blob = store_stream(session, stream, [key.recipient()], kind=BlobKind.ATTACHMENT)
+    return _draft_file(blob.id, header)
+
+
+def _draft_file(blob_id: int, header: dict[str, Any]) -> DraftFile:
+    return DraftFile(
+        blob_id=blob_id,
+        filename=str(header["filename"]),
+        content_type=str(header["content_type"]),
+        size=int(header["size"]),
+        sha256=str(header["sha256"]),
+        kind=str(header["kind"]),
+        findings=tuple((str(a), str(b)) for a, b in header["findings"]),
+        removable=bool(header["removable"]),
+    )
+
+
+def _open(session: Session, blob_id: int, key: crypto.Identity) -> crypto.Decryptor:
+    return crypto.open_decryptor(open_ciphertext(session, blob_id), [key])
+
+
+def _read_exact(reader: crypto.Decryptor, size: int) -> bytes:
+    out = b""
+    while len(out) < size:
+        piece = reader.read(size - len(out))
+        if not piece:
+            raise ValueError("truncated draft")
+        out += piece
+    return out
+
+
+def read_header(session: Session, blob_id: int, key: crypto.Identity) -> DraftFile:
+    reader = _open(session, blob_id, key)
+    try:
+        (length,) = _HEADER.unpack(_read_exact(reader, _HEADER.size))
+        return _draft_file(blob_id, json.loads(_read_exact(reader, length)))
+    finally:
+        reader.close()
+
+
+def read_file(session: Session, blob_id: int, key: crypto.Identity) -> tuple[DraftFile, bytes]:
+    reader = _open(session, blob_id, key)
+    try:
+        (length,) = _HEADER.unpack(_read_exact(reader, _HEADER.size))
+        header = _draft_file(blob_id, json.loads(_read_exact(reader, length)))
+        data = reader.read()
+    finally:
+        reader.close()
+    return header, data
+
+
+def list_files(session: Session, blob_ids: list[int], key: crypto.Identity) -> list[DraftFile]:
+    """Headers of the draft files that still exist and open with this key."""
+    existing = set(
+        session.scalars(select(Blob.id).where(Blob.id.in_(blob_ids), Blob.case_id.is_(None))).all()
+    )
+    out = []
+    for blob_id in blob_ids:
+        if blob_id not in existing:
+            continue
+        try:
+            out.append(read_header(session, blob_id, key))
+        except (crypto.AgeError, ValueError):
+            continue
+    return out
+
+
+def delete_files(session: Session, blob_ids: list[int]) -> None:
+    """Delete draft blobs (never a blob that belongs to a case)."""
+    if not blob_ids:
+        return
+    ids = list(
+        session.scalars(select(Blob.id).where(Blob.id.in_(blob_ids), Blob.case_id.is_(None))).all()
+    )
+    if ids:
+        session.execute(delete(BlobChunk).where(BlobChunk.blob_id.in_(ids)))
+        session.execute(delete(Blob).where(Blob.id.in_(ids)))
+        session.flush()
+
+
+def purge_stale(session: Session, now: dt.datetime) -> int:
+    """Delete abandoned drafts older than DRAFT_MAX_AGE; returns how many."""
+    cutoff = now - DRAFT_MAX_AGE
+    ids = list(
+        session.scalars(
+            select(Blob.id)
+            .where(
+                Blob.case_id.is_(None),
+                Blob.kind == BlobKind.ATTACHMENT,
+                Blob.created_at < cutoff,
+            )
+            .limit(500)
+        ).all()
+    )
+    delete_files(session, ids)
+    return len(ids)

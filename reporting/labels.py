@@ -1,0 +1,183 @@
+"""Plain-language Spanish labels (with the English catalog) for what the complainant sees."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.enums import CaseState
+from core.enums import DeadlineKind
+from core.enums import Destination
+from core.enums import MeasureState
+from core.enums import MeasureType
+from core.enums import MessageKind
+from core.enums import Modality
+from core.enums import Motive
+
+MODALITY = {
+    Modality.ANONYMOUS: _l("Anónima: no doy mi nombre"),
+    Modality.RESERVED: _l("Con reserva de identidad: me identifico y mi identidad se protege"),
+    Modality.UNRESERVED: _l("Sin reserva de identidad: me identifico y renuncio a la reserva"),
+}
+
+MODALITY_SHORT = {
+    Modality.ANONYMOUS: _l("Anónima"),
+    Modality.RESERVED: _l("Con reserva de identidad"),
+    Modality.UNRESERVED: _l("Sin reserva de identidad"),
+}
+
+MOTIVE = {
+    Motive.MISUSE_OF_RESOURCES: _l("Apropiación o uso indebido de recursos o bienes del Estado"),
+    Motive.UNDUE_ADVANTAGE: _l("Favorecimiento o ventajas indebidas (incluye soborno)"),
+    Motive.INFLUENCE_PEDDLING: _l("Invocación de influencias"),
+    Motive.IRREGULAR_PROCUREMENT: _l("Contratación pública irregular"),
+    Motive.COVID_VACCINATION: _l("Irregularidades en la vacunación COVID-19"),
+    Motive.OTHER_ETHICS: _l("Otros actos contrarios a la ética"),
+}
+
+MEASURE = {
+    MeasureType.IDENTITY_RESERVE: _l("Reserva de identidad"),
+    MeasureType.TRANSFER_COMPLAINANT: _l("Traslado temporal del denunciante"),
+    MeasureType.TRANSFER_REPORTED: _l("Traslado temporal del denunciado"),
+    MeasureType.CONTRACT_RENEWAL: _l("Renovación de la relación contractual"),
+    MeasureType.PAID_LEAVE_REPORTED: _l("Licencia con goce de remuneraciones del denunciado"),
+    MeasureType.ATTENDANCE_EXEMPTION_REPORTED: _l(
+        "Exoneración de la obligación de asistir al centro de labores del denunciado"
+    ),
+    MeasureType.PROCUREMENT_REMOVAL: _l("Apartamiento del proceso de contratación"),
+    MeasureType.BIDDER_GUARANTEE: _l("Garantía al postor"),
+    MeasureType.OTHER: _l("Otra medida"),
+}
+
+COMPLAINANT_MEASURES = tuple(MeasureType)
+
+STATE = {
+    CaseState.REGISTERED: (
+        _l("Registrada"),
+        _l("Su denuncia fue recibida y registrada con un código cifrado."),
+    ),
+    CaseState.VERIFYING: (
+        _l("En verificación de requisitos"),
+        _l("La Oficina revisa que la denuncia tenga los requisitos de ley (2 días hábiles)."),
+    ),
+    CaseState.OBSERVED: (
+        _l("Observada: se requiere subsanación"),
+        _l("La Oficina le pide completar información. Responda antes de la fecha indicada."),
+    ),
+    CaseState.VERIFIED: (
+        _l("Requisitos verificados"),
+        _l("La denuncia cumple los requisitos y será derivada al órgano competente."),
+    ),
+    CaseState.ARCHIVED_WITHDRAWAL: (
+        _l("Archivada por desistimiento"),
+        _l("No se subsanaron a tiempo las observaciones."),
+    ),
+    CaseState.EVALUATING_MEASURES: (
+        _l("En evaluación de medidas de protección"),
+        _l("La Oficina evalúa las medidas de protección solicitadas."),
+    ),
+    CaseState.FORWARDED: (
+        _l("Derivada"),
+        _l("La denuncia fue enviada al órgano competente para su investigación."),
+    ),
+    CaseState.CONCLUDED: (
+        _l("Concluida"),
+        _l("La Oficina terminó su intervención en esta denuncia."),
+    ),
+}
+
+DESTINATION = {
+    Destination.STPAD: _l("Secretaría Técnica del Procedimiento Administrativo Disciplinario"),
+    Destination.OCI: _l("Órgano de Control Institucional"),
+    Destination.PROCURADURIA: _l("Procuraduría Pública"),
+    Destination.OTHER_ENTITY: _l("otra entidad competente"),
+    Destination.NOT_APPLICABLE: _l("no corresponde (queja o reclamo)"),
+    Destination.TITULAR: _l("titular de la entidad"),
+}
+
+MEASURE_STATE = {
+    MeasureState.REQUESTED: _l("solicitada"),
+    MeasureState.HR_FEASIBILITY: _l("en informe de viabilidad"),
+    MeasureState.GRANTED: _l("otorgada"),
+    MeasureState.DENIED: _l("denegada"),
+    MeasureState.IN_FORCE: _l("vigente"),
+    MeasureState.VARIATION: _l("en variación"),
+    MeasureState.VARIED: _l("variada"),
+    MeasureState.SUSPENSION: _l("en suspensión"),
+    MeasureState.SUSPENDED: _l("suspendida"),
+    MeasureState.BAD_FAITH_CESSATION: _l("en cese por mala fe"),
+    MeasureState.EXCLUDED: _l("excluida"),
+    MeasureState.CEASED: _l("cesada"),
+    MeasureState.ARCHIVED: _l("archivada"),
+}
+
+DEADLINE = {
+    DeadlineKind.VERIFY_REQUIREMENTS: _l("La Oficina verifica los requisitos hasta el"),
+    DeadlineKind.SUBSANACION: _l("Usted puede subsanar hasta el"),
+    DeadlineKind.EVALUATE_MEASURES: _l("La Oficina evalúa las medidas hasta el"),
+    DeadlineKind.HR_FEASIBILITY: _l("Informe de viabilidad de Recursos Humanos hasta el"),
+    DeadlineKind.NOTIFY_MEASURES: _l(
+        "La Oficina le comunica lo decidido sobre las medidas hasta el"
+    ),
+    DeadlineKind.GRANT_LIMIT: _l("Plazo máximo para otorgar las medidas:"),
+    DeadlineKind.ALEGACIONES: _l("Plazo para presentar alegaciones:"),
+    DeadlineKind.DECISION: _l("Plazo para la decisión:"),
+}
+
+EVENT = {
+    "registered": _l("Denuncia registrada"),
+    "case.registered": _l("Denuncia registrada"),
+    "case.begin_verification": _l("Inicio de la verificación de requisitos"),
+    "case.verify_requirements": _l("Requisitos verificados"),
+    "case.request_subsanacion": _l("Se le pidió subsanar la denuncia"),
+    "case.receive_subsanacion": _l("Subsanación recibida"),
+    "case.declare_withdrawal": _l("Archivada por desistimiento"),
+    "case.forward": _l("Denuncia derivada"),
+    "case.forward_reserve_only": _l("Denuncia derivada a la Secretaría Técnica"),
+    "case.conclude": _l("Intervención concluida"),
+    "office_message": _l("Mensaje de la Oficina"),
+    "complainant_message": _l("Usted envió un mensaje"),
+    "subsanacion_response": _l("Usted envió su subsanación"),
+    "protection_requested_later": _l("Usted solicitó medidas de protección"),
+    "retaliation_reported": _l("Usted informó represalias"),
+    "evidence_added": _l("Usted añadió pruebas"),
+    "measure.request": _l("Medida de protección solicitada"),
+    "measure.grant": _l("Medida de protección otorgada"),
+    "measure.deny": _l("Medida de protección denegada"),
+    "measure.notify_complainant": _l("Se le comunicó la decisión sobre la medida"),
+    "measure.enter_into_force": _l("Medida de protección vigente"),
+    "measure.start_variation": _l("Se inició la variación de una medida"),
+    "measure.start_suspension": _l("Se inició la suspensión de una medida"),
+    "measure.start_bad_faith_cessation": _l("Se inició el cese de una medida por mala fe"),
+    "measure.cease": _l("Medida de protección cesada"),
+    "measure.archive": _l("Solicitud de medida archivada"),
+}
+GENERIC_EVENT = _l("Actuación registrada")
+
+# DL 7.1 requirement items, as numbered in the law (core.workflow.RequirementItem).
+MISSING_ITEM = {
+    1: _l("sus datos de identidad"),
+    2: _l("la descripción de los hechos o el nombre o cargo del denunciado"),
+    3: _l("el compromiso de permanecer a disposición"),
+    4: _l("el lugar y la fecha, y su firma o huella"),
+}
+
+MESSAGE_KIND = {
+    MessageKind.MESSAGE: _l("Mensaje"),
+    MessageKind.SUBSANACION_RESPONSE: _l("Subsanación"),
+    MessageKind.PROTECTION_REQUEST: _l("Solicitud de medidas de protección"),
+    MessageKind.RETALIATION: _l("Represalias"),
+}
+
+METADATA_FIELD = {
+    "author": _l("Autor"),
+    "device": _l("Dispositivo"),
+    "software": _l("Programa"),
+    "date": _l("Fecha"),
+    "gps": _l("Ubicación GPS"),
+    "xmp": _l("Metadatos XMP"),
+    "exif": _l("Metadatos EXIF"),
+    "comment": _l("Comentario"),
+    "organization": _l("Organización"),
+    "title": _l("Título o asunto"),
+    "text": _l("Otros datos"),
+}

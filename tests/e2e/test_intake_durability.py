@@ -1,0 +1,81 @@
+"""Invariant 4: a complaint whose receipt page was returned survives kill -9 of the intake."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import io
+import json
+import os
+import re
+import signal
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from factories import make_entity
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
+
+from core import intake
+from core.blobs import read_plaintext
+from core.models import Case
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
+from intake_helpers import RECEIPT_RE  # noqa: E402
+from intake_helpers import complaint_data  # noqa: E402
+from intake_helpers import hidden_fields  # noqa: E402
+from intake_server import intake_server  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+# ruff: noqa: S310 - urllib opens the local test server's http:// URL only
+
+TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_receipt_shown_means_committed_even_after_kill_9(settings, clean_engine, tmp_path):
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ent = make_entity(s, settings)
+        s.commit()
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, proc):
+        form = opener.open(base + "/denunciar").read().decode()
+        token = TOKEN_RE.search(form).group(1)
+        pairs = [(k, v) for k, v in complaint_data().items() if not isinstance(v, list)]
+        pairs += [("motives", "contratacion_irregular"), ("csrf_token", token)]
+        pairs.append(("files", FileStorage(io.BytesIO(b"prueba durable"), filename="d.txt")))
+        boundary, body = encode_multipart(MultiDict(pairs))
+        req = urllib.request.Request(
+            base + "/denunciar",
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            review = opener.open(req).read().decode()
+        except urllib.error.HTTPError as exc:
+            raise AssertionError(
+                f"{exc} {list(jar)} {exc.read().decode()[:500]} "
+                + (tmp_path / "server.log").read_text()[-1500:]
+            ) from exc
+        fields = urllib.parse.urlencode(hidden_fields(review)).encode()
+        confirmation = opener.open(base + "/denunciar/enviar", data=fields).read().decode()
+        receipt = RECEIPT_RE.search(confirmation).group(1)
+        # The receipt page is in our hands: kill the server without any chance to clean up.
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+
+    with Session(clean_engine) as s:
+        case = s.scalars(select(Case)).one()
+        found = intake.find_case_by_receipt(s, settings.secret_bytes("receipt_pepper"), receipt)
+        assert found is not None and found.id == case.id
+        report = json.loads(read_plaintext(s, case.report_blob_id, [ent.office]))
+        assert report["facts"] == complaint_data()["facts"]
+        (att,) = case.attachments
+        assert read_plaintext(s, att.blob_id, [ent.office]) == b"prueba durable"

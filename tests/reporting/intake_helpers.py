@@ -1,0 +1,80 @@
+"""Helpers for driving the intake with the Flask test client."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+RECEIPT_RE = re.compile(r'id="receipt">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<')
+TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def complaint_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "modality": "anonima",
+        "motives": ["contratacion_irregular"],
+        "facts": "El jefe de logística direccionó la compra de combustible.",
+        "occurred_when": "Enero de 2026",
+        "occurred_where": "Oficina de Logística",
+        "persons-0-name": "",
+        "persons-0-post": "Jefe de Logística",
+        "persons-1-name": "",
+        "persons-1-post": "",
+        "witnesses": "",
+        "documents_location": "",
+        "commitment": "y",
+        "document_type": "DNI",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def with_files(data: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    out = dict(data)
+    out["files"] = [(io.BytesIO(content), name) for name, content in files]
+    return out
+
+
+def hidden_fields(html: str) -> list[tuple[str, str]]:
+    import html as htmlmod
+
+    pairs = [(k, htmlmod.unescape(v)) for k, v in HIDDEN_RE.findall(html)]
+    token = TOKEN_RE.search(html)
+    if token:
+        pairs.append(("csrf_token", token.group(1)))
+    return pairs
+
+
+def file_review(client: FlaskClient, data: dict[str, Any]) -> str:
+    """POST the form for review; return the review page HTML."""
+    resp = client.post("/denunciar", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
+    html = resp.get_data(as_text=True)
+    assert "Revise su denuncia antes de enviarla" in html, html[:3000]
+    return html
+
+
+def submit_review(client: FlaskClient, html: str, keep: list[str] | None = None) -> str:
+    """Re-post the hidden fields of a review page to the submission URL."""
+    from werkzeug.datastructures import MultiDict
+
+    fields = MultiDict(hidden_fields(html))
+    for value in keep or []:
+        fields.add("keep_original", value)
+    resp = client.post("/denunciar/enviar", data=fields)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:3000]
+    return resp.get_data(as_text=True)
+
+
+def file_complaint(client: FlaskClient, data: dict[str, Any] | None = None) -> tuple[str, str]:
+    """File a complaint end to end; return (receipt, confirmation html)."""
+    client.get("/denunciar")
+    html = file_review(client, data or complaint_data())
+    confirmation = submit_review(client, html)
+    match = RECEIPT_RE.search(confirmation)
+    assert match, confirmation[:3000]
+    return match.group(1), confirmation

@@ -1,0 +1,48 @@
+"""CSRF is on by default in create_app: a POST without a valid token changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from intake_helpers import complaint_data
+from sqlalchemy import select
+
+from core.models import Case
+from reporting import create_app
+
+
+@pytest.fixture
+def csrf_client(settings, clean_engine, ent):  # type: ignore[no-untyped-def]
+    app = create_app(settings, engine=clean_engine)
+    assert app.config["WTF_CSRF_ENABLED"] is True
+    app.config.update(TESTING=True)
+    with app.test_client() as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "url", ["/denunciar", "/denunciar/enviar", "/seguimiento", "/seguimiento/salir"]
+)
+def test_post_without_token_is_refused_in_spanish(csrf_client, session_for, url):
+    resp = csrf_client.post(url, data=complaint_data())
+    assert resp.status_code == 400
+    assert "el formulario no es válido" in resp.get_data(as_text=True)
+    assert session_for.scalars(select(Case)).all() == []
+
+
+def test_wrong_token_is_refused(csrf_client):
+    csrf_client.get("/denunciar")
+    resp = csrf_client.post("/denunciar", data={**complaint_data(), "csrf_token": "forged"})
+    assert resp.status_code == 400
+
+
+def test_valid_token_is_accepted(csrf_client):
+    html = csrf_client.get("/denunciar").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    resp = csrf_client.post("/denunciar", data={**complaint_data(), "csrf_token": token})
+    assert resp.status_code == 200
+    assert "Revise su denuncia antes de enviarla" in resp.get_data(as_text=True)
+    cookie = resp.headers.get("Set-Cookie", "") or ""
+    assert "HttpOnly" in csrf_client.get("/denunciar").headers.get("Set-Cookie", "HttpOnly")
+    assert "SameSite=Strict" in (cookie or "SameSite=Strict")

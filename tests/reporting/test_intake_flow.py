@@ -1,0 +1,139 @@
+"""The intake with the Flask test client: file, review, submit, confirm, follow up."""
+
+from __future__ import annotations
+
+import json
+
+from intake_helpers import RECEIPT_RE
+from intake_helpers import complaint_data
+from intake_helpers import file_complaint
+from intake_helpers import file_review
+from intake_helpers import submit_review
+from intake_helpers import with_files
+from sqlalchemy import select
+
+import crypto
+from core import intake
+from core.blobs import read_plaintext
+from core.enums import MessageDirection
+from core.enums import MessageKind
+from core.messages import post_message
+from core.messages import read_attachment_meta
+from core.messages import read_message
+from core.models import Case
+from core.models import Message
+
+
+def _only_case(session_for) -> Case:  # type: ignore[no-untyped-def]
+    session_for.expire_all()
+    (case,) = session_for.scalars(select(Case)).all()
+    return case
+
+
+def test_landing_sets_no_cookie_and_loads_nothing_external(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers
+    html = resp.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html
+    assert "Tor Browser" in html
+
+
+def test_file_a_complaint_and_decrypt_it(client, ent, session_for, settings):
+    receipt, confirmation = file_complaint(
+        client,
+        with_files(complaint_data(), [("nota.txt", b"contenido de prueba")]),
+    )
+    assert "D-2026-" in confirmation or "D-20" in confirmation
+    case = _only_case(session_for)
+    report = json.loads(read_plaintext(session_for, case.report_blob_id, [ent.office]))
+    assert report["facts"] == "El jefe de logística direccionó la compra de combustible."
+    assert report["persons_reported"] == [{"name": "", "post": "Jefe de Logística"}]
+    (att,) = case.attachments
+    assert read_plaintext(session_for, att.blob_id, [ent.office]) == b"contenido de prueba"
+    assert read_attachment_meta(att, [ent.office])["filename"] == "nota.txt"
+    # The receipt opens the case and derives the complainant identity.
+    found = intake.find_case_by_receipt(
+        session_for, settings.secret_bytes("receipt_pepper"), receipt
+    )
+    assert found is not None and found.id == case.id
+    # The acknowledgement is downloadable, verifiable, and has no receipt.
+    ack = client.get("/acuse.json")
+    assert ack.status_code == 200
+    data = json.loads(ack.get_data(as_text=True))
+    assert intake.verify_acknowledgement(data, ent.entity.signing_public_key)
+    assert crypto.normalize_receipt(receipt) not in json.dumps(data)
+    assert receipt not in ack.get_data(as_text=True)
+
+
+def test_validation_error_keeps_text_and_files(client, ent, session_for):
+    client.get("/denunciar")
+    data = with_files(complaint_data(motives=None), [("uno.txt", b"archivo uno")])
+    resp = client.post("/denunciar", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "Revise lo siguiente" in html and 'href="#motives-0"' in html
+    # The text is still in the form and the file is listed as already attached.
+    assert "El jefe de logística direccionó la compra de combustible." in html
+    assert "uno.txt" in html
+    # Fix the error without re-choosing the file: it is still attached at review time.
+    review = file_review(client, complaint_data())
+    assert "uno.txt" in review
+    confirmation = submit_review(client, review)
+    assert RECEIPT_RE.search(confirmation)
+    case = _only_case(session_for)
+    assert len(case.attachments) == 1
+
+
+def test_resubmission_does_not_file_twice(client, session_for):
+    client.get("/denunciar")
+    review = file_review(client, complaint_data())
+    submit_review(client, review)
+    from intake_helpers import hidden_fields
+    from werkzeug.datastructures import MultiDict
+
+    again = client.post("/denunciar/enviar", data=MultiDict(hidden_fields(review)))
+    assert again.status_code == 409
+    assert len(session_for.scalars(select(Case)).all()) == 1
+
+
+def test_followup_shows_state_messages_and_reply_arrives_encrypted(client, ent, session_for):
+    receipt, _html = file_complaint(client)
+    case = _only_case(session_for)
+    post_message(
+        session_for,
+        case,
+        direction=MessageDirection.TO_COMPLAINANT,
+        kind=MessageKind.MESSAGE,
+        body="Por favor, indique la fecha exacta.",
+        officer_id=None,
+        now=case.filed_at,
+    )
+    session_for.commit()
+    client.post("/seguimiento/salir")
+    login = client.post("/seguimiento", data={"receipt": receipt.lower().replace("-", " ")})
+    assert login.status_code == 303
+    page = client.get("/seguimiento").get_data(as_text=True)
+    assert case.code in page
+    assert "Por favor, indique la fecha exacta." in page
+    assert "Denuncia registrada" in page
+    resp = client.post(
+        "/seguimiento/mensaje", data={"kind": "message", "body": "Fue el 15 de enero."}
+    )
+    assert resp.status_code == 303
+    assert "Su mensaje fue enviado cifrado." in client.get("/seguimiento").get_data(as_text=True)
+    session_for.expire_all()
+    mine = session_for.scalars(
+        select(Message).where(Message.direction == MessageDirection.FROM_COMPLAINANT)
+    ).one()
+    assert b"15 de enero" not in mine.body_sealed
+    assert read_message(mine, [ent.office]) == "Fue el 15 de enero."
+
+
+def test_wrong_receipt_is_refused_without_cookie_identity(client):
+    client.get("/seguimiento")
+    resp = client.post("/seguimiento", data={"receipt": "0000-0000-0000-0000"})
+    assert resp.status_code == 422
+    assert "no es correcto" in resp.get_data(as_text=True)
+    assert client.get("/seguimiento").get_data(as_text=True).count('name="receipt"') == 1

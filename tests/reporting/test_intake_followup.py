@@ -1,0 +1,187 @@
+"""Follow-up with the receipt: timeline of acts and deadlines, subsanación, protection later,
+evidence added later, metadata choices at filing, several entities, draft purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from factories import make_entity
+from intake_helpers import complaint_data
+from intake_helpers import file_complaint
+from intake_helpers import file_review
+from intake_helpers import submit_review
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
+
+import crypto
+from core import cases as case_services
+from core.blobs import read_plaintext
+from core.db import utcnow
+from core.enums import MessageDirection
+from core.enums import MessageKind
+from core.messages import read_attachment_meta
+from core.messages import read_message
+from core.models import Blob
+from core.models import Case
+from core.models import Measure
+from core.models import Message
+from core.workflow import Act
+from reporting import drafts
+
+
+def _jpeg_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x0110] = "Modelo-Z"
+    exif[0x8825] = {1: "S", 2: (12.0, 3.0, 0.0), 3: "W", 4: (77.0, 2.0, 0.0)}
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def _multipart(pairs):  # type: ignore[no-untyped-def]
+    boundary, body = encode_multipart(MultiDict(pairs))
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _case(session_for) -> Case:  # type: ignore[no-untyped-def]
+    session_for.expire_all()
+    return session_for.scalars(select(Case)).one()
+
+
+def test_subsanacion_request_shows_in_the_timeline_with_its_deadline(client, ent, session_for):
+    receipt, _ = file_complaint(client, complaint_data(commitment=None))
+    case = _case(session_for)
+    case_services.apply_act(
+        session_for,
+        case,
+        Act.REQUEST_SUBSANACION,
+        officer=None,
+        reasoning="Falta el compromiso.",
+        now=utcnow(),
+        calendar=case_services.calendar_for(session_for, case.entity),
+        office_recipients=[crypto.parse_recipient(ent.entity.office_recipient)],
+        missing_items=[3],
+    )
+    session_for.commit()
+    client.post("/seguimiento", data={"receipt": receipt})
+    page = client.get("/seguimiento").get_data(as_text=True)
+    assert "Observada: se requiere subsanación" in page
+    assert "Se le pidió subsanar la denuncia" in page
+    assert "el compromiso de permanecer a disposición" in page
+    assert "Usted puede subsanar hasta el" in page
+    assert "Falta el compromiso." not in page  # the officer's reasoning stays internal
+    # The complainant answers the subsanación.
+    resp = client.post(
+        "/seguimiento/mensaje",
+        data={"kind": "subsanacion", "body": "Me comprometo a estar a disposición."},
+    )
+    assert resp.status_code == 303
+    msg = session_for.scalars(
+        select(Message).where(Message.kind == MessageKind.SUBSANACION_RESPONSE)
+    ).one()
+    assert read_message(msg, [ent.office]) == "Me comprometo a estar a disposición."
+    assert "Usted envió su subsanación" in client.get("/seguimiento").get_data(as_text=True)
+
+
+def test_protection_later_and_evidence_later(client, ent, session_for):
+    data = complaint_data(modality="con_reserva", full_name="Ana Ríos", document_number="40000002")
+    receipt, _ = file_complaint(client, data)
+    client.post("/seguimiento", data={"receipt": receipt})
+    resp = client.post(
+        "/seguimiento/proteccion",
+        data={"measures": ["traslado_denunciante"], "risk": "Me cambiaron de turno."},
+    )
+    assert resp.status_code == 303
+    case = _case(session_for)
+    assert [m.type.value for m in session_for.scalars(select(Measure))] == ["traslado_denunciante"]
+    assert case.protection_requested
+    body, ctype = _multipart(
+        [("files", FileStorage(io.BytesIO(_jpeg_with_gps()), filename="nueva.jpg"))]
+    )
+    assert client.post("/seguimiento/pruebas", data=body, content_type=ctype).status_code == 303
+    case = _case(session_for)
+    (att,) = case.attachments
+    meta = read_attachment_meta(att, [ent.office])
+    assert meta["filename"] == "nueva.jpg" and "gps" in meta["metadata_removed"]
+    with Image.open(io.BytesIO(read_plaintext(session_for, att.blob_id, [ent.office]))) as im:
+        assert dict(im.getexif()) == {}
+    page = client.get("/seguimiento").get_data(as_text=True)
+    assert "nueva.jpg" in page and "Usted añadió pruebas" in page
+    assert "Usted solicitó medidas de protección" in page
+    kinds = {m.kind for m in case.messages if m.direction is MessageDirection.FROM_COMPLAINANT}
+    assert kinds == {MessageKind.PROTECTION_REQUEST}
+
+
+def test_bad_evidence_is_refused_in_spanish(client):
+    receipt, _ = file_complaint(client)
+    client.post("/seguimiento", data={"receipt": receipt})
+    body, ctype = _multipart([("files", FileStorage(io.BytesIO(b"MZ"), filename="x.exe"))])
+    resp = client.post("/seguimiento/pruebas", data=body, content_type=ctype)
+    assert resp.status_code == 422
+    assert "no es de un tipo permitido" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_metadata_removed_unless_the_person_keeps_the_original(client, ent, session_for, keep):
+    photo = _jpeg_with_gps()
+    client.get("/denunciar")
+    data = complaint_data()
+    pairs = [(k, v) for k, v in data.items() if not isinstance(v, list)]
+    pairs += [("motives", m) for m in data["motives"]]
+    pairs.append(("files", FileStorage(io.BytesIO(photo), filename="foto.jpg")))
+    body, ctype = _multipart(pairs)
+    review = client.post("/denunciar", data=body, content_type=ctype).get_data(as_text=True)
+    assert "Ubicación GPS" in review and "Modelo-Z" in review
+    blob_id = review.split('name="keep_original" value="', 1)[1].split('"', 1)[0]
+    submit_review(client, review, keep=[blob_id] if keep else [])
+    (att,) = _case(session_for).attachments
+    stored = read_plaintext(session_for, att.blob_id, [ent.office])
+    meta = read_attachment_meta(att, [ent.office])
+    if keep:
+        assert stored == photo and meta["metadata_removed"] == []
+    else:
+        assert stored != photo and "gps" in meta["metadata_removed"]
+    assert meta["original_sha256"]
+
+
+def test_several_entities_choose_one(app, settings, clean_engine, session_for):
+    with Session(clean_engine, expire_on_commit=False) as s:
+        first = make_entity(s, settings, name="Municipalidad de Ate")
+        second = make_entity(s, settings, name="Gobierno Regional de Piura")
+        s.commit()
+    with app.test_client() as c:
+        page = c.get("/denunciar").get_data(as_text=True)
+        assert "Municipalidad de Ate" in page and "Gobierno Regional de Piura" in page
+        review = file_review(c, complaint_data(entity=second.entity.slug))
+        assert "Gobierno Regional de Piura" in review
+        submit_review(c, review)
+    case = _case(session_for)
+    assert case.entity_id == second.entity.id
+    report = json.loads(read_plaintext(session_for, case.report_blob_id, [second.office]))
+    assert report["facts"]
+    with pytest.raises(crypto.NoIdentityMatch):
+        read_plaintext(session_for, case.report_blob_id, [first.office])
+
+
+def test_abandoned_drafts_are_purged(client, session_for):
+    client.get("/denunciar")
+    body, ctype = _multipart(
+        [
+            *complaint_data(motives=None).items(),
+            ("files", FileStorage(io.BytesIO(b"x"), filename="a.txt")),
+        ]
+    )
+    client.post("/denunciar", data=body, content_type=ctype)
+    session_for.expire_all()
+    assert len(session_for.scalars(select(Blob).where(Blob.case_id.is_(None))).all()) == 1
+    later = utcnow() + drafts.DRAFT_MAX_AGE + dt.timedelta(minutes=1)
+    assert drafts.purge_stale(session_for, later) == 1
+    session_for.commit()
+    assert session_for.scalars(select(Blob)).all() == []
