@@ -85,6 +85,8 @@ def test_file_follow_up_and_reply_without_javascript(browser, settings, clean_en
         page.goto(base + "/")
         assert context.cookies() == []  # no cookie before starting
         page.click("text=Presentar una denuncia")
+        # click() returns once navigation commits; the stylesheet hides fields, so wait for it
+        page.wait_for_load_state("load")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # Identity fields are hidden while "anónima" is chosen (CSS only, no JavaScript)
         assert page.is_checked("#modality-0") and not page.is_visible("#full_name")
