@@ -121,7 +121,10 @@ def iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
     while True:
         rows = (
             session.execute(
-                select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+                select(AuditEntry)
+                .where(AuditEntry.id > last_id)
+                .order_by(AuditEntry.id)
+                .limit(batch)
             )
             .scalars()
             .all()

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from config.settings import KdfSettings
 from core import audit
 from core import secretbox
+from core.enums import Role
 from core.errors import DomainError
 from core.models import Entity
 from core.models import Officer
-from core.enums import Role
 
 TOTP_PERIOD = 30
 TOTP_DIGITS = 6

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+from core import models  # noqa: F401  (registers every table on Base.metadata)
 from core.db import Base
 from core.db import make_engine
-from core import models  # noqa: F401  (registers every table on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata
