@@ -153,9 +153,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if env not in ENVIRONMENTS:
         raise ConfigError(f"INTEGRA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     data_dir = Path(str(values.get("data_dir", "./instance"))).resolve()
-    database_url = str(
-        values.get("database_url") or f"sqlite:///{data_dir / 'integra.sqlite3'}"
-    )
+    database_url = str(values.get("database_url") or f"sqlite:///{data_dir / 'integra.sqlite3'}")
 
     if env == "production":
         for name in SECRET_NAMES:
