@@ -1,9 +1,255 @@
-"""Casework: inbox views (to be completed)."""
+"""Casework: the inbox (bandeja) and the due/overdue view (vencimientos).
+
+Both are keyset-paginated lists over clear metadata (core.inbox): nothing is decrypted here.
+This module also holds the Spanish labels of the domain vocabulary (research/dl1327.md §8),
+shared by the case and measure views; the English catalog translates them.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from casework.auth import current_officer
+from casework.auth import require_role
+from core import inbox as inbox_queries
+from core import web
+from core.calendar import local_day
+from core.cases import calendar_for
+from core.db import utcnow
+from core.enums import BadFaithType
+from core.enums import Beneficiary
+from core.enums import CaseState
+from core.enums import DeadlineKind
+from core.enums import Destination
+from core.enums import MeasureState
+from core.enums import MeasureType
+from core.enums import Modality
+from core.enums import Motive
+from core.enums import Role
+from core.models import Officer
+
+CASE_ROLES = (Role.OFFICER, Role.HEAD)
+PAGE_SIZE = inbox_queries.DEFAULT_PAGE_SIZE
+
+# --- labels (Spanish msgids, the law's vocabulary) --------------------------------------------
+
+STATE_LABELS = {
+    CaseState.REGISTERED: _l("Registrada"),
+    CaseState.VERIFYING: _l("En verificación de requisitos"),
+    CaseState.OBSERVED: _l("Observada (subsanación)"),
+    CaseState.VERIFIED: _l("Requisitos verificados"),
+    CaseState.ARCHIVED_WITHDRAWAL: _l("Archivada por desistimiento"),
+    CaseState.EVALUATING_MEASURES: _l("En evaluación de medidas"),
+    CaseState.FORWARDED: _l("Derivada"),
+    CaseState.CONCLUDED: _l("Concluida"),
+}
+MODALITY_LABELS = {
+    Modality.ANONYMOUS: _l("Anónima"),
+    Modality.RESERVED: _l("Con reserva de identidad"),
+    Modality.UNRESERVED: _l("Sin reserva de identidad"),
+}
+MOTIVE_LABELS = {
+    Motive.MISUSE_OF_RESOURCES: _l("Apropiación o uso indebido de recursos o bienes del Estado"),
+    Motive.UNDUE_ADVANTAGE: _l("Favorecimiento o ventajas indebidas (incluye soborno)"),
+    Motive.INFLUENCE_PEDDLING: _l("Invocación de influencias"),
+    Motive.IRREGULAR_PROCUREMENT: _l("Contratación pública irregular"),
+    Motive.COVID_VACCINATION: _l("Irregularidades en la vacunación COVID-19"),
+    Motive.OTHER_ETHICS: _l("Otros actos contrarios a la ética"),
+}
+DEADLINE_LABELS = {
+    DeadlineKind.VERIFY_REQUIREMENTS: _l("Verificar requisitos"),
+    DeadlineKind.SUBSANACION: _l("Subsanación (plazo del denunciante)"),
+    DeadlineKind.EVALUATE_MEASURES: _l("Evaluar medidas de protección"),
+    DeadlineKind.HR_FEASIBILITY: _l("Informe de viabilidad de la ORH"),
+    DeadlineKind.NOTIFY_MEASURES: _l("Notificar medidas al denunciante"),
+    DeadlineKind.GRANT_LIMIT: _l("Plazo máximo para otorgar medidas"),
+    DeadlineKind.ALEGACIONES: _l("Alegaciones"),
+    DeadlineKind.DECISION: _l("Decisión motivada"),
+}
+DESTINATION_LABELS = {
+    Destination.STPAD: _l("Secretaría Técnica del PAD (STPAD)"),
+    Destination.OCI: _l("Órgano de Control Institucional (OCI)"),
+    Destination.PROCURADURIA: _l("Procuraduría Pública"),
+    Destination.OTHER_ENTITY: _l("Otra entidad competente"),
+    Destination.NOT_APPLICABLE: _l("No corresponde (queja o reclamo)"),
+    Destination.TITULAR: _l("Titular de la entidad"),
+}
+MEASURE_TYPE_LABELS = {
+    MeasureType.IDENTITY_RESERVE: _l("Reserva de identidad"),
+    MeasureType.TRANSFER_COMPLAINANT: _l("Traslado temporal del denunciante"),
+    MeasureType.TRANSFER_REPORTED: _l("Traslado temporal del denunciado"),
+    MeasureType.CONTRACT_RENEWAL: _l("Renovación de la relación contractual"),
+    MeasureType.PAID_LEAVE_REPORTED: _l("Licencia con goce de remuneraciones del denunciado"),
+    MeasureType.ATTENDANCE_EXEMPTION_REPORTED: _l(
+        "Exoneración de la obligación de asistir al centro de labores del denunciado"
+    ),
+    MeasureType.PROCUREMENT_REMOVAL: _l("Apartamiento del proceso de contratación"),
+    MeasureType.BIDDER_GUARANTEE: _l("Garantía al postor o contratista"),
+    MeasureType.OTHER: _l("Otra medida"),
+}
+BENEFICIARY_LABELS = {
+    Beneficiary.COMPLAINANT: _l("Denunciante"),
+    Beneficiary.WITNESS: _l("Testigo"),
+    Beneficiary.THIRD_PARTY: _l("Tercero (extensión de medidas)"),
+}
+MEASURE_STATE_LABELS = {
+    MeasureState.REQUESTED: _l("Solicitada"),
+    MeasureState.HR_FEASIBILITY: _l("En informe de viabilidad"),
+    MeasureState.GRANTED: _l("Otorgada"),
+    MeasureState.DENIED: _l("Denegada"),
+    MeasureState.IN_FORCE: _l("Vigente"),
+    MeasureState.VARIATION: _l("En procedimiento de variación"),
+    MeasureState.VARIED: _l("Variada"),
+    MeasureState.SUSPENSION: _l("En procedimiento de suspensión"),
+    MeasureState.SUSPENDED: _l("Suspendida"),
+    MeasureState.BAD_FAITH_CESSATION: _l("En procedimiento de cese por mala fe"),
+    MeasureState.EXCLUDED: _l("Excluida por mala fe"),
+    MeasureState.CEASED: _l("Cesada"),
+    MeasureState.ARCHIVED: _l("Archivada"),
+}
+BAD_FAITH_LABELS = {
+    BadFaithType.ALREADY_REPORTED: _l("Denuncia sobre hechos ya denunciados"),
+    BadFaithType.REPEATED: _l("Denuncia reiterada"),
+    BadFaithType.UNFOUNDED: _l("Denuncia carente de fundamento"),
+    BadFaithType.FALSE: _l("Denuncia falsa"),
+}
+
+
+def label_context() -> dict[str, Any]:
+    """Template globals for the case blueprints (inbox, cases, measures)."""
+    return {
+        "state_labels": STATE_LABELS,
+        "modality_labels": MODALITY_LABELS,
+        "motive_labels": MOTIVE_LABELS,
+        "deadline_labels": DEADLINE_LABELS,
+        "destination_labels": DESTINATION_LABELS,
+        "measure_type_labels": MEASURE_TYPE_LABELS,
+        "beneficiary_labels": BENEFICIARY_LABELS,
+        "measure_state_labels": MEASURE_STATE_LABELS,
+        "bad_faith_labels": BAD_FAITH_LABELS,
+    }
+
+
+# --- query-string parsing ----------------------------------------------------------------------
+
+
+def _enum_arg(enum: Any, value: str | None) -> Any:
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_filters(args: Any, officer: Officer) -> tuple[inbox_queries.InboxFilter, str]:
+    """InboxFilter and sort from the query string; unknown values are ignored, not errors."""
+    states = frozenset(
+        s for s in (_enum_arg(CaseState, v) for v in args.getlist("estado")) if s is not None
+    )
+    scope = args.get("asignacion", "")
+    flt = inbox_queries.InboxFilter(
+        states=states,
+        modality=_enum_arg(Modality, args.get("modalidad")),
+        motive=_enum_arg(Motive, args.get("motivo")),
+        assigned_officer_id=officer.id if scope == "mias" else None,
+        unassigned=scope == "sin",
+        overdue=args.get("vencidas") == "1",
+        code=args.get("codigo", "")[:40],
+    )
+    sort = "deadline" if args.get("orden") == "plazo" else "filed"
+    return flt, sort
 
 
 def make_blueprint() -> Blueprint:
-    return Blueprint("inbox", __name__)
+    bp = Blueprint("inbox", __name__)
+    bp.context_processor(label_context)
+
+    @bp.get("/bandeja")
+    @require_role(*CASE_ROLES)
+    def index() -> Any:
+        officer = current_officer()
+        db = web.db()
+        today = local_day(utcnow())
+        flt, sort = parse_filters(request.args, officer)
+        error = None
+        cursor = request.args.get("cursor") or None
+        try:
+            page = inbox_queries.list_cases(
+                db,
+                entity_id=officer.entity_id,
+                today=today,
+                calendar=calendar_for(db, officer.entity),
+                filters=flt,
+                sort=sort,  # type: ignore[arg-type]
+                cursor=cursor,
+                limit=PAGE_SIZE,
+            )
+        except inbox_queries.InvalidCursor:
+            error = _l("El enlace de la página no es válido; se muestra la primera página.")
+            page = inbox_queries.list_cases(
+                db,
+                entity_id=officer.entity_id,
+                today=today,
+                calendar=calendar_for(db, officer.entity),
+                filters=flt,
+                sort=sort,  # type: ignore[arg-type]
+                limit=PAGE_SIZE,
+            )
+        args = request.args.to_dict(flat=False)
+        args.pop("cursor", None)
+        return render_template(
+            "inbox/index.html",
+            page=page,
+            flt=flt,
+            sort=sort,
+            args=args,
+            scope=request.args.get("asignacion", ""),
+            first_page=cursor is None,
+            error=error,
+            today=today,
+            states=list(CaseState),
+            modalities=list(Modality),
+            motives=list(Motive),
+        )
+
+    @bp.get("/vencimientos")
+    @require_role(*CASE_ROLES)
+    def deadlines() -> Any:
+        officer = current_officer()
+        db = web.db()
+        today = local_day(utcnow())
+        scope = "oficina" if request.args.get("alcance") == "oficina" else "mios"
+        try:
+            horizon = max(0, min(int(request.args.get("horizonte", "5")), 60))
+        except ValueError:
+            horizon = 5
+        error = None
+        kwargs: dict[str, Any] = {
+            "entity_id": officer.entity_id,
+            "today": today,
+            "calendar": calendar_for(db, officer.entity),
+            "horizon_days": horizon,
+            "officer_id": officer.id if scope == "mios" else None,
+            "limit": PAGE_SIZE,
+        }
+        try:
+            page = inbox_queries.due_deadlines(
+                db, cursor=request.args.get("cursor") or None, **kwargs
+            )
+        except inbox_queries.InvalidCursor:
+            error = _l("El enlace de la página no es válido; se muestra la primera página.")
+            page = inbox_queries.due_deadlines(db, **kwargs)
+        return render_template(
+            "inbox/deadlines.html",
+            page=page,
+            scope=scope,
+            horizon=horizon,
+            today=today,
+            error=error,
+        )
+
+    return bp

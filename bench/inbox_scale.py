@@ -1,0 +1,414 @@
+"""Inbox scale benchmark: the casework inbox with 1,000 and 1,000,000 cases.
+
+Times the core/inbox.py query functions (first page, filtered pages, a page deep in the list
+through its keyset cursor, the due/overdue view) on SQLite and PostgreSQL, each with a small
+and a large synthetic entity, and prints the ratio large/small per view. The target: every view
+at a million cases within 2x of the same view at a thousand, and under 100 ms.
+
+A deep page fetched with OFFSET is timed too, as the reference the keyset design avoids; it is
+not held to the target.
+
+Usage:
+    .venv/bin/python bench/inbox_scale.py                       # both backends, 1k and 1M
+    .venv/bin/python bench/inbox_scale.py --sizes 1000 100000 --backends sqlite
+    INTEGRA_BENCH_PG=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python ...
+
+PostgreSQL: a dedicated database per size (integra_bench_<n>) is created and dropped again
+(--keep keeps it). SQLite: a file in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from core import inbox  # noqa: E402
+from core import migrate  # noqa: E402
+from core.calendar import BusinessCalendar  # noqa: E402
+from core.db import make_engine  # noqa: E402
+from core.enums import CaseState  # noqa: E402
+from core.enums import DeadlineKind  # noqa: E402
+from core.enums import Modality  # noqa: E402
+from core.enums import Motive  # noqa: E402
+from core.models import Case  # noqa: E402
+
+TODAY = dt.date(2026, 6, 15)
+FIRST_FILING = dt.datetime(2023, 6, 15, tzinfo=dt.UTC)
+SPAN_SECONDS = 3 * 365 * 86400
+OFFICERS = 3
+ACTIVE = [
+    CaseState.REGISTERED,
+    CaseState.VERIFYING,
+    CaseState.OBSERVED,
+    CaseState.VERIFIED,
+    CaseState.EVALUATING_MEASURES,
+]
+CLOSED = [CaseState.FORWARDED, CaseState.CONCLUDED, CaseState.ARCHIVED_WITHDRAWAL]
+KINDS = [DeadlineKind.VERIFY_REQUIREMENTS, DeadlineKind.EVALUATE_MEASURES, DeadlineKind.SUBSANACION]
+MOTIVES = list(Motive)
+MODALITIES = list(Modality)
+
+CASE_COLUMNS = (
+    "id",
+    "entity_id",
+    "code",
+    "modality",
+    "motive_1",
+    "motive_2",
+    "state",
+    "channel",
+    "filed_at",
+    "protection_requested",
+    "reserve_only",
+    "receipt_lookup",
+    "receipt_salt",
+    "complainant_recipient",
+    "report_sha256",
+    "acknowledgement_signature",
+    "assigned_officer_id",
+    "next_deadline_on",
+    "next_deadline_kind",
+    "updated_at",
+)
+DEADLINE_COLUMNS = (
+    "id",
+    "entity_id",
+    "case_id",
+    "kind",
+    "party",
+    "rule_version",
+    "starts_on",
+    "due_on",
+    "satisfied_at",
+)
+
+
+# --- synthetic data ----------------------------------------------------------------------------
+
+
+def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+    """(case row, deadline rows) for n cases: ~20% active with an open clock, the rest closed
+    with one satisfied clock each. Blobs are NULL; ciphertext columns hold dummies."""
+    rnd = random.Random(seed)
+    for i in range(1, n + 1):
+        filed = FIRST_FILING + dt.timedelta(seconds=(i * SPAN_SECONDS) // n)
+        active = rnd.random() < 0.2
+        state = rnd.choice(ACTIVE) if active else rnd.choice(CLOSED)
+        motive_1 = rnd.choice(MOTIVES)
+        motive_2 = rnd.choice(MOTIVES) if rnd.random() < 0.3 else None
+        officer = None if rnd.random() < 0.1 else 1 + (i % OFFICERS)
+        due = TODAY + dt.timedelta(days=rnd.randint(-20, 25)) if active else None
+        kind = rnd.choice(KINDS) if active else None
+        case = (
+            i,
+            1,
+            f"D-{filed.year}-{i:07d}",
+            rnd.choice(MODALITIES).value,
+            motive_1.value,
+            motive_2.value if motive_2 else None,
+            state.value,
+            "web",
+            filed,
+            False,
+            False,
+            f"{i:064x}",
+            b"salt-salt-salt-1",
+            "age1synthetic",
+            "0" * 64,
+            b"signature",
+            officer,
+            due,
+            kind.value if kind else None,
+            filed,
+        )
+        deadline_id = i  # one clock per case
+        if active:
+            assert due is not None
+            assert kind is not None
+            party = "complainant" if kind is DeadlineKind.SUBSANACION else "office"
+            rows = [(deadline_id, 1, i, kind.value, party, "bench", due, due, None)]
+        else:
+            day = filed.date() + dt.timedelta(days=3)
+            rows = [
+                (
+                    deadline_id,
+                    1,
+                    i,
+                    DeadlineKind.VERIFY_REQUIREMENTS.value,
+                    "office",
+                    "bench",
+                    filed.date(),
+                    day,
+                    filed + dt.timedelta(days=1),
+                )
+            ]
+        yield case, rows
+
+
+def _prepare(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO entities (id, slug, name, office_recipient, vault_recipient, "
+                "signing_public_key, signing_key_sealed, case_prefix, created_at) VALUES "
+                "(1, 'bench', 'Bench', 'age1x', 'age1y', :k, :k, 'D', :now)"
+            ),
+            {"k": b"k", "now": dt.datetime.now(dt.UTC)},
+        )
+        for o in range(1, OFFICERS + 1):
+            conn.execute(
+                text(
+                    "INSERT INTO officers (id, entity_id, username, display_name, role, "
+                    "password_hash, must_change_password, totp_confirmed, totp_last_step, "
+                    "active, session_epoch, created_at) VALUES (:id, 1, :u, :u, 'officer', 'x', "
+                    "false, true, 0, true, 0, :now)"
+                ),
+                {"id": o, "u": f"officer{o}", "now": dt.datetime.now(dt.UTC)},
+            )
+
+
+def _sqlite_value(v: Any) -> Any:
+    # The format SQLAlchemy's SQLite DATETIME/DATE types write (UTC, no offset).
+    if isinstance(v, dt.datetime):
+        return v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    # Fixed table and column-name constants of this script, no outside input.
+    names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def load_sqlite(engine: Engine, n: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        case_sql = _insert_sql("cases", CASE_COLUMNS)
+        dl_sql = _insert_sql("deadlines", DEADLINE_COLUMNS)
+        cur.execute("PRAGMA synchronous=OFF")  # bulk load only; the app keeps FULL
+        cases: list[tuple[Any, ...]] = []
+        deadlines: list[tuple[Any, ...]] = []
+        for case, dls in synthetic(n):
+            cases.append(tuple(_sqlite_value(v) for v in case))
+            deadlines.extend(tuple(_sqlite_value(v) for v in d) for d in dls)
+            if len(cases) >= 50_000:
+                cur.executemany(case_sql, cases)
+                cur.executemany(dl_sql, deadlines)
+                cases.clear()
+                deadlines.clear()
+        cur.executemany(case_sql, cases)
+        cur.executemany(dl_sql, deadlines)
+        raw.commit()
+        cur.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def load_postgres(engine: Engine, n: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        conn: Any = raw.driver_connection
+        with conn.cursor() as cur:
+            # Index maintenance during COPY dominates the load; rebuilding afterwards is faster.
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                "('cases', 'deadlines') AND indexname NOT LIKE 'pk_%' AND indexname NOT LIKE 'uq_%'"
+            )
+            indexes = cur.fetchall()
+            for name, _ in indexes:
+                cur.execute(f'DROP INDEX IF EXISTS "{name}"')
+            # Primary keys and unique constraints keep their indexes.
+            deadlines: list[tuple[Any, ...]] = []
+            with cur.copy(f"COPY cases ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
+                for case, dls in synthetic(n):
+                    copy.write_row(case)
+                    deadlines.extend(dls)
+            with cur.copy(f"COPY deadlines ({', '.join(DEADLINE_COLUMNS)}) FROM STDIN") as copy:
+                for d in deadlines:
+                    copy.write_row(d)
+            for _, definition in indexes:
+                cur.execute(definition)
+            cur.execute("ANALYZE cases")
+            cur.execute("ANALYZE deadlines")
+        conn.commit()
+    finally:
+        raw.close()
+
+
+# --- the views ---------------------------------------------------------------------------------
+
+
+def views(session: Session, n: int) -> dict[str, Callable[[], object]]:
+    cal = BusinessCalendar(years=[2026])
+    deep_pos = n // 2
+    # Cursors for a page in the middle of the list: found once here, not timed.
+    row = session.execute(
+        select(Case.filed_at, Case.id)
+        .where(Case.entity_id == 1)
+        .order_by(Case.filed_at.desc(), Case.id.desc())
+        .offset(deep_pos)
+        .limit(1)
+    ).one()
+    deep_cursor = inbox._encode({"s": "filed", "t": row.filed_at.isoformat(), "i": row.id})
+
+    def page(**kw: Any) -> Callable[[], object]:
+        return lambda: inbox.list_cases(session, entity_id=1, today=TODAY, calendar=cal, **kw)
+
+    def offset_page() -> object:
+        stmt = (
+            inbox._base()
+            .where(Case.entity_id == 1)
+            .order_by(Case.filed_at.desc(), Case.id.desc())
+            .offset(deep_pos)
+            .limit(inbox.DEFAULT_PAGE_SIZE + 1)
+        )
+        return session.execute(stmt).all()
+
+    F = inbox.InboxFilter
+    return {
+        "first page (filed)": page(),
+        "first page (deadline)": page(sort="deadline"),
+        "state = en_verificacion": page(filters=F(states=frozenset({CaseState.VERIFYING}))),
+        "motive + modality": page(
+            filters=F(motive=Motive.INFLUENCE_PEDDLING, modality=Modality.RESERVED)
+        ),
+        "assigned to me (deadline)": page(filters=F(assigned_officer_id=2), sort="deadline"),
+        "overdue (deadline)": page(filters=F(overdue=True), sort="deadline"),
+        "code search (prefix)": page(filters=F(code="D-2025-000")),
+        "deep page (keyset)": page(cursor=deep_cursor),
+        "due/overdue (office)": lambda: inbox.due_deadlines(
+            session, entity_id=1, today=TODAY, calendar=cal, horizon_days=5
+        ),
+        "due/overdue (officer)": lambda: inbox.due_deadlines(
+            session, entity_id=1, today=TODAY, calendar=cal, horizon_days=5, officer_id=2
+        ),
+        "deep page (OFFSET, reference)": offset_page,
+    }
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+def _pg_admin(url: str) -> Engine:
+    base, _, _ = url.rpartition("/")
+    return create_engine(
+        (base + "/postgres").replace("postgresql://", "postgresql+psycopg://"),
+        isolation_level="AUTOCOMMIT",
+    )
+
+
+PROPOSED_DEADLINE_INDEX = (
+    "CREATE INDEX ix_deadlines_open_id ON deadlines (entity_id, satisfied_at, due_on, id)"
+)
+
+
+def run_backend(
+    backend: str, n: int, repeat: int, pg_url: str, keep: bool, proposed_index: bool
+) -> dict[str, float]:
+    tmp = None
+    db_name = f"integra_bench_{n}"
+    if backend == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="integra-bench-")
+        url = f"sqlite:///{tmp.name}/bench.sqlite3"
+    else:
+        admin = _pg_admin(pg_url)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+        base, _, _ = pg_url.rpartition("/")
+        url = f"{base}/{db_name}"
+    engine = make_engine(url)
+    try:
+        started = time.perf_counter()
+        _prepare(engine)
+        (load_sqlite if backend == "sqlite" else load_postgres)(engine, n)
+        if proposed_index:
+            # ix_deadlines_open plus `id`: the due view's tie-break comes from the index.
+            with engine.begin() as conn:
+                conn.execute(text("DROP INDEX ix_deadlines_open"))
+                conn.execute(text(PROPOSED_DEADLINE_INDEX))
+                conn.execute(text("ANALYZE"))
+        load_s = time.perf_counter() - started
+        print(f"  {backend} {n:>9,}: loaded in {load_s:.1f} s", flush=True)
+        with Session(engine) as session:
+            return {name: median_ms(fn, repeat) for name, fn in views(session, n).items()}
+    finally:
+        engine.dispose()
+        if tmp is not None:
+            tmp.cleanup()
+        if backend == "postgresql" and not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
+    parser.add_argument(
+        "--proposed-deadline-index",
+        action="store_true",
+        help="replace ix_deadlines_open by (entity_id, satisfied_at, due_on, id)",
+    )
+    args = parser.parse_args(argv)
+    pg_url = os.environ.get("INTEGRA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    small, large = args.sizes
+    failures = 0
+    for backend in args.backends:
+        print(f"{backend}:", flush=True)
+        extra = (args.keep, args.proposed_deadline_index)
+        a = run_backend(backend, small, args.repeat, pg_url, *extra)
+        b = run_backend(backend, large, args.repeat, pg_url, *extra)
+        print(f"\n  {'view':<31} {f'{small:,} ms':>10} {f'{large:,} ms':>13} {'ratio':>6}  target")
+        for name in a:
+            ratio = b[name] / a[name] if a[name] else float("inf")
+            reference = "OFFSET" in name
+            ok = reference or (ratio <= 2.0 and b[name] < 100.0)
+            failures += 0 if ok else 1
+            verdict = "(reference)" if reference else ("ok" if ok else "MISSED")
+            print(f"  {name:<31} {a[name]:>10.2f} {b[name]:>13.2f} {ratio:>6.2f}  {verdict}")
+        print(flush=True)
+    print("all views within target" if not failures else f"{failures} view(s) missed the target")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

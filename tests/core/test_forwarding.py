@@ -1,0 +1,198 @@
+"""Forwarding packages: a ZIP with a verifiable manifest, metadata-stripped documents, no
+identity data, optionally age-encrypted to the receiving body; exporting is an audited act."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from case_factory import evidence
+from case_factory import make_case
+from factories import make_entity
+from factories import make_officer
+from PIL import Image
+from sqlalchemy import select
+
+import crypto
+from core import forwarding
+from core.enums import Destination
+from core.enums import MeasureType
+from core.enums import Role
+from core.models import AuditEntry
+from core.models import CaseEvent
+from core.models import Forwarding
+
+NOW = dt.datetime(2026, 3, 4, 16, 0, tzinfo=dt.UTC)
+IDENTITY_CANARIES = ("Rosa Quispe", "40000001", "rosa@example.org", "999888777")
+
+
+def jpeg_with_exif(artist: str) -> bytes:
+    image = Image.new("RGB", (8, 8), (200, 10, 10))
+    exif = Image.Exif()
+    exif[0x013B] = artist  # Artist
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.fixture
+def world(db_session, settings):  # type: ignore[no-untyped-def]
+    ent = make_entity(db_session, settings, pq=False)
+    officer = make_officer(db_session, settings, ent, username="oficial").officer
+    case = make_case(
+        db_session,
+        settings,
+        ent,
+        identified=True,
+        attachments=[
+            evidence("foto.jpg", jpeg_with_exif("EXIF-CANARY-AUTHOR"), "image/jpeg"),
+            evidence("../../etc/nota.txt", b"contenido de la nota"),
+        ],
+    ).case
+    return ent, officer, case
+
+
+def office(ent):  # type: ignore[no-untyped-def]
+    return [crypto.parse_recipient(ent.entity.office_recipient)]
+
+
+def check_zip(data: bytes, code: str) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            assert name.startswith(f"{code}/")
+            assert ".." not in name
+            members[name.removeprefix(f"{code}/")] = zf.read(name)
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["case_code"] == code
+    assert manifest["identity_included"] is False
+    listed = {f["path"] for f in manifest["files"]}
+    assert listed == set(members) - {"manifest.json", "README.txt"}
+    for item in manifest["files"]:
+        assert hashlib.sha256(members[item["path"]]).hexdigest() == item["sha256"]
+        assert len(members[item["path"]]) == item["size"]
+    for name, content in members.items():
+        for canary in IDENTITY_CANARIES:
+            assert canary.encode() not in content, (canary, name)
+    return members
+
+
+def test_plain_package_has_manifest_facts_stripped_documents_and_no_identity(db_session, world):
+    ent, officer, case = world
+
+    package = forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        destination=Destination.STPAD,
+    )
+
+    assert not package.encrypted
+    assert package.filename == f"{case.code}-stpad.zip"
+    members = check_zip(package.data, case.code)
+    assert "direccionó la compra" in members["denuncia.txt"].decode()
+    assert json.loads(members["denuncia.json"])["case_code"] == case.code
+    photo = members["documentos/01-foto.jpg"]
+    assert photo.startswith(b"\xff\xd8")
+    assert b"EXIF-CANARY-AUTHOR" not in photo
+    assert members["documentos/02-nota.txt"] == b"contenido de la nota"
+    acts = json.loads(members["actuaciones.json"])
+    assert acts and acts[0]["kind"] == "case.registered"
+    assert "NO contiene la identidad" in members["README.txt"].decode()
+
+    # Recorded: a new Forwarding (a copy) with the package hash, an event and an audit entry.
+    row = db_session.get(Forwarding, package.forwarding_id)
+    assert row.package_sha256 == hashlib.sha256(package.data).hexdigest() == package.sha256
+    assert row.destination is Destination.STPAD and row.is_copy
+    event = db_session.scalars(select(CaseEvent).where(CaseEvent.kind == "package_exported")).one()
+    assert event.data["sha256"] == package.sha256
+    assert not event.visible_to_complainant
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "package.exported")
+    ).one()
+    assert json.loads(entry.detail)["sha256"] == package.sha256
+
+
+def test_encrypted_package_opens_with_the_receiving_bodys_identity(db_session, world):
+    ent, officer, case = world
+    body = crypto.X25519Identity.generate()
+
+    package = forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        destination=Destination.PROCURADURIA,
+        recipient=f"  {body.recipient().to_string()}\n",
+    )
+
+    assert package.encrypted and package.filename.endswith(".zip.age")
+    assert package.data.startswith(b"age-encryption.org/v1")
+    with pytest.raises(crypto.NoIdentityMatch):
+        crypto.decrypt(package.data, [ent.office])
+    check_zip(crypto.decrypt(package.data, [body]), case.code)
+    assert db_session.get(Forwarding, package.forwarding_id).package_sha256 == package.sha256
+
+
+def test_package_for_an_existing_forwarding_records_its_hash(db_session, settings):
+    ent = make_entity(db_session, settings, pq=False)
+    officer = make_officer(db_session, settings, ent, username="o", role=Role.HEAD).officer
+    # A protection request copies the complaint to the OCI and the Procuraduría (RG 4.3).
+    case = make_case(db_session, settings, ent, protection=(MeasureType.TRANSFER_COMPLAINANT,)).case
+    oci = db_session.scalars(
+        select(Forwarding).where(
+            Forwarding.case_id == case.id, Forwarding.destination == Destination.OCI
+        )
+    ).one()
+
+    package = forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        forwarding=oci,
+    )
+
+    assert package.forwarding_id == oci.id
+    assert oci.package_sha256 == package.sha256
+    members = check_zip(package.data, case.code)
+    assert "Órgano de Control Institucional" in json.loads(members["manifest.json"])["destination"]
+
+
+@pytest.mark.parametrize("recipient", ["age1notakey", "ssh-ed25519 AAAA", "AGE-SECRET-KEY-1XYZ"])
+def test_invalid_recipient_is_refused_before_anything_is_recorded(db_session, world, recipient):
+    ent, officer, case = world
+    with pytest.raises(forwarding.ForwardingRefused) as err:
+        forwarding.export_package(
+            db_session,
+            case,
+            [ent.office],
+            officer=officer,
+            now=NOW,
+            office_recipients=office(ent),
+            destination=Destination.OCI,
+            recipient=recipient,
+        )
+    assert err.value.code == "invalid_recipient"
+    assert not db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "package.exported")
+    ).all()
+
+
+def test_destination_is_required(db_session, world):
+    ent, officer, case = world
+    with pytest.raises(forwarding.ForwardingRefused):
+        forwarding.export_package(
+            db_session, case, [ent.office], officer=officer, now=NOW, office_recipients=office(ent)
+        )
