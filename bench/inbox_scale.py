@@ -333,14 +333,7 @@ def _pg_admin(url: str) -> Engine:
     )
 
 
-PROPOSED_DEADLINE_INDEX = (
-    "CREATE INDEX ix_deadlines_open_id ON deadlines (entity_id, satisfied_at, due_on, id)"
-)
-
-
-def run_backend(
-    backend: str, n: int, repeat: int, pg_url: str, keep: bool, proposed_index: bool
-) -> dict[str, float]:
+def run_backend(backend: str, n: int, repeat: int, pg_url: str, keep: bool) -> dict[str, float]:
     tmp = None
     db_name = f"integra_bench_{n}"
     if backend == "sqlite":
@@ -358,12 +351,6 @@ def run_backend(
         started = time.perf_counter()
         _prepare(engine)
         (load_sqlite if backend == "sqlite" else load_postgres)(engine, n)
-        if proposed_index:
-            # ix_deadlines_open plus `id`: the due view's tie-break comes from the index.
-            with engine.begin() as conn:
-                conn.execute(text("DROP INDEX ix_deadlines_open"))
-                conn.execute(text(PROPOSED_DEADLINE_INDEX))
-                conn.execute(text("ANALYZE"))
         load_s = time.perf_counter() - started
         print(f"  {backend} {n:>9,}: loaded in {load_s:.1f} s", flush=True)
         with Session(engine) as session:
@@ -383,18 +370,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
-    parser.add_argument(
-        "--proposed-deadline-index",
-        action="store_true",
-        help="replace ix_deadlines_open by (entity_id, satisfied_at, due_on, id)",
-    )
     args = parser.parse_args(argv)
     pg_url = os.environ.get("INTEGRA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     small, large = args.sizes
     failures = 0
     for backend in args.backends:
         print(f"{backend}:", flush=True)
-        extra = (args.keep, args.proposed_deadline_index)
+        extra = (args.keep,)
         a = run_backend(backend, small, args.repeat, pg_url, *extra)
         b = run_backend(backend, large, args.repeat, pg_url, *extra)
         print(f"\n  {'view':<31} {f'{small:,} ms':>10} {f'{large:,} ms':>13} {'ratio':>6}  target")

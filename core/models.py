@@ -331,7 +331,7 @@ class Deadline(Base):
     """A statutory clock; it stops only when an act is recorded (satisfied_at)."""
 
     __tablename__ = "deadlines"
-    __table_args__ = (Index("ix_deadlines_open", "entity_id", "satisfied_at", "due_on"),)
+    __table_args__ = (Index("ix_deadlines_open", "entity_id", "satisfied_at", "due_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
