@@ -239,12 +239,13 @@ _FORWARD_INPUT_GUARDS = (DESTINATION_GIVEN, NOT_APPLICABLE_ONLY_FOR_QUEJA, OTHER
 def _forward_effects(facts: CaseFacts, inputs: ActInputs) -> Effects:
     destination = inputs.destination
     assert destination is not None  # checked by DESTINATION_GIVEN
-    # DL 8.3: the complainant is told when the matter goes to another body; the PDUDC also
-    # tells them when it is not corruption (research §5).
-    visible = destination in (Destination.OTHER_ENTITY, Destination.NOT_APPLICABLE)
+    # DL 8.3 requires telling the complainant when the matter goes to another body, and the
+    # PDUDC tells them when it is not corruption (research §5). Integra shows every
+    # forwarding: "forwarded to whom" is part of the follow-up timeline the complainant
+    # relies on, and the destination is a body, never a person.
     return Effects(
         forwardings=(PlannedForwarding(destination, False, inputs.destination_name.strip()),),
-        complainant_visible=visible,
+        complainant_visible=True,
         data={"destination": destination.value},
     )
 
@@ -283,6 +284,7 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             target=_S.FORWARDED,
             fact_guards=(IS_RESERVE_ONLY,),
             forwardings=(PlannedForwarding(Destination.STPAD),),
+            complainant_visible=True,
             effects=lambda f, i: Effects(data={"destination": Destination.STPAD.value}),
         ),
         (_S.VERIFYING, _A.VERIFY_REQUIREMENTS): Row(
@@ -290,6 +292,7 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             target_if_protection=_S.EVALUATING_MEASURES,
             closes=frozenset({_D.VERIFY_REQUIREMENTS}),
             opens_if_protection=frozenset({_D.EVALUATE_MEASURES}),
+            complainant_visible=True,
         ),
         (_S.VERIFYING, _A.REQUEST_SUBSANACION): Row(
             target=_S.OBSERVED,
@@ -339,7 +342,9 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             input_guards=_FORWARD_INPUT_GUARDS,
             effects=_forward_effects,
         ),
-        (_S.FORWARDED, _A.CONCLUDE): Row(target=_S.CONCLUDED, fact_guards=(NO_OPEN_CLOCKS,)),
+        (_S.FORWARDED, _A.CONCLUDE): Row(
+            target=_S.CONCLUDED, fact_guards=(NO_OPEN_CLOCKS,), complainant_visible=True
+        ),
     }
 )
 

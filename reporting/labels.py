@@ -150,6 +150,21 @@ EVENT = {
     "measure.start_bad_faith_cessation": _l("Se inició el cese de una medida por mala fe"),
     "measure.cease": _l("Medida de protección cesada"),
     "measure.archive": _l("Solicitud de medida archivada"),
+    "measure.decide_variation": _l("Se decidió sobre la variación de una medida"),
+    "measure.decide_suspension": _l("Se decidió sobre la suspensión de una medida"),
+    "measure.decide_cessation": _l("Se decidió sobre el cese de una medida por mala fe"),
+    "identity_accessed": _l("La jefatura de la OII consultó sus datos de identidad"),
+}
+
+# Why the head of the OII read the identity (core.vault.LegalBasis values), shown to the
+# complainant beside the access so they know every access and its stated ground.
+LEGAL_BASIS = {
+    "ejecucion_medidas": _l("para ejecutar medidas de protección"),
+    "aclaraciones": _l("para pedirle aclaraciones"),
+    "mandato_judicial": _l("por mandato judicial o fiscal"),
+    "consentimiento": _l("con su consentimiento"),
+    "mala_fe": _l("en un procedimiento por mala fe"),
+    "otro": _l("por otra base legal registrada"),
 }
 GENERIC_EVENT = _l("Actuación registrada")
 

@@ -365,6 +365,9 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
         ]
         if missing:
             detail.append(_("falta: %(items)s", items=", ".join(str(m) for m in missing)))
+        basis = data.get("legal_basis")
+        if basis in labels.LEGAL_BASIS:
+            detail.append(str(labels.LEGAL_BASIS[basis]))
         for key in ("due_on", "until"):
             if data.get(key):
                 detail.append(str(data[key]))

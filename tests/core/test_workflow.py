@@ -100,7 +100,7 @@ def test_verification_with_protection_goes_to_evaluation_and_opens_its_clock() -
     assert t.to_state is S.EVALUATING_MEASURES
     assert t.opens == (K.EVALUATE_MEASURES,)
     assert t.closes == (K.VERIFY_REQUIREMENTS,)
-    assert not t.complainant_visible
+    assert t.complainant_visible  # "requirements verified" is on the complainant's timeline
 
 
 def test_verification_without_protection_goes_to_forwarding() -> None:
@@ -242,10 +242,10 @@ def test_withdrawal_and_stpad_forwarding_rg_4_5(
     ("destination", "name", "queja", "code", "visible"),
     [
         (None, "", False, "destination_required", None),
-        (Destination.STPAD, "", False, None, False),
-        (Destination.OCI, "", False, None, False),
-        (Destination.PROCURADURIA, "", False, None, False),
-        (Destination.TITULAR, "", False, None, False),
+        (Destination.STPAD, "", False, None, True),
+        (Destination.OCI, "", False, None, True),
+        (Destination.PROCURADURIA, "", False, None, True),
+        (Destination.TITULAR, "", False, None, True),
         (Destination.OTHER_ENTITY, "", False, "destination_name_required", None),
         (Destination.OTHER_ENTITY, "  ", False, "destination_name_required", None),
         (Destination.OTHER_ENTITY, "SUNAT", False, None, True),

@@ -185,3 +185,37 @@ def test_abandoned_drafts_are_purged(client, session_for):
     assert drafts.purge_stale(session_for, later) == 1
     session_for.commit()
     assert session_for.scalars(select(Blob)).all() == []
+
+
+def test_identity_access_appears_on_the_complainants_timeline(client, ent, session_for, settings):
+    # Given an identified complainant under identity reserve
+    data = complaint_data(modality="con_reserva", full_name="Ana Ríos", document_number="40000002")
+    receipt, _ = file_complaint(client, data)
+    case = _case(session_for)
+    # When the head of the OII reads the identity, stating a legal basis
+    from factories import make_officer
+
+    from core import vault
+    from core.enums import Role
+
+    head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD)
+    document = vault.access_identity(
+        session_for,
+        case,
+        officer=head.officer,
+        vault_identities=[ent.vault],
+        legal_basis=vault.LegalBasis.MEASURE_EXECUTION,
+        statement="La ORH debe ejecutar el traslado temporal.",
+        now=utcnow(),
+        office_recipients=[crypto.parse_recipient(ent.entity.office_recipient)],
+    )
+    session_for.commit()
+    assert "Ana Ríos" in json.dumps(document, ensure_ascii=False)
+    # Then the complainant sees that access, and its ground, with their receipt
+    client.post("/seguimiento", data={"receipt": receipt})
+    page = client.get("/seguimiento").get_data(as_text=True)
+    assert "La jefatura de la OII consultó sus datos de identidad" in page
+    assert "para ejecutar medidas de protección" in page
+    assert "traslado temporal" not in page  # the sealed statement stays internal
+    english = client.get("/seguimiento?lang=en").get_data(as_text=True)
+    assert "The head of the OII consulted your identity data" in english
