@@ -166,7 +166,5 @@ def iter_plaintext(
         reader.close()
 
 
-def read_plaintext(
-    session: Session, blob_id: int, identities: Sequence[crypto.Identity]
-) -> bytes:
+def read_plaintext(session: Session, blob_id: int, identities: Sequence[crypto.Identity]) -> bytes:
     return b"".join(iter_plaintext(session, blob_id, identities))

@@ -117,9 +117,7 @@ def _log_request(response: Response) -> Response:
     started = g.get("request_started", None)
     elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
     route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-    request_log.info(
-        "%s %s %s %.1fms", request.method, route, response.status_code, elapsed_ms
-    )
+    request_log.info("%s %s %s %.1fms", request.method, route, response.status_code, elapsed_ms)
     return response
 
 
