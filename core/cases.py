@@ -56,7 +56,9 @@ from core.workflow import plan_act
 from core.workflow import plan_registration
 
 ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
-SYSTEM_REASONING_AT_FILING = "Automatic at filing (RG 4.1-4.3)."
+# Sealed into the event like any reasoning and shown to officers as written: Spanish, the
+# language of the file (the law's vocabulary), like the reasoning officers type.
+SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
 
 
 class WrongEntity(DomainError):

@@ -8,6 +8,7 @@ the database, nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -203,10 +204,33 @@ def init_app(
     def _inject() -> dict[str, Any]:
         return {"current_language": select_locale(), "languages": LANGUAGES}
 
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(local_date, "localday")
+
     handler = _error_page(error_template)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handler)
     app.register_error_handler(CSRFError, handler)
+
+
+PERU = dt.timezone(dt.timedelta(hours=-5), "PET")  # Peru keeps UTC-5 all year
+
+
+def local_time(value: dt.datetime | dt.date | None, with_seconds: bool = False) -> str:
+    """Template filter `local`: a stored UTC time as Peru reads it (dd/mm/yyyy hh:mm)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        fmt = "%d/%m/%Y %H:%M:%S" if with_seconds else "%d/%m/%Y %H:%M"
+        return value.astimezone(PERU).strftime(fmt)
+    return value.strftime("%d/%m/%Y")
+
+
+def local_date(value: dt.datetime | None) -> str:
+    """Template filter `localday`: the Peruvian calendar day of a stored UTC time (ISO)."""
+    if value is None:
+        return ""
+    return value.astimezone(PERU).date().isoformat()
 
 
 def configure_logging(level: str = "INFO") -> None:

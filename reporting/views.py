@@ -393,21 +393,8 @@ def _open_deadlines(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _local(moment: dt.datetime) -> str:
-    lima = dt.timezone(dt.timedelta(hours=-5))
-    return moment.astimezone(lima).strftime("%d/%m/%Y %H:%M")
-
-
 def make_blueprint() -> Blueprint:
     bp = Blueprint("intake", __name__)
-
-    @bp.app_template_filter("local")
-    def _local_filter(value: dt.datetime | dt.date | None) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, dt.datetime):
-            return _local(value)
-        return value.strftime("%d/%m/%Y")
 
     @bp.get("/")
     def landing() -> str:

@@ -8,7 +8,29 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-RECEIPT_RE = re.compile(r'id="receipt">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<')
+# The receipt is shown as four <span class="group"> elements joined by hyphens.
+_GROUP = r'<span class="group">([0-9A-Z]{4})</span>'
+_RECEIPT_HTML = re.compile(r'id="receipt">' + "-".join([_GROUP] * 4) + "</p>")
+
+
+class _ReceiptMatch:
+    def __init__(self, groups: tuple[str, ...]) -> None:
+        self._text = "-".join(groups)
+
+    def group(self, index: int = 0) -> str:
+        assert index in (0, 1)
+        return self._text
+
+
+class _ReceiptPattern:
+    """`RECEIPT_RE.search(html).group(1)` gives the receipt as the person reads it."""
+
+    def search(self, html: str) -> _ReceiptMatch | None:
+        found = _RECEIPT_HTML.search(html)
+        return _ReceiptMatch(found.groups()) if found else None
+
+
+RECEIPT_RE = _ReceiptPattern()
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
