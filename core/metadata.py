@@ -30,7 +30,24 @@ MAX_VALUE = 120
 
 # pypdf logs parse warnings that can quote the document being read: an uploaded file's
 # content must never reach a log (invariant 1), so its logger is silenced here.
-logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+# Pillow does the same at DEBUG level: its TIFF/EXIF reader logs tag values (the
+# author's name, GPS coordinates) of every photo it opens.
+for _noisy in ("pypdf", "PIL"):
+    logging.getLogger(_noisy).setLevel(logging.CRITICAL + 1)
+
+# zipfile raises more than BadZipFile on crafted archives (an unsupported version or
+# compression method is NotImplementedError; a short entry is EOFError).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,7 @@ def sniff(data: bytes) -> str:
                     return "odf"
                 if "mimetype" in names:
                     return "odf"
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except _ZIP_ERRORS:
             return "other"
         return "zip"
     return "other"
@@ -134,7 +151,9 @@ def _image_findings(data: bytes) -> list[Finding]:
             for key in ("Author", "Software", "Comment", "Description", "Title"):
                 if key in info and isinstance(info[key], str):
                     found.append(Finding("text", f"{key}: {_short(info[key])}"))
-            if "exif" in info and not exif:
+            if ("exif" in info or len(exif)) and not any(
+                f.field in ("device", "software", "author", "date", "gps") for f in found
+            ):
                 found.append(Finding("exif", "EXIF"))
     except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
         return found
@@ -157,41 +176,78 @@ def _gps_text(gps: dict[int, object]) -> str:
     return "GPS"
 
 
-_JPEG_DROP = {0xE1, 0xED, 0xFE} | set(range(0xE3, 0xEF))  # APP1 EXIF/XMP, APP3-14, IPTC, COM
-_JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}  # JFIF, ICC profile, Adobe (colour transform)
+# JPEG segments kept: JFIF (APP0), ICC profile (APP2) and Adobe colour transform (APP14),
+# recognised by their identifier. Every other application segment (EXIF/XMP in APP1, MPF
+# and FlashPix in APP2, IPTC in APP13, C2PA/JUMBF in APP11, vendor data in APP15, ...) and
+# every comment is dropped, and nothing after the end-of-image marker is copied: phones
+# append a second image (MPF, motion photos, depth maps) that carries its own EXIF and GPS.
+_JPEG_KEEP_APP = {0xE0: (b"JFIF\x00",), 0xE2: (b"ICC_PROFILE\x00",), 0xEE: (b"Adobe",)}
+_JPEG_STANDALONE = {0x01} | set(range(0xD0, 0xD8))
+
+
+def _keep_jpeg_segment(marker: int, body: bytes) -> bool:
+    if 0xE0 <= marker <= 0xEF:
+        return any(body.startswith(prefix) for prefix in _JPEG_KEEP_APP.get(marker, ()))
+    return marker != 0xFE  # COM
 
 
 def strip_jpeg(data: bytes) -> bytes:
-    """Drop EXIF, XMP, IPTC and comment segments; the image data is copied untouched."""
+    """Drop EXIF, XMP, IPTC, comments and appended data; the image data is copied untouched."""
     if not data.startswith(b"\xff\xd8"):
         raise ValueError("not a JPEG")
     out = bytearray(b"\xff\xd8")
-    pos = 2
-    while pos + 4 <= len(data):
+    pos, size = 2, len(data)
+    while pos + 2 <= size:
         if data[pos] != 0xFF:
             raise ValueError("malformed JPEG")
         marker = data[pos + 1]
         if marker == 0xFF:  # fill byte
             pos += 1
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out += data[pos:]
+        if marker == 0xD9:  # end of image: whatever follows is dropped
+            out += b"\xff\xd9"
             return bytes(out)
+        if marker in _JPEG_STANDALONE:
+            out += data[pos : pos + 2]
+            pos += 2
+            continue
+        if marker == 0xD8 or pos + 4 > size:
+            raise ValueError("malformed JPEG")
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        segment = data[pos : pos + 2 + length]
-        if marker in _JPEG_DROP and marker not in _JPEG_KEEP_APP:
-            pass
-        else:
-            out += segment
-        pos += 2 + length
-    raise ValueError("JPEG without image data")
+        end = pos + 2 + length
+        if length < 2 or end > size:
+            raise ValueError("truncated JPEG")
+        if _keep_jpeg_segment(marker, data[pos + 4 : end]):
+            out += data[pos:end]
+        pos = end
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
+            scan = pos
+            while True:
+                idx = data.find(b"\xff", scan)
+                if idx < 0 or idx + 1 >= size:  # truncated file: nothing can follow
+                    out += data[pos:]
+                    return bytes(out)
+                nxt = data[idx + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7:  # stuffed byte or restart marker
+                    scan = idx + 2
+                    continue
+                out += data[pos:idx]
+                pos = idx
+                break
+    raise ValueError("JPEG without end of image")
 
 
-_PNG_DROP = {b"tEXt", b"iTXt", b"zTXt", b"eXIf", b"tIME"}
+# Critical chunks and the ancillary chunks that only describe how to render the pixels;
+# everything else (text, EXIF, time, C2PA "caBX", vendor chunks) is dropped.
+_PNG_KEEP = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+    b"sBIT", b"bKGD", b"pHYs", b"hIST", b"sPLT", b"cICP", b"mDCV", b"cLLI", b"mDCv",
+    b"cLLi", b"acTL", b"fcTL", b"fdAT",
+}  # fmt: skip
 
 
 def strip_png(data: bytes) -> bytes:
-    """Drop text, EXIF and time chunks."""
+    """Keep only the chunks that draw the image; nothing after IEND."""
     sig = b"\x89PNG\r\n\x1a\n"
     if not data.startswith(sig):
         raise ValueError("not a PNG")
@@ -203,16 +259,19 @@ def strip_png(data: bytes) -> bytes:
         end = pos + 12 + length
         if end > len(data):
             raise ValueError("truncated PNG")
-        if ctype not in _PNG_DROP:
+        if ctype in _PNG_KEEP:
             out += data[pos:end]
         pos = end
         if ctype == b"IEND":
-            break
-    return bytes(out)
+            return bytes(out)
+    raise ValueError("PNG without IEND")
+
+
+_WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
 
 
 def strip_webp(data: bytes) -> bytes:
-    """Drop EXIF and XMP chunks and clear their flags in VP8X."""
+    """Keep only the image chunks (drop EXIF, XMP and unknown chunks); clear the VP8X flags."""
     if not (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         raise ValueError("not a WebP")
     chunks = bytearray()
@@ -221,14 +280,15 @@ def strip_webp(data: bytes) -> bytes:
         ctype = data[pos : pos + 4]
         (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
         end = pos + 8 + length + (length & 1)
+        if end > len(data) + (length & 1):
+            raise ValueError("truncated WebP")
         chunk = bytearray(data[pos:end])
-        if ctype in (b"EXIF", b"XMP "):
-            pos = end
+        pos = end
+        if ctype not in _WEBP_KEEP:
             continue
         if ctype == b"VP8X" and len(chunk) > 8:
             chunk[8] &= ~(0x08 | 0x04) & 0xFF  # EXIF and XMP flags
         chunks += chunk
-        pos = end
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + bytes(chunks)
 
 
@@ -257,6 +317,9 @@ def _pdf_findings(data: bytes) -> list[Finding]:
             value = info.get(key)
             if value:
                 found.append(Finding(label, _short(value)))
+        for key in info:
+            if key not in names and key != "/Trapped" and info.get(key):
+                found.append(Finding("text", f"{str(key).lstrip('/')}: {_short(info.get(key))}"))
         root: Any = reader.trailer["/Root"]
         if "/Metadata" in root:
             found.append(Finding("xmp", "XMP"))
@@ -274,7 +337,14 @@ def strip_pdf(data: bytes) -> bytes:
     root = writer._root_object  # noqa: SLF001 - pypdf exposes the catalog only this way
     if NameObject("/Metadata") in root:
         del root[NameObject("/Metadata")]
+    for page in writer.pages:
+        for key in ("/Metadata", "/PieceInfo"):
+            if NameObject(key) in page:
+                del page[NameObject(key)]
     writer._info = None  # noqa: SLF001 - drop the /Info dictionary entirely
+    # Unreferenced objects (the old XMP stream, older /Info revisions) would still be
+    # written out: drop them.
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -322,8 +392,11 @@ _MAX_PART = 1024 * 1024
 
 
 def _safe_xml(raw: bytes) -> ET.Element | None:
-    # No entity expansion: reject DTDs outright (billion laughs, XXE).
-    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw or len(raw) > _MAX_PART:
+    # No entity expansion: reject DTDs outright (billion laughs, XXE). The byte check only
+    # holds for ASCII-compatible text, so UTF-16/32 parts (NUL bytes) are refused too.
+    if len(raw) > _MAX_PART or b"\x00" in raw or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
         return None
     try:
         return ET.fromstring(raw)  # noqa: S314 - DTDs rejected above
@@ -357,11 +430,32 @@ def _package_findings(data: bytes, parts: tuple[str, ...]) -> list[Finding]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for name in parts:
-                if name in zf.namelist() and zf.getinfo(name).file_size <= _MAX_PART:
-                    found.extend(_xml_findings(zf.read(name)))
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, zlib.error):
+                if name not in zf.namelist():
+                    continue
+                raw = zf.read(name) if zf.getinfo(name).file_size <= _MAX_PART else b""
+                if _safe_xml(raw) is None:
+                    # Not parsed (too big, DTD, not UTF-8): flagged, so that it is removed.
+                    found.append(Finding("text", name))
+                else:
+                    found.extend(_xml_findings(raw))
+    except _ZIP_ERRORS:
         return found
     return found
+
+
+# A package is rewritten entry by entry: bound what a crafted archive (zip bomb) can cost.
+MAX_PACKAGE_ENTRIES = 10_000
+MAX_PACKAGE_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_PACKAGE_RATIO = 200
+
+
+def _check_package(src: zipfile.ZipFile, compressed: int) -> None:
+    infos = src.infolist()
+    total = sum(info.file_size for info in infos)
+    if len(infos) > MAX_PACKAGE_ENTRIES:
+        raise ValueError("too many entries")
+    if total > min(MAX_PACKAGE_UNCOMPRESSED, max(compressed, 1) * MAX_PACKAGE_RATIO):
+        raise ValueError("expands too much")
 
 
 def _rewrite_package(data: bytes, replace: dict[str, bytes | None]) -> bytes:
@@ -370,6 +464,8 @@ def _rewrite_package(data: bytes, replace: dict[str, bytes | None]) -> bytes:
         zipfile.ZipFile(io.BytesIO(data)) as src,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
+        # Sizes are as declared, and zipfile never inflates an entry past its declared size.
+        _check_package(src, len(data))
         for info in src.infolist():
             if info.filename in replace:
                 new = replace[info.filename]
@@ -427,19 +523,43 @@ _STRIPPERS = {
 def inspect(data: bytes) -> Inspection:
     """List the hidden metadata a file carries (never raises on bad input)."""
     kind = sniff(data)
-    findings: list[Finding]
-    if kind in ("jpeg", "png", "webp"):
-        findings = _image_findings(data)
-    elif kind == "pdf":
-        findings = _pdf_findings(data)
-    elif kind == "ooxml":
-        findings = _package_findings(data, _OOXML_PARTS)
-    elif kind == "odf":
-        findings = _package_findings(data, ("meta.xml",))
-    else:
-        findings = []
+    findings: list[Finding] = []
+    try:
+        if kind in ("jpeg", "png", "webp"):
+            findings = _image_findings(data)
+        elif kind == "pdf":
+            findings = _pdf_findings(data)
+        elif kind == "ooxml":
+            findings = _package_findings(data, _OOXML_PARTS)
+        elif kind == "odf":
+            findings = _package_findings(data, ("meta.xml",))
+    except Exception:  # noqa: BLE001 - a hostile file must not break the upload
+        findings = [Finding("text", "?")]  # unreadable: cleaning is then checked, not assumed
     unique = tuple(dict.fromkeys(findings))
     return Inspection(kind=kind, findings=unique, removable=kind in _STRIPPERS)
+
+
+class CleaningFailed(ValueError):
+    """The file's metadata could not be removed (unknown, broken or hostile file)."""
+
+
+def clean(data: bytes) -> bytes:
+    """The file without its metadata, checked: raises CleaningFailed rather than pretend.
+
+    The result must still be of the same kind and show no metadata when inspected again;
+    otherwise the caller tells the person instead of claiming the data was removed.
+    """
+    kind = sniff(data)
+    stripper = _STRIPPERS.get(kind)
+    if stripper is None:
+        raise CleaningFailed(kind)
+    try:
+        out = stripper(data)
+    except Exception as exc:  # noqa: BLE001 - any failure of a parser on hostile input
+        raise CleaningFailed(kind) from exc
+    if sniff(out) != kind or inspect(out).findings:
+        raise CleaningFailed(kind)
+    return out
 
 
 def strip(data: bytes) -> bytes:

@@ -84,6 +84,26 @@ ALLOWED_EXTENSIONS = {
     "ogg": None,
     "mp4": None,
 }
+# The type recorded with a file comes from its (checked) extension, never from the browser.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "mp4": "video/mp4",
+}
 FOLLOWUP_PROTECTION_REASONING = "Solicitada por el denunciante desde el seguimiento."
 
 
@@ -91,6 +111,49 @@ def _csrf_failed(form: Any) -> bool:
     # CSRFProtect already refuses a bad token app-wide; this covers a form checked alone.
     token = getattr(form, "csrf_token", None)
     return bool(token is not None and token.errors)
+
+
+def _ids(values: list[str]) -> set[int]:
+    """Blob ids posted by a form: ASCII digits only ("²".isdigit() is True, int() refuses it)."""
+    return {int(v) for v in values if 0 < len(v) <= 18 and v.isascii() and v.isdigit()}
+
+
+def _content_matches(ext: str, data: bytes) -> bool:
+    """Whether the content is what the extension says (a renamed file is refused)."""
+    expected = ALLOWED_EXTENSIONS[ext]
+    kind = metadata.sniff(data)
+    if expected is not None:
+        return kind == expected
+    if kind != "other" or data[:2] == b"MZ" or data[:4] == b"\x7fELF":
+        return False  # a document, image, archive or program under a text/media name
+    head = data[:12]
+    if ext in ("txt", "csv"):
+        return b"\x00" not in data[:65536]
+    if ext == "mp3":
+        return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0)
+    if ext == "ogg":
+        return head.startswith(b"OggS")
+    return head[4:8] == b"ftyp"  # mp4, m4a
+
+
+def _content_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return CONTENT_TYPES.get(ext, "application/octet-stream")
+
+
+def _clean(data: bytes, found: tuple[str, ...], kind: str) -> tuple[bytes, tuple[str, ...]] | None:
+    """The file without hidden metadata and what was removed; None when it cannot be removed.
+
+    Images are always cleaned (losslessly), since not every field is recognised; documents
+    when metadata was found (rewriting them unasked could break a digital signature).
+    """
+    if kind not in ("jpeg", "png", "webp") and not found:
+        return data, ()
+    try:
+        cleaned = metadata.clean(data)
+    except metadata.CleaningFailed:
+        return None if found else (data, ())
+    return cleaned, tuple(dict.fromkeys(found))
 
 
 def _entities() -> list[Entity]:
@@ -167,11 +230,10 @@ def _accept_uploads(
                 )
             )
             continue
-        expected = ALLOWED_EXTENSIONS[ext]
         if not data:
             errors.append(_("El archivo «%(name)s» está vacío.", name=name))
             continue
-        if expected is not None and metadata.sniff(data) != expected:
+        if not _content_matches(ext, data):
             errors.append(
                 _(
                     "El contenido del archivo «%(name)s» no corresponde a su extensión.",
@@ -201,7 +263,7 @@ def _accept_uploads(
             web.db(),
             key,
             filename=name,
-            content_type=storage.mimetype or "application/octet-stream",
+            content_type=_content_type(name),
             data=data,
         )
         state["f"] = [*state["f"], draft.blob_id]
@@ -319,25 +381,26 @@ def _draft_from_form(form: ComplaintForm) -> intake.ReportDraft:
 
 def _followup() -> tuple[Case, crypto.Identity] | None:
     """The logged-in case and identity, or None (never logged in, idle or tampered)."""
-    state = session.get("fu")
-    if not isinstance(state, dict):
+    if "fu" not in session:
+        return None
+    state = followup.unseal_session(web.settings(), session.get("fu"))
+    if state is None:
+        session.pop("fu", None)
         return None
     idle = web.settings().complainant_idle_minutes * 60
-    if time.time() - float(state.get("t", 0)) > idle:
+    if time.time() - state.last_seen > idle:
         session.pop("fu", None)
         session["expired"] = True
         return None
-    identity = followup.unseal_identity(web.settings(), str(state.get("k", "")))
-    case = web.db().get(Case, int(state.get("c", 0)))
-    if identity is None or case is None:
+    case = web.db().get(Case, state.case_id)
+    if case is None or state.identity.recipient().to_string() != case.complainant_recipient:
         session.pop("fu", None)
         return None
-    if identity.recipient().to_string() != case.complainant_recipient:
-        session.pop("fu", None)
-        return None
-    state["t"] = time.time()
-    session["fu"] = state
-    return case, identity
+    session["fu"] = followup.seal_session(
+        web.settings(),
+        followup.FollowupSession(case.id, state.identity, time.time()),
+    )
+    return case, state.identity
 
 
 def _visible_events(case: Case) -> list[dict[str, Any]]:
@@ -425,7 +488,7 @@ def make_blueprint() -> Blueprint:
         db = web.db()
         drafts.purge_stale(db, _now())
         files = _current_files(state)
-        remove = {int(v) for v in request.form.getlist("remove_files") if v.isdigit()}
+        remove = _ids(request.form.getlist("remove_files"))
         if remove:
             drafts.delete_files(db, [f.blob_id for f in files if f.blob_id in remove])
             files = [f for f in files if f.blob_id not in remove]
@@ -482,17 +545,40 @@ def make_blueprint() -> Blueprint:
         if entity is None:
             abort(400)
         key = _draft_key(state)
-        keep = {int(v) for v in request.form.getlist("keep_original") if v.isdigit()}
+        keep = _ids(request.form.getlist("keep_original"))
         uploads: list[intake.UploadedEvidence] = []
-        for blob_id in list(state.get("f", [])):
+        opened: list[int] = []
+        problems: list[str] = []
+        listed = list(state.get("f", []))
+        present = {f.blob_id for f in drafts.list_files(db, listed, key)}
+        for blob_id in listed:
             try:
+                if blob_id not in present:
+                    raise ValueError("draft gone")
                 header, data = drafts.read_file(db, blob_id, key)
             except (crypto.AgeError, ValueError):
+                # Never file a complaint silently without a file the person chose.
+                problems.append(
+                    _(
+                        "Uno de los archivos adjuntados ya no está disponible (pasó demasiado "
+                        "tiempo). Revise la lista de archivos y vuelva a adjuntarlo."
+                    )
+                )
                 continue
+            opened.append(blob_id)
             removed: tuple[str, ...] = ()
-            if blob_id not in keep and header.removable and header.findings:
-                data = metadata.strip(data)
-                removed = tuple(dict.fromkeys(f for f, _v in header.findings))
+            if blob_id not in keep and header.removable:
+                result = _clean(data, tuple(f for f, _v in header.findings), header.kind)
+                if result is None:
+                    problems.append(
+                        _(
+                            "No pudimos quitar los datos ocultos de «%(name)s». Quite el "
+                            "archivo, o en la revisión marque «Conservar el archivo original».",
+                            name=header.filename,
+                        )
+                    )
+                    continue
+                data, removed = result
             uploads.append(
                 intake.UploadedEvidence(
                     filename=header.filename,
@@ -503,6 +589,10 @@ def make_blueprint() -> Blueprint:
                     original_sha256=header.sha256,
                 )
             )
+        if problems:
+            files = _current_files(state)
+            session["draft"] = state
+            return _render_form(form, files, problems, show_errors=True, status=422)
         try:
             receipt = intake.submit_report(
                 db,
@@ -522,10 +612,10 @@ def make_blueprint() -> Blueprint:
                 show_errors=True,
                 status=422,
             )
-        drafts.delete_files(db, list(state.get("f", [])))
+        drafts.delete_files(db, opened)  # only the drafts this key opened
         db.commit()  # durable before the receipt is shown (invariant 4)
         session.pop("draft", None)
-        session["filed"] = {"c": receipt.case.id}
+        session["filed"] = followup.seal_case_id(web.settings(), receipt.case.id)
         return render_template(
             "confirm.html",
             receipt=receipt.formatted,
@@ -545,9 +635,9 @@ def make_blueprint() -> Blueprint:
         return render_template("done.html")
 
     def _filed_case() -> Case | None:
-        filed = session.get("filed")
-        if isinstance(filed, dict):
-            return web.db().get(Case, int(filed.get("c", 0)))
+        filed = followup.unseal_case_id(web.settings(), session.get("filed"))
+        if filed is not None:
+            return web.db().get(Case, filed)
         opened = _followup()
         return opened[0] if opened else None
 
@@ -589,10 +679,9 @@ def make_blueprint() -> Blueprint:
                 abort(400)
             return render_template("followup_login.html", form=form), 422
         db = web.db()
+        receipt = form.receipt.data or ""
         try:
-            result = followup.open_with_receipt(
-                db, form.receipt.data or "", web.settings(), now=_now()
-            )
+            lookup = followup.reserve_attempt(db, receipt, web.settings(), now=_now())
         except crypto.InvalidReceipt:
             form.receipt.errors = [
                 _(
@@ -604,6 +693,8 @@ def make_blueprint() -> Blueprint:
         except followup.ReceiptThrottled:
             db.rollback()
             return render_template("followup_login.html", form=form, throttled=True), 429
+        db.commit()  # counted before the slow check, so concurrent guesses see it
+        result = followup.check_receipt(db, receipt, lookup, web.settings())
         db.commit()
         if result is None:
             form.receipt.errors = [_("El código no es correcto. Revíselo e inténtelo de nuevo.")]
@@ -612,11 +703,10 @@ def make_blueprint() -> Blueprint:
         session.clear()
         if lang:
             session["lang"] = lang
-        session["fu"] = {
-            "c": result.case.id,
-            "k": followup.seal_identity(web.settings(), result.identity),
-            "t": time.time(),
-        }
+        session["fu"] = followup.seal_session(
+            web.settings(),
+            followup.FollowupSession(result.case.id, result.identity, time.time()),
+        )
         return redirect(url_for("intake.followup_login"), 303)
 
     def _render_case(case: Case, identity: crypto.Identity, status: int = 200, **forms: Any) -> Any:
@@ -715,12 +805,7 @@ def make_blueprint() -> Blueprint:
             name = metadata.safe_filename(storage.filename)
             data = storage.stream.read()
             ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-            expected = ALLOWED_EXTENSIONS.get(ext, "invalid")
-            if (
-                expected == "invalid"
-                or not data
-                or (expected is not None and metadata.sniff(data) != expected)
-            ):
+            if ext not in ALLOWED_EXTENSIONS or not data or not _content_matches(ext, data):
                 errors.append(
                     _("El archivo «%(name)s» no es de un tipo permitido o está vacío.", name=name)
                 )
@@ -729,13 +814,22 @@ def make_blueprint() -> Blueprint:
             found = metadata.inspect(data)
             removed: tuple[str, ...] = ()
             original = intake.sha256_hex(data)
-            if found.removable and found.findings:
-                data = metadata.strip(data)
-                removed = tuple(dict.fromkeys(f.field for f in found.findings))
+            if found.removable:
+                result = _clean(data, tuple(f.field for f in found.findings), found.kind)
+                if result is None:
+                    errors.append(
+                        _(
+                            "No pudimos quitar los datos ocultos de «%(name)s»; no se añadió. "
+                            "Puede enviarlo en otro formato (por ejemplo, una captura o un PDF).",
+                            name=name,
+                        )
+                    )
+                    continue
+                data, removed = result
             uploads.append(
                 intake.UploadedEvidence(
                     filename=name,
-                    content_type=storage.mimetype or "application/octet-stream",
+                    content_type=_content_type(name),
                     stream=io.BytesIO(data),
                     size=len(data),
                     metadata_removed=removed,

@@ -157,7 +157,119 @@ def test_xml_bombs_are_not_parsed():
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("docProps/core.xml", bomb)
-    assert metadata.inspect(buf.getvalue()).findings == ()
+    found = metadata.inspect(buf.getvalue()).findings
+    assert found == (metadata.Finding("text", "docProps/core.xml"),)  # flagged, never expanded
+    assert b"aaaa" not in metadata.clean(buf.getvalue())
+
+
+def _package(core_xml: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("docProps/core.xml", core_xml)
+    return buf.getvalue()
+
+
+def test_utf16_xml_cannot_smuggle_a_dtd():
+    entities = '<!ENTITY a "xyxyxyxyxy"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    bomb = (
+        f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [{entities}]>'
+        '<cp:x xmlns:cp="u"><creator>&b;&b;</creator></cp:x>'
+    ).encode("utf-16")
+    found = metadata.inspect(_package(bomb)).findings
+    assert all("xyxy" not in f.value for f in found)
+    assert found  # flagged as unreadable metadata, hence removed on cleaning
+    assert "xyxy".encode("utf-16-le") not in metadata.clean(_package(bomb))
+
+
+def test_jpeg_appended_image_app15_and_unrecognised_exif_are_removed():
+    exif = Image.Exif()
+    exif[0x010E] = SECRET  # ImageDescription: not a field the review names
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "JPEG", exif=exif)
+    only_description = buf.getvalue()
+    assert metadata.inspect(only_description).has_metadata  # still reported (as EXIF)
+    app15 = b"\xff\xef" + (2 + len(SECRET)).to_bytes(2, "big") + SECRET.encode()
+    crafted = only_description[:2] + app15 + only_description[2:] + jpeg()  # MPF-like trailer
+    cleaned = metadata.clean(crafted)
+    assert SECRET.encode() not in cleaned and b"Pixel-7" not in cleaned
+    assert cleaned.endswith(b"\xff\xd9") and cleaned.count(b"\xff\xd8") == 1
+    with Image.open(io.BytesIO(cleaned)) as im:
+        im.load()
+        assert im.size == (8, 8)
+
+
+def test_png_and_webp_keep_only_image_chunks():
+    data = png()
+    iend = data.rindex(b"IEND") - 4
+    c2pa = len(SECRET).to_bytes(4, "big") + b"caBX" + SECRET.encode() + b"\0\0\0\0"
+    crafted = data[:iend] + c2pa + data[iend:] + b"trailer " + SECRET.encode()
+    assert SECRET.encode() not in metadata.clean(crafted)
+    w = webp()
+    chunk = b"XYZW" + len(SECRET).to_bytes(4, "little") + SECRET.encode() + b"\0"
+    crafted_webp = w[:4] + (len(w) - 8 + len(chunk)).to_bytes(4, "little") + w[8:] + chunk
+    cleaned = metadata.clean(crafted_webp)
+    assert SECRET.encode() not in cleaned
+    with Image.open(io.BytesIO(cleaned)) as im:
+        im.load()
+
+
+def test_pdf_xmp_stream_and_unusual_info_keys_are_gone():
+    from pypdf.generic import NameObject
+    from pypdf.generic import StreamObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.add_metadata({"/Empresa": SECRET})
+    xmp = StreamObject()
+    xmp.set_data(f"<x:xmpmeta><dc:creator>{SECRET} XMP</dc:creator></x:xmpmeta>".encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    buf = io.BytesIO()
+    writer.write(buf)
+    found = metadata.inspect(buf.getvalue()).findings
+    assert any(SECRET in f.value for f in found)  # any /Info key is shown, not only /Author
+    cleaned = metadata.clean(buf.getvalue())
+    assert SECRET.encode() not in cleaned  # the unreferenced XMP stream is not written out
+    assert len(PdfReader(io.BytesIO(cleaned)).pages) == 1
+
+
+def test_zip_bomb_is_refused_not_inflated():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("docProps/core.xml", f"<cp:x xmlns:cp='u'><creator>{SECRET}</creator></cp:x>")
+        zf.writestr("word/bomb.bin", b"\0" * (300 * 1024 * 1024))
+    data = buf.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(metadata.CleaningFailed):
+        metadata.clean(data)
+    assert metadata.strip(data) == data
+
+
+def test_unsupported_zip_versions_never_raise():
+    data = bytearray(docx())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (75).to_bytes(2, "little")  # "version needed" 7.5
+    assert metadata.sniff(bytes(data)) == "other"
+    metadata.inspect(bytes(data))
+    with pytest.raises(metadata.CleaningFailed):
+        metadata.clean(bytes(data))
+
+
+def test_clean_refuses_rather_than_pretends(monkeypatch):
+    monkeypatch.setitem(metadata._STRIPPERS, "jpeg", lambda data: data)  # a stripper that fails
+    with pytest.raises(metadata.CleaningFailed):
+        metadata.clean(jpeg())
+
+
+def test_reading_a_photo_logs_none_of_its_metadata(caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    metadata.inspect(jpeg())
+    metadata.clean(jpeg())
+    assert SECRET not in caplog.text and "Pixel" not in caplog.text
 
 
 def test_safe_filename():
