@@ -72,6 +72,7 @@ def make_blueprint() -> Blueprint:
             if (
                 not username
                 or len(username) > 64
+                or not username.isascii()  # no look-alike letters (Cyrillic "а" for "a")
                 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
             ):
                 error = gettext(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
@@ -96,8 +97,17 @@ def _idle() -> dt.timedelta:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site absolute paths (no scheme, no //host, no backslashes)."""
+    """Only same-site absolute paths (no scheme, no //host, no backslashes).
+
+    Whitespace and control characters are refused too: browsers drop tabs and newlines
+    from URLs, so "/\t/evil.example" would become "//evil.example" (another host).
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
 
@@ -398,6 +408,11 @@ def make_blueprint() -> Blueprint:
                 keysessions.end_session(db, stale, pending=True)
             if result.outcome is accounts.Outcome.OK and result.officer is not None:
                 officer = result.officer
+                # The cookie is about to be replaced: a session it held ends now, rather
+                # than living on (with its sealed keys) for whoever copied that cookie.
+                previous = flask_session.get(SID)
+                if isinstance(previous, str):
+                    keysessions.end_session(db, previous)
                 held = accounts.unlock_identities(db, officer=officer, password=password)
                 opened = keysessions.open_session(
                     db, officer=officer, identities=held, now=_now(), pending=True
@@ -510,10 +525,24 @@ def make_blueprint() -> Blueprint:
                         new_password=new,
                     )
                 except accounts.PasswordRefused as exc:
-                    db.rollback()
+                    if str(exc) == "wrong_current":
+                        db.commit()  # keep the counted failure and its audit entry
+                    else:
+                        db.rollback()
                     error, status = _password_error(str(exc)), 400
                 else:
+                    # Whoever knew the old password may hold a session: end every session
+                    # of the account and give this one a fresh token (no fixation).
+                    held = dict(_held_identities())
+                    keysessions.end_all_sessions(db, officer)
+                    opened = keysessions.open_session(
+                        db, officer=officer, identities=held, now=_now()
+                    )
                     db.commit()
+                    flask_session.clear()
+                    flask_session.permanent = True
+                    flask_session[SID] = opened.token
+                    g.pop("integra_identities", None)
                     return redirect(home_url(officer))
         return (
             render_template(
@@ -557,5 +586,6 @@ def _password_error(code: str) -> str:
         ),
         "same_as_username": gettext("La contraseña no puede ser igual al usuario."),
         "same_as_old": gettext("La contraseña nueva debe ser distinta de la actual."),
+        "locked": gettext("Demasiados intentos fallidos: la cuenta está bloqueada temporalmente."),
     }
     return messages.get(code) or str(gettext("La contraseña no es válida."))

@@ -16,6 +16,8 @@ can create one (admins hold no key).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -80,6 +82,20 @@ def throttle_key(username: str) -> str:
     return "login:" + username.strip().lower()[:64]
 
 
+def _audited_name(settings: Settings, username: str, officer: Officer | None) -> str:
+    """The name to put in the audit log: an account's username, or a keyed digest of what
+    was typed when no account has that name. People type their password into the user
+    field; the auditor must not read it. The digest still shows repeated attempts."""
+    if officer is not None:
+        return officer.username
+    digest = hmac.new(
+        settings.secret_bytes("server_key"),
+        b"integra unknown username\x00" + username.encode("utf-8"),
+        hashlib.sha256,
+    )
+    return "?" + digest.hexdigest()[:16]
+
+
 def _dummy_hash(settings: Settings) -> str:
     kdf = settings.kdf
     key = (kdf.time_cost, kdf.memory_cost_kib, kdf.parallelism)
@@ -90,6 +106,7 @@ def _dummy_hash(settings: Settings) -> str:
 
 def _fail(
     session: Session,
+    settings: Settings,
     *,
     username: str,
     officer: Officer | None,
@@ -97,14 +114,14 @@ def _fail(
     now: dt.datetime,
 ) -> PasswordCheck:
     key = throttle_key(username)
-    locked_now = throttle.register_failure(session, key, LOGIN_POLICY, now)
+    locked_now = throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
     audit.record(
         session,
         action="login.failed",
         actor=f"officer:{officer.id}" if officer else "anonymous",
         officer_id=officer.id if officer else None,
         entity_id=officer.entity_id if officer else None,
-        detail={"username": username[:64], "reason": reason},
+        detail={"username": _audited_name(settings, username, officer), "reason": reason},
         now=now,
     )
     if locked_now:
@@ -114,7 +131,10 @@ def _fail(
             actor=f"officer:{officer.id}" if officer else "anonymous",
             officer_id=officer.id if officer else None,
             entity_id=officer.entity_id if officer else None,
-            detail={"username": username[:64], "minutes": LOGIN_POLICY.lockout.seconds // 60},
+            detail={
+                "username": _audited_name(settings, username, officer),
+                "minutes": LOGIN_POLICY.lockout.seconds // 60,
+            },
             now=now,
         )
         return PasswordCheck(Outcome.LOCKED, officer, throttle.locked_until(session, key, now))
@@ -124,10 +144,14 @@ def _fail(
 def check_password(
     session: Session, settings: Settings, *, username: str, password: str, now: dt.datetime
 ) -> PasswordCheck:
-    """First login step: a locked account is refused even with the right password."""
+    """First login step: a locked account is refused even with the right password.
+
+    The attempt is counted (and committed) before the password is checked, so concurrent
+    guesses from several workers cannot exceed the lockout policy (throttle.reserve).
+    """
     username = username.strip().lower()
     key = throttle_key(username)
-    until = throttle.locked_until(session, key, now)
+    until = _reserve(session, key, now)
     officer = session.scalar(select(Officer).where(Officer.username == username))
     if until is not None:
         audit.record(
@@ -136,18 +160,34 @@ def check_password(
             actor=f"officer:{officer.id}" if officer else "anonymous",
             officer_id=officer.id if officer else None,
             entity_id=officer.entity_id if officer else None,
-            detail={"username": username[:64]},
+            detail={"username": _audited_name(settings, username, officer)},
             now=now,
         )
         return PasswordCheck(Outcome.LOCKED, officer, until)
     if officer is None:
         officers.verify_password(settings.kdf, _dummy_hash(settings), password)
-        return _fail(session, username=username, officer=None, reason="unknown_user", now=now)
+        return _fail(
+            session, settings, username=username, officer=None, reason="unknown_user", now=now
+        )
     if not officers.verify_password(settings.kdf, officer.password_hash, password):
-        return _fail(session, username=username, officer=officer, reason="password", now=now)
+        return _fail(
+            session, settings, username=username, officer=officer, reason="password", now=now
+        )
     if not officer.active:
-        return _fail(session, username=username, officer=officer, reason="inactive", now=now)
+        return _fail(
+            session, settings, username=username, officer=officer, reason="inactive", now=now
+        )
+    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
     return PasswordCheck(Outcome.OK, officer)
+
+
+def _reserve(session: Session, key: str, now: dt.datetime) -> dt.datetime | None:
+    """Count an attempt before checking it, and commit that at once (the one exception to
+    "services never commit"): other workers must see it while this one checks."""
+    until = throttle.reserve(session, key, LOGIN_POLICY, now)
+    if until is None:
+        session.commit()
+    return until
 
 
 def check_totp(
@@ -155,7 +195,7 @@ def check_totp(
 ) -> PasswordCheck:
     """Second step: a valid code whose time step was never used before."""
     key = throttle_key(officer.username)
-    until = throttle.locked_until(session, key, now)
+    until = _reserve(session, key, now)
     if until is not None:
         return PasswordCheck(Outcome.LOCKED, officer, until)
     secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), officer)
@@ -173,7 +213,10 @@ def check_totp(
         if getattr(result, "rowcount", 0) != 1:
             step = None
     if step is None:
-        return _fail(session, username=officer.username, officer=officer, reason="totp", now=now)
+        return _fail(
+            session, settings, username=officer.username, officer=officer, reason="totp", now=now
+        )
+    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
     session.refresh(officer)
     return PasswordCheck(Outcome.OK, officer)
 
@@ -237,10 +280,31 @@ def change_password(
     old_password: str,
     new_password: str,
 ) -> list[str]:
-    """Set a new password and re-wrap the officer's key copies under it (DESIGN.md §3)."""
-    if not officers.verify_password(settings.kdf, officer.password_hash, old_password):
-        raise PasswordRefused("wrong_current")
+    """Set a new password and re-wrap the officer's key copies under it (DESIGN.md §3).
+
+    The current password is a password guess like any other: refused while the account is
+    locked, and a wrong one counts towards the login lockout (a stolen session cookie must
+    not become an unthrottled password oracle). The caller commits after "wrong_current"
+    so that the failure is kept.
+    """
+    # Rules first: a refused new password must not leave a reserved attempt behind.
     validate_new_password(new_password, username=officer.username, old=old_password)
+    now = utcnow()
+    key = throttle_key(officer.username)
+    if _reserve(session, key, now) is not None:
+        raise PasswordRefused("locked")
+    if not officers.verify_password(settings.kdf, officer.password_hash, old_password):
+        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
+        audit.record(
+            session,
+            action="password.change_failed",
+            officer_id=officer.id,
+            entity_id=officer.entity_id,
+            detail={"reason": "wrong_current"},
+            now=now,
+        )
+        raise PasswordRefused("wrong_current")
+    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
     rewrapped: list[str] = []
     for purpose in KEY_ROLES:
         try:
@@ -463,11 +527,11 @@ def redeem_grants(
     """Open pending grants with the code and re-wrap them under the officer's password."""
     now = utcnow()
     key = throttle_key(officer.username)
-    if throttle.locked_until(session, key, now) is not None:
+    if _reserve(session, key, now) is not None:
         raise GrantRefused("locked")
     if not officers.verify_password(settings.kdf, officer.password_hash, password):
         # A password guess like any other: it counts towards the login lockout.
-        throttle.register_failure(session, key, LOGIN_POLICY, now)
+        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
         audit.record(
             session,
             action="key.grant_redeem_failed",
@@ -476,6 +540,7 @@ def redeem_grants(
             detail={"reason": "password"},
         )
         raise GrantRefused("wrong_password")
+    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
     code = code.strip().lower()
     rows = session.scalars(
         select(WrappedKey).where(

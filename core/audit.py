@@ -70,9 +70,15 @@ def record(
     now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append an entry. Detail must hold no plaintext content or identity."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         # Serialise appends across workers so two entries never share a predecessor.
         session.execute(text("SELECT pg_advisory_xact_lock(7277001)"))
+    elif dialect == "sqlite":
+        # Same for SQLite: take the database's write lock before reading the head (a
+        # write statement, even one touching no row, begins the write transaction and
+        # waits for other writers), or two processes read the same head and one fails.
+        session.execute(text("UPDATE audit_entries SET seq = seq WHERE 0 = 1"))
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()

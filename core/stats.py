@@ -147,6 +147,29 @@ def suppress(name: str, counts: Mapping[str, int], *, threshold: int = THRESHOLD
     return Table(name=name, cells=cells, total=total, total_shown=total_shown)
 
 
+def hide_total(table: Table) -> Table:
+    """The table's total must stay unknown: hide it, and if every non-zero cell is shown
+    (their sum would give the total back), hide the smallest of them too."""
+    if table.total_shown == SMALL or table.total == 0:
+        return table
+    cells = list(table.cells)
+    if not any(c.suppressed and c.count > 0 for c in cells):
+        visible = sorted((c.count, i) for i, c in enumerate(cells) if c.count > 0)
+        if visible:
+            i = visible[0][1]
+            cells[i] = Cell(key=cells[i].key, count=cells[i].count, shown=COMPLEMENTARY)
+    return Table(name=table.name, cells=tuple(cells), total=table.total, total_shown=COMPLEMENTARY)
+
+
+def link_totals(tables: tuple[Table, ...], names: Iterable[str]) -> tuple[Table, ...]:
+    """Tables over the same population (every case of the period, once) share their total:
+    if one of them had to hide it, another must not show it (or cells that add up to it)."""
+    shared = set(names)
+    if not any(t.name in shared and t.total_shown == COMPLEMENTARY for t in tables):
+        return tables
+    return tuple(hide_total(t) if t.name in shared else t for t in tables)
+
+
 def _with_keys(counter: Counter[str], keys: Iterable[str]) -> dict[str, int]:
     return {key: counter.get(key, 0) for key in keys}
 
@@ -269,7 +292,7 @@ def build_report(
     by_kind_outcome = Counter(f"{d.kind}:{deadline_outcome(d, today)}" for d in deadlines)
     kinds = [k.value for k in DeadlineKind]
 
-    tables = (
+    tables: tuple[Table, ...] = (
         suppress("state", _with_keys(by_state, [s.value for s in CaseState])),
         suppress("modality", _with_keys(by_modality, [m.value for m in Modality])),
         suppress("motive", _with_keys(by_motive, [m.value for m in Motive])),
@@ -286,6 +309,10 @@ def build_report(
             },
         ),
     )
+
+    # State and modality count each case of the period exactly once; so does the motive
+    # table whenever no case has a second motive (the usual case).
+    tables = link_totals(tables, ("state", "modality", "motive"))
 
     extra_days = session.scalars(
         select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
@@ -330,19 +357,30 @@ def to_csv(report: Report, labels: Mapping[str, str] | None = None) -> str:
     labels = labels or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["section", "key", "label", "value"])
+
+    def row(*values: str) -> None:
+        writer.writerow([_cell(v) for v in values])
+
+    row("section", "key", "label", "value")
     for table in report.tables:
         for cell in table.cells:
-            writer.writerow([table.name, cell.key, labels.get(cell.key, cell.key), cell.shown])
-        writer.writerow([table.name, "total", labels.get("total", "total"), table.total_shown])
+            row(table.name, cell.key, labels.get(cell.key, cell.key), cell.shown)
+        row(table.name, "total", labels.get("total", "total"), table.total_shown)
     for timing in report.timings:
         for key, value in (
             ("cases", timing.cases_shown),
             ("median_business_days", _fmt(timing.median_business_days)),
             ("median_calendar_days", _fmt(timing.median_calendar_days)),
         ):
-            writer.writerow([f"time_to_{timing.act}", key, labels.get(key, key), value])
+            row(f"time_to_{timing.act}", key, labels.get(key, key), value)
     return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run a cell starting with = + - @ (or tab/CR) as a formula: quote it."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
 
 
 def _fmt(value: float | None) -> str:

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.models import Throttle
@@ -23,15 +25,29 @@ class Policy:
 
 
 def _row(session: Session, key: str, now: dt.datetime) -> Throttle:
-    query = select(Throttle).where(Throttle.key == key)
+    """The key's row, created if missing, locked against other workers until commit.
+
+    The insert is atomic (no unique-key race between workers creating the same row). On
+    PostgreSQL the row is then locked FOR UPDATE; on SQLite the insert statement itself
+    takes the database's write lock before the row is read, so the read is current.
+    """
+    values = {"key": key, "window_start": now, "attempts": 0, "locked_until": None}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(pg_insert(Throttle).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(Throttle).values(**values).on_conflict_do_nothing())
+    query = select(Throttle).where(Throttle.key == key).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     row = session.scalar(query)
-    if row is None:
-        row = Throttle(key=key, window_start=now, attempts=0, locked_until=None)
-        session.add(row)
-        session.flush()
+    assert row is not None
     return row
+
+
+def _lock(row: Throttle, policy: Policy, now: dt.datetime) -> None:
+    row.locked_until = now + policy.lockout
+    row.attempts = 0
+    row.window_start = now
 
 
 def locked_until(session: Session, key: str, now: dt.datetime) -> dt.datetime | None:
@@ -50,9 +66,50 @@ def register_failure(session: Session, key: str, policy: Policy, now: dt.datetim
         row.attempts = 0
     row.attempts += 1
     if row.attempts >= policy.max_attempts:
-        row.locked_until = now + policy.lockout
-        row.attempts = 0
+        _lock(row, policy, now)
+        session.flush()
+        return True
+    session.flush()
+    return False
+
+
+def reserve(session: Session, key: str, policy: Policy, now: dt.datetime) -> dt.datetime | None:
+    """Count an attempt *before* checking it; None if it may go on, else when the lock ends.
+
+    Checking first and counting after lets concurrent attempts (several workers or
+    threads) all pass the check before any failure is counted, so a burst gets far more
+    guesses than `max_attempts`. Here at most `max_attempts` attempts are ever in flight
+    or failed per window. The caller commits the reservation before the (slow) check,
+    then calls `settle`.
+    """
+    row = _row(session, key, now)
+    if row.locked_until is not None and row.locked_until > now:
+        return row.locked_until
+    if now - row.window_start > policy.window:
         row.window_start = now
+        row.attempts = 0
+    if row.attempts >= policy.max_attempts:
+        _lock(row, policy, now)
+        session.flush()
+        return row.locked_until
+    row.attempts += 1
+    session.flush()
+    return None
+
+
+def settle(session: Session, key: str, policy: Policy, now: dt.datetime, *, failed: bool) -> bool:
+    """Finish a reserved attempt: a success gives it back, a failure keeps it counted.
+    True when this failure triggered a lockout."""
+    row = _row(session, key, now)
+    if not failed:
+        row.attempts = max(0, row.attempts - 1)
+        session.flush()
+        return False
+    if row.locked_until is not None and row.locked_until > now:
+        session.flush()
+        return False
+    if row.attempts >= policy.max_attempts:
+        _lock(row, policy, now)
         session.flush()
         return True
     session.flush()

@@ -206,3 +206,14 @@ def test_sessions_store_no_plain_identity(casework_app, officer_factory, db):
     assert row.keys_sealed is not None
     assert secret not in row.keys_sealed
     assert b"AGE-SECRET-KEY" not in row.keys_sealed
+
+
+def test_look_alike_usernames_are_refused(casework_client, officer_factory):
+    # Given an account "ana", an admin must not create "аna" (Cyrillic а): the two read
+    # the same in the accounts list, the key-grant form and the audit log
+    _admin(casework_client, officer_factory)
+    officer_factory("ana")
+    page = casework_client.post(
+        "/admin/cuentas/nueva", data={"username": "\u0430na", "role": "officer"}
+    )
+    assert page.status_code == 400

@@ -105,3 +105,73 @@ def test_verify_streams_in_batches(db_session: Session):
     count = sum(1 for _ in audit.iter_entries(db_session, batch=5))
     assert count == 12
     assert db_session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) == 12
+
+
+def test_concurrent_appends_from_several_workers_all_land_in_one_chain(clean_engine):
+    # Given several workers appending at once, each after a read of its own (as a view
+    # that decrypts and then audits does)
+    import threading
+
+    from sqlalchemy import func
+
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(15):
+            try:
+                with Session(clean_engine) as session:
+                    session.scalar(select(func.count()).select_from(AuditEntry))
+                    audit.record(session, action="test.concurrent", detail={"n": n, "i": i})
+                    session.commit()
+            except Exception as exc:  # pragma: no cover - the failure being tested
+                errors.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then none of them failed, and the chain holds every entry
+    assert errors == []
+    with Session(clean_engine) as session:
+        assert audit.verify_chain(session).entries == 60
+
+
+def test_insertion_is_detected(db_session: Session):
+    # Given a chain, and a forged entry slipped in after entry 2: it is self-consistent
+    # (its own hash matches and follows entry 2), and the later entries are renumbered
+    entries = _fill(db_session)
+    later = [(e.id, e.seq) for e in entries[2:]]
+    prev = entries[1]
+    for entry_id, seq in later:
+        db_session.execute(
+            update(AuditEntry).where(AuditEntry.id == entry_id).values(seq=seq + 1000)
+        )
+    for entry_id, seq in later:
+        db_session.execute(update(AuditEntry).where(AuditEntry.id == entry_id).values(seq=seq + 1))
+    at = T0 + dt.timedelta(seconds=1, milliseconds=500)
+    forged = AuditEntry(
+        seq=3,
+        at=at,
+        action="case.viewed",
+        actor="officer:99",
+        detail="{}",
+        prev_hash=prev.hash,
+        hash=audit.compute_hash(
+            prev_hash=prev.hash,
+            seq=3,
+            at=at,
+            action="case.viewed",
+            actor="officer:99",
+            officer_id=None,
+            entity_id=None,
+            case_id=None,
+            detail="{}",
+        ),
+    )
+    db_session.add(forged)
+    db_session.flush()
+    db_session.expire_all()
+    # Then verification fails: the entry after it no longer follows its predecessor
+    with pytest.raises(AuditChainBroken):
+        audit.verify_chain(db_session)

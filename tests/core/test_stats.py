@@ -294,3 +294,39 @@ def test_report_follows_the_real_case_services(db_session: Session, settings):
     deadlines = {c.key: c.count for c in report.table("deadlines").cells}
     assert deadlines["missed"] == 0
     assert deadlines["met"] >= 5
+
+
+def test_a_hidden_total_is_not_given_away_by_another_table(db_session: Session, entity_id: int):
+    # Given 8 cases: 4 registered and 4 forwarded (two "<5" cells that pin each other once
+    # the total is known, so the state table hides its total), all of them anonymous
+    for state in [CaseState.REGISTERED] * 4 + [CaseState.FORWARDED] * 4:
+        _case(db_session, entity_id, state=state)
+    report = stats.build_report(db_session, entity_id=entity_id, now=MONDAY)
+    state, modality = report.table("state"), report.table("modality")
+    assert state.total_shown == stats.COMPLEMENTARY
+    # Then the modality table (same population) neither shows the total nor cells adding up
+    # to it, so 4 + 4 cannot be worked out
+    # nor does the motive table (no second motives: its total is the number of cases too)
+    for table in (modality, report.table("motive")):
+        assert table.total_shown == stats.COMPLEMENTARY, table.name
+        visible = [int(c.shown) for c in table.cells if not c.suppressed]
+        assert sum(visible) != 8, table.name
+    rows = list(csv.reader(io.StringIO(stats.to_csv(report))))
+    for name in ("state", "modality", "motive"):
+        assert [name, "total", "total", "8"] not in rows
+
+
+def test_csv_cells_cannot_start_a_formula():
+    report = stats.Report(
+        period_from=None,
+        period_to=None,
+        cases=0,
+        tables=(stats.suppress("x", {"a": 7}),),
+        timings=(),
+        generated_at=MONDAY,
+    )
+    out = stats.to_csv(report, {"a": '=HYPERLINK("http://x")', "total": "+1", "x": "-2"})
+    rows = list(csv.reader(io.StringIO(out)))
+    for row in rows[1:]:
+        for value in row:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
