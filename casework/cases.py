@@ -141,6 +141,10 @@ REFUSALS = {
     "subsanacion_period_open": _l(
         "El desistimiento solo puede declararse vencido el plazo de subsanación (DL 8.1)."
     ),
+    "subsanacion_answered": _l(
+        "El denunciante respondió al requerimiento de subsanación: registre la subsanación "
+        "recibida y verifique de nuevo (DL 8.1)."
+    ),
     "measures_undecided": _l(
         "Decida todas las medidas de protección solicitadas antes de derivar (RG 4.7, 4.8)."
     ),
@@ -154,11 +158,18 @@ REFUSALS = {
         "(RG 4.5)."
     ),
     "destination_required": _l("Elija a dónde se deriva la denuncia."),
+    "already_forwarded": _l(
+        "La denuncia ya fue derivada a ese órgano; si hace falta, genere de nuevo su paquete."
+    ),
     "not_applicable_requires_queja_reclamo": _l(
         "«No corresponde» solo procede para una queja o reclamo que no es un acto de corrupción."
     ),
     "destination_name_required": _l("Indique el nombre de la entidad competente (DL 8.3)."),
     "reasoning_required": _l("Todo acto requiere su fundamentación."),
+    "reasoning_too_long": _l(
+        "La fundamentación es demasiado larga (máximo 20 000 caracteres); resúmala y adjunte "
+        "el detalle como nota."
+    ),
     "already_notified": _l("El denunciante ya fue notificado."),
     "hr_report_already_recorded": _l("El informe de viabilidad ya está registrado."),
     "hr_report_required": _l("Esta medida requiere primero el informe de viabilidad (RG 5.2)."),
@@ -306,6 +317,14 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
     return Response(body, status=status)
 
 
+# Ids from URLs and forms are user-controlled: one beyond a BIGINT would overflow the driver.
+MAX_ROW_ID = 2**63 - 1
+
+
+def _is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 19 and 0 < int(value) <= MAX_ROW_ID
+
+
 def _attachment_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
     yield from chunks
 
@@ -346,7 +365,7 @@ def make_blueprint() -> Blueprint:
                 destination = None
         missing: list[int] = []
         for value in form.getlist("missing_items"):
-            if value.isdigit() and 1 <= int(value) <= 4:
+            if value in {"1", "2", "3", "4"}:
                 missing.append(int(value))
         try:
             office_identity()  # the officer must hold the key to act on what they cannot read
@@ -471,6 +490,8 @@ def make_blueprint() -> Blueprint:
     def attachment(code: str, attachment_id: int) -> Any:
         case = load_case(code)
         db = web.db()
+        if attachment_id > MAX_ROW_ID:
+            abort(404)
         identity = office_identity()
         variant = "stripped" if request.args.get("version") == "sin-metadatos" else "original"
         try:
@@ -509,7 +530,7 @@ def make_blueprint() -> Blueprint:
         form = request.form
         target: Forwarding | None = None
         destination = None
-        if form.get("forwarding_id", "").isdigit():
+        if _is_row_id(form.get("forwarding_id", "")):
             target = db.get(Forwarding, int(form["forwarding_id"]))
             if target is None or target.case_id != case.id:
                 abort(404)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 import crypto
 from casework.auth import current_officer
 from casework.auth import require_role
+from casework.cases import MAX_ROW_ID
 from casework.cases import MEASURE_ACT_LABELS
 from casework.cases import case_context
 from casework.cases import load_case
@@ -98,6 +99,8 @@ def measures_context() -> dict[str, Any]:
 
 
 def _load_measure(case: Case, measure_id: int) -> Measure:
+    if measure_id > MAX_ROW_ID:  # from the URL: beyond a BIGINT the driver would overflow
+        abort(404)
     measure = web.db().get(Measure, measure_id)
     if measure is None or measure.case_id != case.id:
         abort(404)
@@ -208,6 +211,11 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
     return Response(body, status=status)
 
 
+_DECISION_ACTS = frozenset(
+    {MeasureAct.DECIDE_VARIATION, MeasureAct.DECIDE_SUSPENSION, MeasureAct.DECIDE_CESSATION}
+)
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("measures", __name__)
     bp.context_processor(measures_context)
@@ -277,6 +285,17 @@ def make_blueprint() -> Blueprint:
             if value in ("1", "0"):
                 criteria[criterion] = value == "1"
         hr = form.get("hr_feasible", "")
+        upheld = form.get("upheld", "")
+        if chosen in _DECISION_ACTS and upheld not in ("1", "0"):
+            # A decision (exclusion forwards the file to the Procuraduría and the STPAD) is
+            # never inferred from a missing or forged field.
+            return _render_detail(
+                case,
+                measure,
+                status=422,
+                error=_l("Indique si se confirma o no la medida propuesta."),
+                form={"act": chosen.value, **form.to_dict(flat=True)},
+            )
         try:
             bad_faith = BadFaithType(form["bad_faith_type"]) if form.get("bad_faith_type") else None
             cease = CeaseGround(form["cease_ground"]) if form.get("cease_ground") else None
@@ -295,7 +314,7 @@ def make_blueprint() -> Blueprint:
                 criteria=criteria,
                 hr_feasible=None if hr not in ("1", "0") else hr == "1",
                 bad_faith_type=bad_faith,
-                upheld=form.get("upheld", "1") != "0",
+                upheld=upheld != "0",
                 cease_ground=cease,
             )
         except DomainError as exc:

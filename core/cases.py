@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -52,12 +53,16 @@ from core.workflow import ActInputs
 from core.workflow import CaseFacts
 from core.workflow import PlannedForwarding
 from core.workflow import RequirementItem
+from core.workflow import forwarding_key
 from core.workflow import plan_act
 from core.workflow import plan_registration
 
 ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+_DESTINATIONS = frozenset(d.value for d in Destination)
 # Sealed into the event like any reasoning and shown to officers as written: Spanish, the
 # language of the file (the law's vocabulary), like the reasoning officers type.
+# core.messages records a complainant's answer to a subsanación request as this event.
+SUBSANACION_ANSWER_EVENT = "subsanacion_response"
 SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
 
 
@@ -245,6 +250,22 @@ def _open_kinds(session: Session, case: Case) -> frozenset[DeadlineKind]:
     )
 
 
+def lock_case(session: Session, case: Case, now: dt.datetime) -> None:
+    """Serialise acts on `case` and reload it as committed by any act that came first.
+
+    A no-op-like UPDATE takes the row lock on PostgreSQL (the database write lock on SQLite)
+    before the facts are read, so two submissions of the same act (a double click, two
+    officers) cannot both pass the workflow on the same stale state: the second one waits,
+    then sees the new state and is refused. Pending changes are flushed first.
+    """
+    session.flush()
+    session.execute(
+        update(Case).where(Case.id == case.id).values(updated_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    session.refresh(case)
+
+
 # --- facts -------------------------------------------------------------------------------------
 
 
@@ -269,18 +290,42 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     missing = frozenset(
         RequirementItem(int(i)) for i in (request.data.get("missing_items", []) if request else [])
     )
+    answered = request is not None and (
+        session.scalar(
+            select(CaseEvent.id)
+            .where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.kind == SUBSANACION_ANSWER_EVENT,
+                CaseEvent.id > request.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
     undecided = session.scalar(
         select(func.count(Measure.id)).where(
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
         )
     )
+    forwarded_to = frozenset(
+        forwarding_key(Destination(data["destination"]), str(data.get("destination_name", "")))
+        for data in session.scalars(
+            select(CaseEvent.data).where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.kind.in_([f"case.{Act.FORWARD}", f"case.{Act.FORWARD_RESERVE_ONLY}"]),
+            )
+        ).all()
+        if isinstance(data, dict) and data.get("destination") in _DESTINATIONS
+    )
     return CaseFacts(
         state=case.state,
+        forwarded_to=forwarded_to,
         today=today,
         modality=case.modality,
         protection_requested=case.protection_requested,
         reserve_only=case.reserve_only,
         subsanacion_due=subsanacion.due_on if subsanacion else None,
+        subsanacion_answered=answered,
         missing_items=missing,
         measures_undecided=int(undecided or 0),
         open_deadlines=_open_kinds(session, case),
@@ -312,6 +357,7 @@ def apply_act(
     to `office_recipients`; the service never needs a private key.
     """
     check_officer(case, officer)
+    lock_case(session, case, now)
     today = local_day(now)
     facts = case_facts(session, case, today=today)
     inputs = ActInputs(
@@ -342,6 +388,13 @@ def apply_act(
     opened = open_deadlines(
         session, case, transition.opens, act_day=today, filing_day=today, calendar=calendar
     )
+    complainant_clocks = {
+        d.kind.value: d.due_on.isoformat() for d in opened if d.party == "complainant"
+    }
+    if complainant_clocks.get(DeadlineKind.SUBSANACION.value):
+        # The complainant's timeline keeps the day they had to answer by (RG 4.4), also
+        # after the clock stops; officers' clocks are not shown there.
+        event.data = {**event.data, "due_on": complainant_clocks[DeadlineKind.SUBSANACION.value]}
     forwardings = create_forwardings(
         session, case, transition.forwardings, officer=officer, event=event, now=now
     )
@@ -394,10 +447,12 @@ def archive_undecided_measures(
         )
         measure.state = MeasureState.ARCHIVED
         measure.decided_at = now
+        # Every clock of the archived request stops here: its HR report and, for a request
+        # recorded after filing, its own evaluation, notification and grant-limit clocks.
         close_deadlines(
             session,
             case,
-            [DeadlineKind.HR_FEASIBILITY],
+            list(DeadlineKind),
             event=event,
             now=now,
             measure_id=measure.id,

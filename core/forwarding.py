@@ -48,8 +48,42 @@ from core.models import Officer
 
 PACKAGE_FORMAT = "integra-forwarding/v1"
 EXPORT_EVENT = "package_exported"
-# Acts about the identity vault stay out of the package: they concern the complainant.
-EXCLUDED_EVENT_KINDS = frozenset({"identity_accessed", "identity_request_refused"})
+# Acts about the identity vault stay out of the package: they concern the complainant. So do
+# the exchanges with the complainant (their existence and timing can point to them) and the
+# office's internal bookkeeping (who handles the case, earlier exports).
+EXCLUDED_EVENT_KINDS = frozenset(
+    {
+        "identity_accessed",
+        "identity_request_refused",
+        "assigned",
+        EXPORT_EVENT,
+        "office_message",
+        "complainant_message",
+        "subsanacion_response",
+        "protection_requested_later",
+        "retaliation_reported",
+        "message",
+    }
+)
+# The only act data a receiving body gets: what was decided, never officers, message or
+# attachment ids, or the assessment behind a grant (criteria, HR result).
+PACKAGE_EVENT_DATA = frozenset(
+    {
+        "destination",
+        "destination_name",
+        "missing_items",
+        "forwarded_to_stpad",
+        "stpad_mandatory",
+        "measure_type",
+        "upheld",
+        "bad_faith_type",
+        "cease_ground",
+        "due_on",
+        "protection_requested",
+        "reserve_only",
+        "copies",
+    }
+)
 # Report fields that are about the complainant rather than the facts.
 EXCLUDED_REPORT_FIELDS = frozenset({"identity", "identified"})
 
@@ -181,7 +215,7 @@ def build_zip(
             "at": e.at.isoformat(),
             "from_state": e.from_state,
             "to_state": e.to_state,
-            "data": e.data or {},
+            "data": {k: v for k, v in (e.data or {}).items() if k in PACKAGE_EVENT_DATA},
         }
         for e in session.scalars(
             select(CaseEvent)

@@ -100,15 +100,31 @@ def _encode(payload: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+# Cursors are user-controlled (they travel in the URL): bound their size and every value
+# they carry, so a forged one gives InvalidCursor, never a database or recursion error.
+MAX_CURSOR_LENGTH = 512
+_MAX_ID = 2**63 - 1
+
+
 def _decode(cursor: str, sort: str) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("the page cursor is not valid")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise InvalidCursor("the page cursor is not valid") from exc
     if not isinstance(payload, dict) or payload.get("s") != sort:
         raise InvalidCursor("the page cursor belongs to another sort order")
     return payload
+
+
+def _cursor_id(payload: dict[str, Any]) -> int:
+    """The row id a cursor carries: an int that fits a BIGINT (bool and float refused)."""
+    value = payload["i"]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_ID:
+        raise InvalidCursor("the page cursor is not valid")
+    return value
 
 
 def _filed_cursor(row: InboxRow) -> str:
@@ -228,7 +244,7 @@ def _page_filed(
         payload = _decode(cursor, "filed")
         try:
             at = dt.datetime.fromisoformat(str(payload["t"]))
-            last_id = int(payload["i"])
+            last_id = _cursor_id(payload)
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidCursor("the page cursor is not valid") from exc
         where.append(tuple_(Case.filed_at, Case.id) < tuple_(at, last_id))
@@ -250,8 +266,8 @@ def _page_deadline(
     if cursor:
         payload = _decode(cursor, "deadline")
         try:
-            phase = int(payload["p"])
-            after_id = int(payload["i"])
+            phase = payload["p"]
+            after_id = _cursor_id(payload)
             if phase == 1:
                 after_day = dt.date.fromisoformat(str(payload["d"]))
         except (KeyError, ValueError, TypeError) as exc:
@@ -339,7 +355,7 @@ def due_deadlines(
         payload = _decode(cursor, "due")
         try:
             after_day = dt.date.fromisoformat(str(payload["d"]))
-            after_id = int(payload["i"])
+            after_id = _cursor_id(payload)
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidCursor("the page cursor is not valid") from exc
         # Spelled out (not a row comparison) so `due_on >= day` bounds the index range.

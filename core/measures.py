@@ -32,6 +32,7 @@ from core.cases import calendar_for
 from core.cases import check_officer
 from core.cases import close_deadlines
 from core.cases import create_forwardings
+from core.cases import lock_case
 from core.cases import open_deadlines
 from core.cases import record_event
 from core.cases import refresh_next_deadline
@@ -158,6 +159,7 @@ def request_measure(
     on `calendar` (default: the entity's).
     """
     check_officer(case, officer)
+    lock_case(session, case, now)
     if case.state is CaseState.ARCHIVED_WITHDRAWAL:
         raise TransitionRefused(
             "case_archived", "The complaint was archived by desistimiento (DL 8.1)."
@@ -244,6 +246,8 @@ def apply_measure_act(
     """Record `act` on `measure` if the lifecycle allows it and the officer may do it."""
     case = measure.case
     check_officer(case, officer)
+    lock_case(session, case, now)  # a concurrent act on this case commits first, or waits
+    session.refresh(measure)
     today = local_day(now)
     facts = measure_facts(session, measure, today=today)
     inputs = MeasureInputs(

@@ -47,6 +47,7 @@ from core.enums import MeasureState
 from core.enums import MeasureType
 from core.enums import Role
 from core.errors import TransitionRefused
+from core.workflow import MAX_REASONING
 from core.workflow import PlannedForwarding
 
 
@@ -253,6 +254,11 @@ CEASE_GROUND_GIVEN = MGuard(
 REASONING_REQUIRED = MGuard(
     "reasoning_required", "Every act needs its reasoning.", lambda f, i: bool(i.reasoning.strip())
 )
+REASONING_BOUNDED = MGuard(
+    "reasoning_too_long",
+    f"The reasoning is longer than {MAX_REASONING} characters.",
+    lambda f, i: len(i.reasoning) <= MAX_REASONING,
+)
 
 # --- the table ---------------------------------------------------------------------------------
 
@@ -410,7 +416,7 @@ def plan_measure_act(
         raise TransitionRefused(
             "act_not_allowed_in_state", f"'{act}' is not allowed for a measure in state '{state}'."
         )
-    for guard in (REASONING_REQUIRED, *row.fact_guards, *row.input_guards):
+    for guard in (REASONING_REQUIRED, REASONING_BOUNDED, *row.fact_guards, *row.input_guards):
         if not guard.ok(facts, inputs):
             raise TransitionRefused(guard.code, guard.message)
 

@@ -11,9 +11,12 @@ Decisions on ambiguous points (for docs/):
   clock, [INF]); the officer then verifies again. This keeps each decision a recorded act.
 - A late subsanación (after the 3 days, before the withdrawal is declared) is accepted [INF].
 - Withdrawal (DL 8.1) is declared only after the subsanación deadline has passed (the
-  complainant has the whole last day). Missing items 1, 3 or 4 make forwarding to the STPAD in
-  the same act mandatory (RG 4.5: the act is refused without it); item 2 makes it optional
-  (RG 4.6). Withdrawal archives the undecided protection requests (DL 8.1).
+  complainant has the whole last day), and never while an answer from the complainant to the
+  latest request is waiting to be recorded as received (it may not complete the complaint;
+  the officer records it, verifies again and, if still incomplete, asks again). Missing
+  items 1, 3 or 4 make forwarding to the STPAD in the same act mandatory (RG 4.5: the act is
+  refused without it); item 2 makes it optional (RG 4.6). Withdrawal archives the undecided
+  protection requests (DL 8.1).
 - "Reserve-only" means an explicit protection request whose only measure is identity reserve:
   it goes straight to the STPAD without verification (RG 4.2) and gets no OCI/Procuraduría copies
   (RG 4.3 is read as covering the other measures [INF]). The reserve presumed for identified
@@ -94,9 +97,19 @@ class CaseFacts:
     protection_requested: bool = False
     reserve_only: bool = False
     subsanacion_due: dt.date | None = None
+    # The complainant sent a subsanación answer after the latest request (a message of kind
+    # "subsanación"), whether or not an officer has recorded it as received yet.
+    subsanacion_answered: bool = False
     missing_items: frozenset[RequirementItem] = frozenset()
     measures_undecided: int = 0
     open_deadlines: frozenset[DeadlineKind] = frozenset()
+    # (destination, entity name casefolded) of every forwarding act already recorded.
+    forwarded_to: frozenset[tuple[Destination, str]] = frozenset()
+
+
+def forwarding_key(destination: Destination, name: str = "") -> tuple[Destination, str]:
+    """How two forwardings are compared: the body, and for another entity its name."""
+    return destination, name.strip().casefold() if destination is Destination.OTHER_ENTITY else ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,12 @@ SUBSANACION_EXPIRED = Guard(
     "Withdrawal can be declared only after the subsanación deadline has passed (DL 8.1).",
     lambda f, i: f.subsanacion_due is not None and f.today > f.subsanacion_due,
 )
+NOT_ANSWERED = Guard(
+    "subsanacion_answered",
+    "The complainant answered the subsanación request: record it as received and verify again "
+    "(DL 8.1 archives only a complaint that was not completed).",
+    lambda f, i: not f.subsanacion_answered,
+)
 MEASURES_DECIDED = Guard(
     "measures_undecided",
     "Decide every requested protection measure before forwarding (RG 4.7, 4.8).",
@@ -230,7 +249,21 @@ OTHER_ENTITY_NAMED = Guard(
     lambda f, i: i.destination is not Destination.OTHER_ENTITY or bool(i.destination_name.strip()),
 )
 
-_FORWARD_INPUT_GUARDS = (DESTINATION_GIVEN, NOT_APPLICABLE_ONLY_FOR_QUEJA, OTHER_ENTITY_NAMED)
+NOT_FORWARDED_THERE_YET = Guard(
+    "already_forwarded",
+    "The complaint was already forwarded to that body; export its package again instead.",
+    lambda f, i: (
+        i.destination is None
+        or forwarding_key(i.destination, i.destination_name) not in f.forwarded_to
+    ),
+)
+
+_FORWARD_INPUT_GUARDS = (
+    DESTINATION_GIVEN,
+    NOT_APPLICABLE_ONLY_FOR_QUEJA,
+    OTHER_ENTITY_NAMED,
+    NOT_FORWARDED_THERE_YET,
+)
 
 
 # --- input-dependent effects -------------------------------------------------------------------
@@ -243,10 +276,16 @@ def _forward_effects(facts: CaseFacts, inputs: ActInputs) -> Effects:
     # PDUDC tells them when it is not corruption (research §5). Integra shows every
     # forwarding: "forwarded to whom" is part of the follow-up timeline the complainant
     # relies on, and the destination is a body, never a person.
+    name = inputs.destination_name.strip()
+    data: dict[str, Any] = {"destination": destination.value}
+    if destination is Destination.OTHER_ENTITY:
+        # DL 8.3: the complainant is told which body now holds the matter. Only the other
+        # entity's name is shown; the internal bodies are named by their destination.
+        data["destination_name"] = name
     return Effects(
-        forwardings=(PlannedForwarding(destination, False, inputs.destination_name.strip()),),
+        forwardings=(PlannedForwarding(destination, False, name),),
         complainant_visible=True,
-        data={"destination": destination.value},
+        data=data,
     )
 
 
@@ -317,7 +356,7 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             closes=frozenset(
                 {_D.SUBSANACION, _D.NOTIFY_MEASURES, _D.GRANT_LIMIT, _D.EVALUATE_MEASURES}
             ),
-            fact_guards=(SUBSANACION_EXPIRED,),
+            fact_guards=(SUBSANACION_EXPIRED, NOT_ANSWERED),
             input_guards=(STPAD_WHEN_MANDATORY,),
             effects=_withdrawal_effects,
             archives_measures=True,
@@ -348,10 +387,18 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
     }
 )
 
+# Same bound as an internal note (core.casefile.MAX_NOTE): a reasoning is read on every view.
+MAX_REASONING = 20_000
+
 REASONING_REQUIRED = Guard(
     "reasoning_required",
     "Every act needs its reasoning.",
     lambda f, i: bool(i.reasoning.strip()),
+)
+REASONING_BOUNDED = Guard(
+    "reasoning_too_long",
+    f"The reasoning is longer than {MAX_REASONING} characters.",
+    lambda f, i: len(i.reasoning) <= MAX_REASONING,
 )
 
 
@@ -373,7 +420,7 @@ def plan_act(facts: CaseFacts, act: Act, inputs: ActInputs) -> Transition:
         raise TransitionRefused(
             "act_not_allowed_in_state", f"'{act}' is not allowed in state '{facts.state}'."
         )
-    for guard in (REASONING_REQUIRED, *row.fact_guards, *row.input_guards):
+    for guard in (REASONING_REQUIRED, REASONING_BOUNDED, *row.fact_guards, *row.input_guards):
         if not guard.ok(facts, inputs):
             raise TransitionRefused(guard.code, guard.message)
 

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 import crypto
 from core import audit
 from core.enums import CaseState
+from core.enums import DeadlineKind
 from core.enums import Destination
 from core.enums import MessageDirection
 from core.enums import Role
 from core.models import AuditEntry
 from core.models import Case
 from core.models import CaseEvent
+from core.models import Deadline
 from core.models import Forwarding
 from core.models import Message
 from core.models import Note
@@ -157,6 +159,14 @@ def test_workflow_acts_advance_the_case_and_refusals_show_the_reason(casework_cl
     case = case_of(db, code)
     assert case.state is CaseState.FORWARDED
     assert [f.destination for f in case.forwardings] == [Destination.STPAD]
+    # The same forwarding submitted again (a double click): refused, nothing recorded twice.
+    again = client.post(
+        f"/denuncias/{code}/actos/forward",
+        data={"reasoning": "Corresponde a la STPAD.", "destination": "stpad"},
+    )
+    assert again.status_code == 422
+    assert "ya fue derivada a ese órgano" in again.get_data(as_text=True)
+    assert [f.destination for f in case_of(db, code).forwardings] == [Destination.STPAD]
     # The sealed reasoning shows on the timeline.
     page = client.get(f"/denuncias/{code}").get_data(as_text=True)
     assert "Corresponde a la STPAD." in page
@@ -173,7 +183,9 @@ def test_subsanacion_is_visible_to_the_complainant(casework_client, office, db):
     db.expire_all()
     event = db.scalars(select(CaseEvent).where(CaseEvent.kind == "case.request_subsanacion")).one()
     assert event.visible_to_complainant
-    assert event.data == {"missing_items": [3]}
+    due = db.scalars(select(Deadline).where(Deadline.kind == DeadlineKind.SUBSANACION)).one()
+    # The complainant's timeline keeps the day they must answer by (RG 4.4).
+    assert event.data == {"missing_items": [3], "due_on": due.due_on.isoformat()}
 
 
 def test_assignment_notes_and_messages(casework_client, office, db):
@@ -307,3 +319,122 @@ def test_officer_without_the_office_key_sees_an_explanation(
     response = client.get(f"/denuncias/{office['anonymous']}")
     assert response.status_code == 403
     assert "llave de la oficina" in response.get_data(as_text=True)
+
+
+def test_a_second_submission_of_the_same_act_on_a_stale_case_changes_nothing(
+    office, clean_engine, casework_settings
+):
+    """Two officers (or a double click) act on the same case read before either committed."""
+    from core.cases import apply_act
+    from core.cases import calendar_for
+    from core.db import utcnow
+    from core.errors import TransitionRefused
+    from core.models import Officer as OfficerRow
+    from core.workflow import Act
+
+    code = office["identified"]
+    with Session(clean_engine) as first, Session(clean_engine) as second:
+        cases = [s.scalars(select(Case).where(Case.code == code)).one() for s in (first, second)]
+        officers = [s.get(OfficerRow, office["officer"].officer.id) for s in (first, second)]
+        assert all(c.state is CaseState.VERIFYING for c in cases)
+
+        def forward(session: Session, case: Case, officer: OfficerRow) -> None:
+            apply_act(
+                session,
+                case,
+                Act.VERIFY_REQUIREMENTS,
+                officer=officer,
+                reasoning="Cumple.",
+                now=utcnow(),
+                calendar=calendar_for(session, case.entity),
+                office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+            )
+            session.commit()
+
+        forward(first, cases[0], officers[0])
+        # The second session still holds the case as it was (state "en verificación").
+        with pytest.raises(TransitionRefused) as refused:
+            forward(second, cases[1], officers[1])
+        assert refused.value.code == "act_not_allowed_in_state"
+        second.rollback()
+
+    with Session(clean_engine) as check:
+        case = check.scalars(select(Case).where(Case.code == code)).one()
+        verified = [e for e in case.events if e.kind == "case.verify_requirements"]
+        assert len(verified) == 1
+
+
+def test_forged_inputs_get_a_clear_refusal_and_change_nothing(casework_client, office, db):
+    client = as_(casework_client, office["officer"])
+    code = office["anonymous"]
+    before = len(case_of(db, code).events)
+
+    too_long = client.post(
+        f"/denuncias/{code}/actos/verify_requirements", data={"reasoning": "x" * 20_001}
+    )
+    assert too_long.status_code == 422
+    assert "La fundamentación es demasiado larga" in too_long.get_data(as_text=True)
+
+    # Unicode digits and 5 000-digit numbers are not requirement items (no int() on them).
+    odd = client.post(
+        f"/denuncias/{code}/actos/request_subsanacion",
+        data={"reasoning": "Falta.", "missing_items": ["\u00b2", "9" * 5000]},
+    )
+    assert odd.status_code == 422
+    assert "Indique qué requisitos faltan" in odd.get_data(as_text=True)
+
+    # Row ids beyond a BIGINT, in the URL and in the form.
+    assert client.get(f"/denuncias/{code}/adjuntos/{'9' * 25}").status_code == 404
+    package = client.post(f"/denuncias/{code}/paquete", data={"forwarding_id": "9" * 25})
+    assert package.status_code == 422
+    assert "Elija el órgano de destino del paquete" in package.get_data(as_text=True)
+
+    unknown = client.post(f"/denuncias/{code}/actos/borrar_todo", data={"reasoning": "x"})
+    assert unknown.status_code == 404
+    assert '<html lang="es">' in unknown.get_data(as_text=True)
+
+    case = case_of(db, code)
+    assert case.state is CaseState.VERIFYING
+    assert len(case.events) == before
+
+
+def test_hostile_attachment_names_cannot_break_the_download_headers(
+    casework_client, office, casework_settings, clean_engine, db
+):
+    names = {
+        # Quotes, CR/LF (header injection), a right-to-left override hiding ".exe".
+        'a"b\r\nSet-Cookie: x=1;\u202egpj.exe.html': (
+            'attachment; filename="abSet-Cookie x=1gpj.exe.html"; '
+            "filename*=UTF-8''abSet-Cookie%20x%3D1gpj.exe.html"
+        ),
+        # A path that climbs out of the download folder.
+        "..\\..\\Windows\\evil.html": (
+            "attachment; filename=\"evil.html\"; filename*=UTF-8''evil.html"
+        ),
+        # Non-ASCII: an ASCII fallback plus the exact UTF-8 name (RFC 6266).
+        "señal ñ.pdf": (
+            "attachment; filename=\"se_al _.pdf\"; filename*=UTF-8''se%C3%B1al%20%C3%B1.pdf"
+        ),
+    }
+    with Session(clean_engine, expire_on_commit=False) as session:
+        case = make_case(
+            session,
+            casework_settings,
+            office["ent"],
+            attachments=[evidence(name, EVIL, "text/html") for name in names],
+        ).case
+        ids = [a.id for a in case.attachments]
+        code = case.code
+        session.commit()
+    client = as_(casework_client, office["officer"])
+
+    for attachment_id, expected in zip(ids, names.values(), strict=True):
+        response = client.get(f"/denuncias/{code}/adjuntos/{attachment_id}")
+        assert response.data == EVIL  # streamed: read and close before the next request
+        response.close()
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == expected
+        assert "x=1" not in response.headers.get("Set-Cookie", "")
+        assert response.mimetype == "application/octet-stream"
+        assert response.headers["Content-Security-Policy"].startswith("sandbox")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -95,6 +95,14 @@ def test_keyset_paging_links(casework_client, office, monkeypatch):
     bad = client.get("/bandeja?cursor=garbage")
     assert bad.status_code == 200
     assert "no es válido" in bad.get_data(as_text=True)
+    # A well-formed cursor carrying an id no database column can hold: same message, no 500.
+    forged = "eyJpIjoxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwLCJzIjoiZmlsZWQiLCJ0IjoiMjAy" + (
+        "Ni0wMS0wMVQwMDowMDowMCJ9"
+    )
+    for url in (f"/bandeja?cursor={forged}", f"/vencimientos?cursor={forged}"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "no es válido" in page.get_data(as_text=True)
 
 
 def test_due_view_mine_and_office(casework_client, office, clean_engine):

@@ -148,6 +148,11 @@ def test_full_lifecycle_to_bad_faith_exclusion(casework_client, office, db):
     )
     assert too_early.status_code == 422  # alegaciones period still open
     client.post(f"{base}/record_alegaciones", data={"reasoning": "Alegaciones recibidas."})
+    # A forged form without the decision: refused, never read as "upheld" (exclusion).
+    no_decision = client.post(f"{base}/decide_cessation", data={"reasoning": "Se confirma."})
+    assert no_decision.status_code == 422
+    assert "Indique si se confirma o no" in no_decision.get_data(as_text=True)
+    assert measure(db, mid).state is MeasureState.BAD_FAITH_CESSATION
     decided = client.post(
         f"{base}/decide_cessation", data={"reasoning": "Se confirma.", "upheld": "1"}
     )
@@ -222,3 +227,17 @@ def test_variation_not_upheld_returns_the_measure_to_force(casework_client, offi
     )
     assert kept.status_code == 303
     assert measure(db, mid).state is MeasureState.IN_FORCE
+
+
+def test_forged_measure_ids_and_acts_are_refused_cleanly(casework_client, office):
+    client = as_(casework_client, office["head"])
+    code = office["code"]
+    huge = "9" * 25
+    assert client.get(f"/denuncias/{code}/medidas/{huge}").status_code == 404
+    assert (
+        client.post(f"/denuncias/{code}/medidas/{huge}/actos/grant", data={"reasoning": "x"})
+    ).status_code == 404
+    base = f"/denuncias/{code}/medidas/{office['measure']}/actos"
+    long = client.post(f"{base}/deny", data={"reasoning": "x" * 20_001})
+    assert long.status_code == 422
+    assert "La fundamentación es demasiado larga" in long.get_data(as_text=True)

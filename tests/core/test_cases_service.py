@@ -283,7 +283,8 @@ def test_path_without_protection_to_conclusion(world: World) -> None:
         destination_name="Contraloría",
     )
     assert event.visible_to_complainant
-    assert event.data == {"destination": "otra_entidad"}
+    # DL 8.3: the complainant's timeline names the competent entity.
+    assert event.data == {"destination": "otra_entidad", "destination_name": "Contraloría"}
     fwd = world.session.scalars(select(Forwarding).where(Forwarding.event_id == event.id)).one()
     assert fwd.destination_name == "Contraloría"
     assert fwd.officer_id == world.officer.id
@@ -439,3 +440,134 @@ def test_due_deadlines_view(world: World) -> None:
         horizon_days=0,
     )
     assert [(i.business_days_left, i.overdue) for i in sat] == [(-3, True)]
+
+
+# --- concrete dates across holidays and time zones ----------------------------------------------
+
+
+def test_late_night_filing_in_lima_counts_from_the_lima_day(world: World) -> None:
+    # Fri 24 Jul 2026 23:30 in Lima is Sat 04:30 UTC: the filing day is still Friday in Peru.
+    filed = at_lima(2026, 7, 24, hour=23).replace(minute=30)
+    assert filed.astimezone(dt.UTC).date() == dt.date(2026, 7, 25)
+    case = file_case(world, filed, protection=True)
+    assert open_clocks(world.session, case) == {
+        # Mon 27 (1); 28-29 Jul are Fiestas Patrias; Thu 30 (2).
+        K.VERIFY_REQUIREMENTS: dt.date(2026, 7, 30),
+        # 27, 30, 31 Jul, 3, 4, 5 Aug; 6 Aug is Junín; Fri 7 Aug (7).
+        K.NOTIFY_MEASURES: dt.date(2026, 8, 7),
+        # ... 10, 11, 12, 13, 14, 17, 18, Wed 19 Aug (15): "from the day after filing" (RG 6).
+        K.GRANT_LIMIT: dt.date(2026, 8, 19),
+    }
+
+
+def test_filing_on_a_holiday_counts_from_the_next_business_day(world: World) -> None:
+    # Tue 8 Dec 2026 (Inmaculada Concepción); Wed 9 Dec (Ayacucho) is also a holiday.
+    case = file_case(world, at_lima(2026, 12, 8), protection=True)
+    assert open_clocks(world.session, case) == {
+        K.VERIFY_REQUIREMENTS: dt.date(2026, 12, 11),  # Thu 10, Fri 11
+        K.NOTIFY_MEASURES: dt.date(2026, 12, 18),  # 10, 11, 14, 15, 16, 17, 18
+        # ... 21, 22, 23, 24, (25 Christmas), 28, 29, 30, Thu 31 Dec (15).
+        K.GRANT_LIMIT: dt.date(2026, 12, 31),
+    }
+
+
+def test_subsanacion_across_christmas_and_withdrawal_only_after_the_last_day(
+    world: World,
+) -> None:
+    case = file_case(world, at_lima(2026, 12, 21))
+    # Requested Thu 24 Dec at 19:30 in Lima (already 25 Dec in UTC): notified on the 24th.
+    event = act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 12, 24, hour=19).replace(minute=30),
+        missing_items=[RequirementItem.FACTS],
+    )
+    # Mon 28, Tue 29, Wed 30 (25 Dec is Christmas).
+    assert open_clocks(world.session, case) == {K.SUBSANACION: dt.date(2026, 12, 30)}
+    assert event.data["due_on"] == "2026-12-30"  # shown on the complainant's timeline
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 12, 30, hour=23))
+    assert refused.value.code == "subsanacion_period_open"
+    # Only item 2 missing: forwarding to the STPAD is optional (RG 4.6).
+    act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 12, 31))
+    assert case.state is S.ARCHIVED_WITHDRAWAL
+
+
+def test_subsanacion_notified_on_a_holiday_runs_from_the_next_business_day(world: World) -> None:
+    world.session.add(
+        NonWorkingDay(entity_id=world.entity.id, day=dt.date(2026, 12, 24), reason="No laborable")
+    )
+    world.session.flush()
+    world.calendar = calendar_for(world.session, world.entity)
+    case = file_case(world, at_lima(2026, 12, 21))
+    # Notified on the entity's non-working 24 Dec: deemed notified Mon 28; 29, 30, 31.
+    act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 12, 24),
+        missing_items=[RequirementItem.COMMITMENT],
+    )
+    assert open_clocks(world.session, case) == {K.SUBSANACION: dt.date(2026, 12, 31)}
+
+
+def test_withdrawal_stops_the_clocks_of_a_request_recorded_later(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 11, 16),
+        missing_items=[RequirementItem.FACTS],
+    )
+    # RG 4.10: protection asked for while the subsanación is pending; own clocks open.
+    later = request_measure(
+        world.session,
+        case,
+        measure_type=MeasureType.TRANSFER_COMPLAINANT,
+        officer=world.officer,
+        reasoning="El denunciante pide traslado.",
+        now=at_lima(2026, 11, 17),
+        office_recipients=world.recipients,
+        calendar=world.calendar,
+    )
+    act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20))
+    assert later.state is MeasureState.ARCHIVED
+    still_open = world.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
+    ).all()
+    assert still_open == []  # DL 8.1: the archived request leaves no clock running
+    assert case.next_deadline_on is None
+
+
+def test_no_withdrawal_while_the_complainants_answer_waits_to_be_recorded(world: World) -> None:
+    from core import messages
+    from core.enums import MessageDirection
+    from core.enums import MessageKind
+
+    case = file_case(world, at_lima(2026, 11, 13))
+    case.complainant_recipient = world.recipients[0].to_string()
+    act(
+        world,
+        case,
+        Act.REQUEST_SUBSANACION,
+        at_lima(2026, 11, 16),
+        missing_items=[RequirementItem.FACTS],
+    )
+    # The complainant answers on the last day (Thu 19 Nov); nobody records it in time.
+    messages.post_message(
+        world.session,
+        case,
+        direction=MessageDirection.FROM_COMPLAINANT,
+        kind=MessageKind.SUBSANACION_RESPONSE,
+        body="El denunciado es el jefe de la Oficina de Logística.",
+        officer_id=None,
+        now=at_lima(2026, 11, 19, hour=18),
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20))
+    assert refused.value.code == "subsanacion_answered"
+    assert case.state is S.OBSERVED
+    act(world, case, Act.RECEIVE_SUBSANACION, at_lima(2026, 11, 20))
+    assert case.state is S.VERIFYING

@@ -196,3 +196,78 @@ def test_destination_is_required(db_session, world):
         forwarding.export_package(
             db_session, case, [ent.office], officer=officer, now=NOW, office_recipients=office(ent)
         )
+
+
+def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db_session, world):  # type: ignore[no-untyped-def]
+    from core import casefile
+    from core import messages
+    from core.cases import record_event
+    from core.enums import MessageDirection
+    from core.enums import MessageKind
+
+    ent, officer, case = world
+    canaries = {
+        "note": "NOTE-CANARY-7731",
+        "message": "MESSAGE-CANARY-5512",
+        "retaliation": "RETALIATION-CANARY-0042",
+        "reasoning": "REASONING-CANARY-9910",
+    }
+    casefile.add_note(
+        db_session,
+        case,
+        officer=officer,
+        body=canaries["note"],
+        office_recipients=office(ent),
+        now=NOW,
+    )
+    messages.post_message(
+        db_session,
+        case,
+        direction=MessageDirection.TO_COMPLAINANT,
+        kind=MessageKind.MESSAGE,
+        body=canaries["message"],
+        officer_id=officer.id,
+        now=NOW,
+    )
+    messages.post_message(
+        db_session,
+        case,
+        direction=MessageDirection.FROM_COMPLAINANT,
+        kind=MessageKind.RETALIATION,
+        body=canaries["retaliation"],
+        officer_id=None,
+        now=NOW,
+    )
+    record_event(
+        db_session,
+        case,
+        kind="assigned",
+        officer=officer,
+        now=NOW,
+        from_state=None,
+        to_state=None,
+        visible=False,
+        data={"from": None, "to": officer.id},
+        reasoning=canaries["reasoning"],
+        office_recipients=office(ent),
+    )
+    package = forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        destination=Destination.STPAD,
+    )
+
+    members = check_zip(package.data, case.code)
+    for name, content in members.items():
+        for canary in canaries.values():
+            assert canary.encode() not in content, (canary, name)
+        assert officer.username.encode() not in content, name
+    acts = json.loads(members["actuaciones.json"])
+    kinds = {a["kind"] for a in acts}
+    assert kinds.isdisjoint(forwarding.EXCLUDED_EVENT_KINDS)
+    assert "case.registered" in kinds
+    assert all(set(a["data"]) <= forwarding.PACKAGE_EVENT_DATA for a in acts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
 
@@ -178,6 +179,41 @@ def test_bad_cursor_is_refused(db_session, world, cursor):
     entity, _, _, _ = world
     with pytest.raises(inbox.InvalidCursor):
         inbox.list_cases(db_session, entity_id=entity.id, today=TODAY, calendar=CAL, cursor=cursor)
+
+
+_FORGED = [
+    # Ids beyond a BIGINT overflow the driver (SQLite and psycopg both raise).
+    inbox._encode({"s": "filed", "t": "2026-01-01T00:00:00+00:00", "i": 10**30}),
+    inbox._encode({"s": "deadline", "p": 1, "d": "2026-01-01", "i": 10**30}),
+    inbox._encode({"s": "deadline", "p": 2, "i": -1}),
+    inbox._encode({"s": "due", "d": "2026-01-01", "i": 2**63}),
+    # Not an id at all: a string (an injection attempt), a float, a boolean.
+    inbox._encode({"s": "filed", "t": "2026-01-01T00:00:00+00:00", "i": "1 OR 1=1"}),
+    inbox._encode({"s": "deadline", "p": 2, "i": 1.5}),
+    inbox._encode({"s": "deadline", "p": 2, "i": True}),
+    # Deeply nested JSON (RecursionError in the decoder) and an overlong cursor.
+    base64.urlsafe_b64encode(b"[" * 100_000).decode("ascii"),
+    "A" * 10_000,
+]
+
+
+@pytest.mark.parametrize("cursor", _FORGED)
+def test_forged_cursors_are_invalid_never_a_database_error(db_session, world, cursor):
+    entity, _, _, _ = world
+    for sort in ("filed", "deadline"):
+        with pytest.raises(inbox.InvalidCursor):
+            inbox.list_cases(
+                db_session, entity_id=entity.id, today=TODAY, calendar=CAL, sort=sort, cursor=cursor
+            )
+    with pytest.raises(inbox.InvalidCursor):
+        inbox.due_deadlines(
+            db_session,
+            entity_id=entity.id,
+            today=TODAY,
+            calendar=CAL,
+            horizon_days=5,
+            cursor=cursor,
+        )
 
 
 def test_cursor_of_another_sort_is_refused(db_session, world):

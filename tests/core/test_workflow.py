@@ -274,7 +274,10 @@ def test_forward_destinations(
     assert t.to_state is S.FORWARDED
     assert t.complainant_visible is visible
     assert t.forwardings == (PlannedForwarding(destination, False, name.strip()),)
-    assert t.data == {"destination": destination.value}
+    expected: dict[str, str] = {"destination": destination.value}
+    if destination is Destination.OTHER_ENTITY:
+        expected["destination_name"] = name.strip()  # DL 8.3: the complainant learns which body
+    assert t.data == expected
 
 
 def test_forward_from_evaluation_waits_for_measure_decisions() -> None:
@@ -329,3 +332,40 @@ def test_registration_reserve_only() -> None:
     r = plan_registration(protection_requested=True, reserve_only=True)
     assert r.opens == (K.NOTIFY_MEASURES,)
     assert r.next_act is Act.FORWARD_RESERVE_ONLY
+
+
+def test_forwarding_twice_to_the_same_body_is_refused() -> None:
+    from core.workflow import forwarding_key
+
+    facts = CaseFacts(
+        state=S.FORWARDED,
+        today=TODAY,
+        forwarded_to=frozenset(
+            {forwarding_key(Destination.STPAD), forwarding_key(Destination.OTHER_ENTITY, "SUNAT")}
+        ),
+    )
+    for destination, name in ((Destination.STPAD, ""), (Destination.OTHER_ENTITY, " sunat ")):
+        with pytest.raises(TransitionRefused) as refused:
+            plan_act(
+                facts,
+                Act.FORWARD,
+                ActInputs(reasoning="x", destination=destination, destination_name=name),
+            )
+        assert refused.value.code == "already_forwarded"
+    # Another body, or another competent entity, is still possible.
+    plan_act(facts, Act.FORWARD, ActInputs(reasoning="x", destination=Destination.OCI))
+    plan_act(
+        facts,
+        Act.FORWARD,
+        ActInputs(reasoning="x", destination=Destination.OTHER_ENTITY, destination_name="OSCE"),
+    )
+
+
+def test_reasoning_is_bounded() -> None:
+    from core.workflow import MAX_REASONING
+
+    facts = CaseFacts(state=S.VERIFYING, today=TODAY)
+    with pytest.raises(TransitionRefused) as refused:
+        plan_act(facts, Act.VERIFY_REQUIREMENTS, ActInputs(reasoning="x" * (MAX_REASONING + 1)))
+    assert refused.value.code == "reasoning_too_long"
+    plan_act(facts, Act.VERIFY_REQUIREMENTS, ActInputs(reasoning="x" * MAX_REASONING))
