@@ -20,7 +20,7 @@ csrf = CSRFProtect()
 def build_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the casework app (internal network only)."""
     settings = settings or load_settings()
-    app = Flask(
+    app = web.IntegraFlask(
         __name__,
         template_folder=str(ROOT / "templates" / "casework"),
         static_folder=str(Path(__file__).parent / "static"),

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from flask import Flask
@@ -42,6 +43,24 @@ CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT_LANGUAGE = "es"
 
 request_log = logging.getLogger("integra.request")
+
+
+class IntegraFlask(Flask):
+    """Flask, except that an unhandled error is logged without its message or traceback.
+
+    Flask's default logs the request path and the full traceback, whose exception
+    messages can quote what a person typed or uploaded ("invalid literal for int():
+    '…'", a parser's excerpt of a file, SQL parameters). Both apps log only where and
+    what kind (DESIGN.md §5, invariants 1 and 3).
+    """
+
+    def log_exception(
+        self,
+        exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None],
+    ) -> None:
+        route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        kind = exc_info[0].__name__ if exc_info[0] is not None else "unknown"
+        self.logger.error("unhandled %s on %s %s", kind, request.method, route)
 
 
 @dataclass

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
 from flask import Flask
-from flask import request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
@@ -18,28 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
-class IntakeFlask(Flask):
-    """Flask, except that an unhandled error is logged without its message or traceback.
-
-    Flask's default logs the request path and the full traceback, whose exception
-    messages can quote what a person typed or uploaded ("invalid literal for int():
-    '…'", a parser's excerpt of a file). The intake logs only where and what kind
-    (DESIGN.md §5, invariants 1 and 3).
-    """
-
-    def log_exception(
-        self,
-        exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None],
-    ) -> None:
-        route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-        kind = exc_info[0].__name__ if exc_info[0] is not None else "unknown"
-        self.logger.error("unhandled %s on %s %s", kind, request.method, route)
-
-
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the intake app. It holds recipient strings only, never a private key."""
     settings = settings or load_settings()
-    app = IntakeFlask(
+    app = web.IntegraFlask(
         __name__,
         template_folder=str(ROOT / "templates" / "reporting"),
         static_folder=str(Path(__file__).parent / "static"),

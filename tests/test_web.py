@@ -144,3 +144,23 @@ def test_errors_render_generic_pages_without_details(settings: Settings, engine:
     body = response.get_data(as_text=True)
     assert "secret-internal-detail" not in body and "Traceback" not in body
     assert "Ocurrió un error" in body
+
+
+@pytest.mark.parametrize("factory", [create_reporting, create_casework], ids=["intake", "casework"])
+def test_unhandled_errors_are_logged_without_their_message(
+    factory: Factory, settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Exception messages can quote user input (a parser's excerpt, int('...'), SQL params).
+    app = factory(settings, engine=engine)
+
+    @app.get("/boom/<value>")
+    def boom(value: str) -> str:
+        raise ValueError(f"invalid literal for int(): {value!r}")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with caplog.at_level(logging.DEBUG):
+        response = app.test_client().get("/boom/canary-typed-5d1f")
+    assert response.status_code == 500
+    assert "unhandled ValueError on GET /boom/<value>" in caplog.text
+    assert "canary-typed-5d1f" not in caplog.text
+    assert "Traceback" not in caplog.text
