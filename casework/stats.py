@@ -165,6 +165,8 @@ def _period() -> tuple[dt.date | None, dt.date | None, str | None]:
     if start and end and start > end:
         error = gettext("La fecha inicial es posterior a la final.")
         start = end = None
+    # Reports cover whole months only (core.stats.snap_period); show the period used.
+    start, end = stats.snap_period(start, end)
     return start, end, error
 
 

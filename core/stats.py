@@ -188,6 +188,24 @@ def _case_filter(
     return query
 
 
+def snap_period(
+    period_from: dt.date | None, period_to: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """Widen a period to whole calendar months.
+
+    With arbitrary days, two reports differing by one day ([d1, d2] and [d1, d2 - 1])
+    subtract to the exact, unsuppressed counts of that day, which can single out one
+    complaint's modality and motives. Whole months keep every difference at least a
+    month of filings wide (docs/operations.md, "Statistics and small counts").
+    """
+    start = period_from.replace(day=1) if period_from else None
+    end = None
+    if period_to:
+        next_month = (period_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = next_month - dt.timedelta(days=1)
+    return start, end
+
+
 def _bounds(
     period_from: dt.date | None, period_to: dt.date | None
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -245,7 +263,11 @@ def build_report(
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
 ) -> Report:
-    """Every table and timing for one entity, over cases filed in the period."""
+    """Every table and timing for one entity, over cases filed in the period.
+
+    The period is widened to whole months (`snap_period`) before anything is counted.
+    """
+    period_from, period_to = snap_period(period_from, period_to)
     start, end = _bounds(period_from, period_to)
     today = local_day(now)
     cases = session.execute(

@@ -330,3 +330,32 @@ def test_csv_cells_cannot_start_a_formula():
     for row in rows[1:]:
         for value in row:
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+
+
+def test_periods_are_widened_to_whole_months() -> None:
+    # Two reports one day apart would subtract to that day's exact counts.
+    assert stats.snap_period(dt.date(2026, 3, 17), dt.date(2026, 3, 18)) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    )
+    assert stats.snap_period(dt.date(2026, 12, 5), dt.date(2027, 2, 2)) == (
+        dt.date(2026, 12, 1),
+        dt.date(2027, 2, 28),
+    )
+    assert stats.snap_period(None, dt.date(2028, 2, 10)) == (None, dt.date(2028, 2, 29))
+    assert stats.snap_period(None, None) == (None, None)
+
+
+def test_a_one_day_report_counts_its_whole_month(db_session: Session, entity_id: int):
+    _case(db_session, entity_id)  # Monday 2 March
+    _case(db_session, entity_id, filed_at=MONDAY + dt.timedelta(days=10))  # 12 March
+    _case(db_session, entity_id, filed_at=MONDAY + dt.timedelta(days=31))  # 2 April
+    report = stats.build_report(
+        db_session,
+        entity_id=entity_id,
+        now=MONDAY,
+        period_from=MONDAY.date(),
+        period_to=MONDAY.date(),
+    )
+    assert report.cases == 2
+    assert (report.period_from, report.period_to) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
