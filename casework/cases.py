@@ -133,6 +133,10 @@ REQUESTER_LABELS = {
 
 # Refusal codes (core.workflow, core.measures_workflow, services) -> message for the officer.
 REFUSALS = {
+    "metadata_not_removable": _l(
+        "No se pudieron quitar los metadatos de este archivo (está dañado o tiene un formato "
+        "inesperado). Descargue el original y revíselo en un equipo aislado."
+    ),
     "act_not_allowed_in_state": _l("Ese acto no corresponde al estado actual."),
     "reserve_only_goes_to_stpad": _l(
         "Una solicitud solo de reserva de identidad se deriva de inmediato a la STPAD (RG 4.2)."
@@ -506,6 +510,9 @@ def make_blueprint() -> Blueprint:
             )
         except NotFound:
             abort(404)
+        except casefile.MetadataNotRemovable as exc:
+            db.commit()  # the file was decrypted to try: that stays on the record
+            return render_template("error.html", code=422, error=refusal_message(exc)), 422
         # The audit entry commits before a single byte of plaintext is sent.
         db.commit()
         name = casefile.safe_filename(info.filename, f"adjunto-{attachment_id}")

@@ -37,6 +37,12 @@ from core.models import Officer
 MAX_NOTE = 20_000
 
 
+class MetadataNotRemovable(DomainError):
+    """The copy without metadata cannot be produced for this file (broken or hostile)."""
+
+    code = "metadata_not_removable"
+
+
 class NoteRefused(DomainError):
     code = "note_refused"
 
@@ -172,7 +178,14 @@ def open_attachment(
     )
     stream = iter_plaintext(session, attachment.blob_id, identities)
     if variant == "stripped":
-        return info, iter([metadata.strip(b"".join(stream))])
+        try:
+            cleaned, _ = metadata.clean_if_applicable(b"".join(stream))
+        except metadata.CleaningFailed as exc:
+            raise MetadataNotRemovable(
+                "the metadata of this file could not be removed; download the original and "
+                "review it offline"
+            ) from exc
+        return info, iter([cleaned])
     return info, stream
 
 

@@ -65,6 +65,7 @@ EXCLUDED_EVENT_KINDS = frozenset(
         "message",
     }
 )
+MEASURE_EVENT_PREFIX = "measure."
 # The only act data a receiving body gets: what was decided, never officers, message or
 # attachment ids, or the assessment behind a grant (criteria, HR result).
 PACKAGE_EVENT_DATA = frozenset(
@@ -74,7 +75,6 @@ PACKAGE_EVENT_DATA = frozenset(
         "missing_items",
         "forwarded_to_stpad",
         "stpad_mandatory",
-        "measure_type",
         "upheld",
         "bad_faith_type",
         "cease_ground",
@@ -84,8 +84,11 @@ PACKAGE_EVENT_DATA = frozenset(
         "copies",
     }
 )
-# Report fields that are about the complainant rather than the facts.
-EXCLUDED_REPORT_FIELDS = frozenset({"identity", "identified"})
+# Report fields about the complainant rather than the facts. Identity data never leaves; nor
+# does the protection request: its risk description tells the complainant's own situation
+# (a contract about to end, a boss's threat) and can point to who they are. The OII handles
+# measures itself and can send that part separately if needed.
+EXCLUDED_REPORT_FIELDS = frozenset({"identity", "identified", "protection"})
 
 
 class ForwardingRefused(DomainError):
@@ -149,10 +152,6 @@ def _report_text(case: Case, report: dict[str, Any]) -> str:
         f"Documentación en poder de: {report.get('documents_location', '')}",
         f"Compromiso de aclaraciones: {'sí' if report.get('commitment') else 'no'}",
     ]
-    protection = report.get("protection")
-    if isinstance(protection, dict):
-        measures = ", ".join(str(m) for m in protection.get("measures", []))
-        lines.append(f"Medidas de protección solicitadas: {measures}")
     return "\n".join(lines) + "\n"
 
 
@@ -169,7 +168,9 @@ Contenido:
   denuncia.json     la denuncia tal como fue presentada (sin datos de identidad)
   denuncia.txt      la misma denuncia en texto plano
   actuaciones.json  actos registrados por la OII (tipo, fecha, estados)
-  documentos/       documentos adjuntos, con los metadatos ocultos eliminados
+  documentos/       documentos adjuntos, con los metadatos ocultos eliminados (un documento
+                    cuyos metadatos no pudieron quitarse no se incluye: figura en
+                    manifest.json, "withheld_documents", y la OII lo envía aparte)
 
 Este paquete NO contiene la identidad del denunciante. La identidad está bajo reserva
 (D. Leg. 1327, art. 6.1); el órgano que recibe este paquete debe proteger de oficio la
@@ -222,7 +223,9 @@ def build_zip(
             .where(CaseEvent.case_id == case.id)
             .order_by(CaseEvent.at, CaseEvent.id)
         )
-        if e.kind not in EXCLUDED_EVENT_KINDS
+        # Protection measures stay with the OII: which measure a complainant asked for (a
+        # contract renewal, a transfer) describes their situation and can point to them.
+        if e.kind not in EXCLUDED_EVENT_KINDS and not e.kind.startswith(MEASURE_EVENT_PREFIX)
     ]
     files.append(
         ("actuaciones.json", json.dumps(acts, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -230,10 +233,18 @@ def build_zip(
     attachments = session.scalars(
         select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
     ).all()
+    withheld: list[dict[str, Any]] = []
     for n, attachment in enumerate(attachments, start=1):
         meta = json.loads(crypto.decrypt(attachment.meta_sealed, identities))
         name = safe_filename(str(meta.get("filename") or ""), f"documento-{n}")
-        data = metadata.strip(read_plaintext(session, attachment.blob_id, identities))
+        try:
+            data, _ = metadata.clean_if_applicable(
+                read_plaintext(session, attachment.blob_id, identities)
+            )
+        except metadata.CleaningFailed:
+            # Never pass on a file whose hidden metadata (author, device) may remain.
+            withheld.append({"document": n, "reason": "metadata_not_removable"})
+            continue
         files.append((f"documentos/{n:02d}-{name}", data))
 
     manifest = {
@@ -243,6 +254,7 @@ def build_zip(
         "destination": destination_label,
         "generated_at": now.astimezone(dt.UTC).isoformat(),
         "identity_included": False,
+        "withheld_documents": withheld,
         "files": [
             {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             for path, data in files

@@ -562,6 +562,15 @@ def clean(data: bytes) -> bytes:
     return out
 
 
+def clean_if_applicable(data: bytes) -> tuple[bytes, bool]:
+    """(cleaned file, True) for a format that carries metadata; (file, False) for one that
+    carries none we know of (plain text, audio…). Raises CleaningFailed when a format with
+    metadata cannot be cleaned, so the caller never passes it on as if it had been."""
+    if sniff(data) not in _STRIPPERS:
+        return data, False
+    return clean(data), True
+
+
 def strip(data: bytes) -> bytes:
     """The file without its metadata; the original bytes when the format is unknown or broken."""
     kind = sniff(data)

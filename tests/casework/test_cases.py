@@ -438,3 +438,34 @@ def test_hostile_attachment_names_cannot_break_the_download_headers(
         assert response.mimetype == "application/octet-stream"
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_copy_without_metadata_is_never_faked(
+    casework_client, office, db, clean_engine, casework_settings
+):
+    # Given a damaged photo kept as uploaded (its metadata cannot be removed)
+    broken = b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00AUTHOR-CANARY\x00garbage"
+    with Session(clean_engine, expire_on_commit=False) as session:
+        case = make_case(
+            session,
+            casework_settings,
+            office["ent"],
+            attachments=[evidence("dañada.jpg", broken, "image/jpeg")],
+        ).case
+        session.commit()
+    client = as_(casework_client, office["officer"])
+    attachment_id = case_of(db, case.code).attachments[0].id
+    url = f"/denuncias/{case.code}/adjuntos/{attachment_id}"
+    # When the officer asks for the copy without metadata
+    response = client.get(url + "?version=sin-metadatos")
+    # Then they are told it cannot be made, and no bytes of the file are sent
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "No se pudieron quitar los metadatos" in page
+    assert "AUTHOR-CANARY" not in page
+    # And the attempt is on the record, like any decryption
+    assert [json.loads(e.detail)["variant"] for e in actions(db, "attachment.downloaded")] == [
+        "stripped"
+    ]
+    # The original is still available, as such
+    assert client.get(url).data == broken

@@ -271,3 +271,39 @@ def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db
     assert kinds.isdisjoint(forwarding.EXCLUDED_EVENT_KINDS)
     assert "case.registered" in kinds
     assert all(set(a["data"]) <= forwarding.PACKAGE_EVENT_DATA for a in acts)
+
+
+def test_package_withholds_uncleanable_documents_and_the_protection_request(db_session, settings):
+    # Given a complaint with a protection request and a damaged photo whose metadata
+    # cannot be removed (kept as uploaded at filing)
+    ent = make_entity(db_session, settings, pq=False)
+    officer = make_officer(db_session, settings, ent, username="oficial").officer
+    broken = b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00AUTHOR-CANARY" + b"\x00garbage"
+    case = make_case(
+        db_session,
+        settings,
+        ent,
+        protection=(MeasureType.CONTRACT_RENEWAL,),
+        attachments=[evidence("dañada.jpg", broken, "image/jpeg"), evidence("nota.txt", b"ok")],
+    ).case
+    # When the office exports the package
+    package = forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        destination=Destination.STPAD,
+    )
+    members = check_zip(package.data, case.code)
+    # Then the damaged photo is withheld and listed, the other document travels
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["withheld_documents"] == [{"document": 1, "reason": "metadata_not_removable"}]
+    assert not any(name.startswith("documentos/01-") for name in members)
+    assert members["documentos/02-nota.txt"] == b"ok"
+    # And nothing of the protection request (its risk text can identify) is inside
+    for content in members.values():
+        assert b"AUTHOR-CANARY" not in content
+        assert b"Temo represalias" not in content
+        assert b"renovacion_contrato" not in content
