@@ -433,7 +433,11 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
             detail.append(str(labels.LEGAL_BASIS[basis]))
         for key in ("due_on", "until"):
             if data.get(key):
-                detail.append(str(data[key]))
+                try:
+                    day = dt.date.fromisoformat(str(data[key]))
+                except ValueError:
+                    continue
+                detail.append(_("plazo: hasta el %(day)s", day=web.local_time(day)))
         out.append(
             {
                 "at": ev.at,

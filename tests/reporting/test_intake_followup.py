@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from factories import make_entity
@@ -76,6 +77,9 @@ def test_subsanacion_request_shows_in_the_timeline_with_its_deadline(client, ent
     assert "Se le pidió subsanar la denuncia" in page
     assert "el compromiso de permanecer a disposición" in page
     assert "Usted puede subsanar hasta el" in page
+    # The request keeps its due day on the timeline, written as people in Peru read dates
+    assert re.search(r"plazo: hasta el \d{2}/\d{2}/\d{4}", page)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", page)
     assert "Falta el compromiso." not in page  # the officer's reasoning stays internal
     # The complainant answers the subsanación.
     resp = client.post(
