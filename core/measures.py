@@ -40,6 +40,7 @@ from core.enums import BadFaithType
 from core.enums import Beneficiary
 from core.enums import CaseState
 from core.enums import DeadlineKind
+from core.enums import Destination
 from core.enums import MeasureState
 from core.enums import MeasureType
 from core.errors import CapabilityRequired
@@ -56,8 +57,10 @@ from core.measures_workflow import plan_measure_act
 from core.models import Case
 from core.models import CaseEvent
 from core.models import Deadline
+from core.models import Forwarding
 from core.models import Measure
 from core.models import Officer
+from core.workflow import PlannedForwarding
 
 # States in which the measure protects: the day it enters one of them is `in_force_from`.
 PROTECTING = frozenset({MeasureState.IN_FORCE, MeasureState.VARIED})
@@ -139,6 +142,36 @@ def _audit(
     )
 
 
+# RG 4.3: a complaint with a protection request is copied to the OCI and the Procuraduría.
+COPY_DESTINATIONS = (Destination.OCI, Destination.PROCURADURIA)
+
+
+def _copy_later_request(
+    session: Session,
+    case: Case,
+    measure_type: MeasureType,
+    *,
+    officer: Officer,
+    event: CaseEvent,
+    now: dt.datetime,
+) -> None:
+    """A protection request made after filing (RG 4.10) gets the copies RG 4.3 gives one made
+    with it, unless they were already sent. Identity reserve alone sends none (RG 4.2)."""
+    if measure_type is MeasureType.IDENTITY_RESERVE:
+        return
+    sent = set(
+        session.scalars(
+            select(Forwarding.destination).where(
+                Forwarding.case_id == case.id, Forwarding.destination.in_(COPY_DESTINATIONS)
+            )
+        )
+    )
+    planned = [PlannedForwarding(d, is_copy=True) for d in COPY_DESTINATIONS if d not in sent]
+    if planned:
+        create_forwardings(session, case, planned, officer=officer, event=event, now=now)
+        event.data = {**(event.data or {}), "copies": [p.destination.value for p in planned]}
+
+
 def request_measure(
     session: Session,
     case: Case,
@@ -212,6 +245,7 @@ def request_measure(
             measure_id=measure.id,
         )
         refresh_next_deadline(session, case)
+        _copy_later_request(session, case, measure_type, officer=officer, event=event, now=now)
     _audit(
         session,
         case,

@@ -1,197 +1,43 @@
 """Case services on a real database: acts, clocks, forwardings, sealed reasoning, audit.
 
-Uses the shared `db_session` fixture (tests/conftest.py). Entities, officers and cases are
-built directly here with throwaway X25519 keys (no KDF), because these tests are about the
-workflow records, not about intake or key handling.
+Uses the shared `db_session` fixture (tests/conftest.py) and the builders of
+tests/case_builders.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from dataclasses import dataclass
 
 import pytest
+from case_builders import K
+from case_builders import S
+from case_builders import World
+from case_builders import act
+from case_builders import at_lima
+from case_builders import file_case
+from case_builders import make_entity
+from case_builders import make_officer
+from case_builders import open_clocks
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import crypto
 from core import audit
-from core.calendar import PERU_TZ
-from core.calendar import BusinessCalendar
 from core.calendar import local_day
-from core.cases import apply_act
 from core.cases import calendar_for
 from core.cases import due_deadlines
-from core.cases import register_case_deadlines
-from core.enums import Beneficiary
-from core.enums import CaseState
-from core.enums import DeadlineKind
 from core.enums import Destination
 from core.enums import MeasureState
 from core.enums import MeasureType
-from core.enums import Modality
-from core.enums import Motive
 from core.enums import Role
 from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
 from core.measures import request_measure
 from core.models import AuditEntry
-from core.models import Case
-from core.models import CaseEvent
 from core.models import Deadline
-from core.models import Entity
 from core.models import Forwarding
 from core.models import NonWorkingDay
-from core.models import Officer
 from core.workflow import Act
 from core.workflow import RequirementItem
-
-K = DeadlineKind
-S = CaseState
-_counter = itertools.count(1)
-
-
-def at_lima(y: int, m: int, d: int, hour: int = 10) -> dt.datetime:
-    """An aware UTC datetime for `hour` o'clock in Lima (UTC-5)."""
-    return dt.datetime(y, m, d, hour, tzinfo=PERU_TZ).astimezone(dt.UTC)
-
-
-@dataclass
-class World:
-    session: Session
-    entity: Entity
-    office: crypto.X25519Identity
-    officer: Officer
-    head: Officer
-    calendar: BusinessCalendar
-
-    @property
-    def recipients(self) -> list[crypto.Recipient]:
-        return [self.office.recipient()]
-
-
-def make_entity(session: Session) -> tuple[Entity, crypto.X25519Identity]:
-    n = next(_counter)
-    office = crypto.X25519Identity.generate()
-    entity = Entity(
-        slug=f"ent-{n}",
-        name=f"Entidad {n}",
-        office_recipient=office.recipient().to_string(),
-        vault_recipient=crypto.X25519Identity.generate().recipient().to_string(),
-        signing_public_key=b"\0" * 32,
-        signing_key_sealed=b"sealed",
-    )
-    session.add(entity)
-    session.flush()
-    return entity, office
-
-
-def make_officer(session: Session, entity: Entity, role: Role = Role.OFFICER) -> Officer:
-    officer = Officer(
-        entity_id=entity.id,
-        username=f"u{next(_counter)}",
-        role=role,
-        password_hash="x",
-    )
-    session.add(officer)
-    session.flush()
-    return officer
-
-
-def make_case(
-    session: Session,
-    entity: Entity,
-    *,
-    filed_at: dt.datetime,
-    protection: bool = False,
-    reserve_only: bool = False,
-    modality: Modality = Modality.RESERVED,
-    officer: Officer | None = None,
-) -> Case:
-    n = next(_counter)
-    case = Case(
-        entity_id=entity.id,
-        code=f"D-2026-{n:06d}",
-        modality=modality,
-        motive_1=Motive.UNDUE_ADVANTAGE,
-        state=CaseState.REGISTERED,
-        filed_at=filed_at,
-        protection_requested=protection or reserve_only,
-        reserve_only=reserve_only,
-        receipt_lookup=f"{n:064d}",
-        receipt_salt=b"salt",
-        complainant_recipient="age1complainant",
-        report_sha256="0" * 64,
-        acknowledgement_signature=b"sig",
-        assigned_officer_id=officer.id if officer else None,
-    )
-    session.add(case)
-    session.flush()
-    return case
-
-
-@pytest.fixture
-def world(db_session: Session) -> World:
-    entity, office = make_entity(db_session)
-    return World(
-        session=db_session,
-        entity=entity,
-        office=office,
-        officer=make_officer(db_session, entity),
-        head=make_officer(db_session, entity, Role.HEAD),
-        calendar=calendar_for(db_session, entity),
-    )
-
-
-def file_case(w: World, filed_at: dt.datetime, **kw: object) -> Case:
-    """File like core.intake does: register the clocks, then record the requested measures."""
-    case = make_case(w.session, w.entity, filed_at=filed_at, **kw)  # type: ignore[arg-type]
-    register_case_deadlines(w.session, case, w.calendar, filed_at)
-    if case.protection_requested:
-        types = (
-            [MeasureType.IDENTITY_RESERVE]
-            if case.reserve_only
-            else [MeasureType.IDENTITY_RESERVE, MeasureType.TRANSFER_COMPLAINANT]
-        )
-        for t in types:
-            request_measure(
-                w.session,
-                case,
-                measure_type=t,
-                beneficiary=Beneficiary.COMPLAINANT,
-                officer=None,
-                reasoning="Solicitud en la denuncia.",
-                now=filed_at,
-                office_recipients=w.recipients,
-            )
-    return case
-
-
-def open_clocks(session: Session, case: Case) -> dict[DeadlineKind, dt.date]:
-    rows = session.scalars(
-        select(Deadline).where(
-            Deadline.case_id == case.id,
-            Deadline.satisfied_at.is_(None),
-            Deadline.measure_id.is_(None),
-        )
-    ).all()
-    return {d.kind: d.due_on for d in rows}
-
-
-def act(w: World, case: Case, a: Act, when: dt.datetime, **kw: object) -> CaseEvent:
-    return apply_act(
-        w.session,
-        case,
-        a,
-        officer=kw.pop("officer", w.officer),  # type: ignore[arg-type]
-        reasoning=str(kw.pop("reasoning", "Motivación del acto.")),
-        now=when,
-        calendar=w.calendar,
-        office_recipients=w.recipients,
-        **kw,  # type: ignore[arg-type]
-    )
-
 
 # --- tests -------------------------------------------------------------------------------------
 

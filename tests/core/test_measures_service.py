@@ -1,18 +1,18 @@
 """Measure services on a real database: HR clock, head-only decisions, case clocks, procedures.
 
-Reuses the builders of test_cases_service. The test tree has no packages and runs with
---import-mode=importlib, so that module is loaded by path (TODO: move the builders to
-tests/factories.py).
+Uses the builders of tests/case_builders.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
+from case_builders import World
+from case_builders import act
+from case_builders import at_lima
+from case_builders import file_case
+from case_builders import open_clocks
 from sqlalchemy import select
 
 from core import audit
@@ -37,29 +37,6 @@ from core.models import Forwarding
 from core.models import Measure
 from core.models import Officer
 from core.workflow import Act
-
-
-def _load_builders():  # type: ignore[no-untyped-def]
-    name = "_integra_case_builders"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("test_cases_service.py")
-        )
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_b = _load_builders()
-World = _b.World
-act = _b.act
-at_lima = _b.at_lima
-file_case = _b.file_case
-open_clocks = _b.open_clocks
-world = _b.world  # the fixture, re-exported for this module
 
 K = DeadlineKind
 M = MeasureState
@@ -326,3 +303,43 @@ def test_no_request_on_an_archived_case(world: World) -> None:
             office_recipients=world.recipients,
         )
     assert refused.value.code == "case_archived"
+
+
+def _later(world: World, case: Case, measure_type: MeasureType, when: dt.datetime) -> Measure:
+    return request_measure(
+        world.session,
+        case,
+        measure_type=measure_type,
+        officer=world.officer,
+        reasoning="RG 4.10",
+        now=when,
+        calendar=world.calendar,
+        office_recipients=world.recipients,
+    )
+
+
+def _copies(world: World, case: Case) -> list[Destination]:
+    rows = world.session.scalars(
+        select(Forwarding).where(Forwarding.case_id == case.id, Forwarding.is_copy.is_(True))
+    )
+    return sorted((f.destination for f in rows), key=str)
+
+
+def test_a_later_protection_request_gets_the_copies_of_rg_4_3_once(world: World) -> None:
+    # Given a complaint filed without a protection request (no copies at filing)
+    case = file_case(world, at_lima(2026, 11, 13))
+    assert _copies(world, case) == []
+    # When protection is asked for later (RG 4.10), the OCI and the Procuraduría get copies
+    first = _later(world, case, MeasureType.TRANSFER_COMPLAINANT, at_lima(2026, 11, 17))
+    assert _copies(world, case) == [Destination.OCI, Destination.PROCURADURIA]
+    event = world.session.scalars(select(CaseEvent).where(CaseEvent.measure_id == first.id)).one()
+    assert event.data["copies"] == ["oci", "procuraduria"]
+    # And a second later request sends no second copy
+    _later(world, case, MeasureType.CONTRACT_RENEWAL, at_lima(2026, 11, 18))
+    assert _copies(world, case) == [Destination.OCI, Destination.PROCURADURIA]
+
+
+def test_a_later_request_for_identity_reserve_alone_sends_no_copies(world: World) -> None:
+    case = file_case(world, at_lima(2026, 11, 13))
+    _later(world, case, MeasureType.IDENTITY_RESERVE, at_lima(2026, 11, 17))  # RG 4.2
+    assert _copies(world, case) == []
