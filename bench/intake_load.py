@@ -56,7 +56,8 @@ from core.intake import kdf_profile  # noqa: E402
 
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
-RECEIPT_RE = re.compile(r'id="receipt">([0-9A-Z-]{19})<')
+# The receipt is shown as four <span class="group"> elements joined by hyphens.
+RECEIPT_RE = re.compile(r'id="receipt">((?:<span class="group">[0-9A-Z]{4}</span>-?){4})</p>')
 ATTACHMENT = os.urandom(48 * 1024)
 PDF = b"%PDF-1.4\n" + ATTACHMENT
 FACTS = "El jefe de logística direccionó la compra de combustible a una empresa vinculada. " * 20
