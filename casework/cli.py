@@ -337,7 +337,10 @@ def officer_totp(username: str) -> None:
             raise click.ClickException(f"no officer named {username!r}")
         secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), account)
         assert secret is not None
-        click.echo(officers.totp_code(secret, officers.totp_step(dt.datetime.now(dt.UTC))))
+        # A time step is accepted once: after a login in this step, print the next one's code
+        # (the server accepts one step of clock drift each way).
+        step = max(officers.totp_step(dt.datetime.now(dt.UTC)), account.totp_last_step + 1)
+        click.echo(officers.totp_code(secret, step))
     engine.dispose()
 
 

@@ -227,3 +227,32 @@ def test_officer_grant_refuses_the_wrong_identity(run, tmp_path):
     unknown = run("officer", "grant", "nadie", "-i", str(stranger))
     assert unknown.exit_code != 0
     assert "no officer named" in unknown.output
+
+
+def test_officer_totp_never_prints_a_code_already_used(run, fresh_db, tmp_path):
+    import datetime as dt
+
+    from config import load_settings
+    from core import officers
+
+    assert run("init", "--demo").exit_code == 0
+    settings = load_settings(
+        {
+            "INTEGRA_ENV": "testing",
+            "INTEGRA_DATA_DIR": str(tmp_path / "instance"),
+            "INTEGRA_DATABASE_URL": fresh_db,
+        }
+    )
+    with _session(fresh_db) as session:
+        demo = session.scalars(select(Officer).where(Officer.username == "demo")).one()
+        secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), demo)
+        now = dt.datetime.now(dt.UTC)
+        first = run("officer", "totp", "demo").output.strip()
+        step = officers.match_totp(secret, first, now, demo.totp_last_step)
+        assert step is not None
+        # After a login used that step, the command gives a code the server still accepts
+        session.execute(update(Officer).where(Officer.id == demo.id).values(totp_last_step=step))
+        session.commit()
+        second = run("officer", "totp", "demo").output.strip()
+        assert second != first
+        assert officers.match_totp(secret, second, now, step) is not None
