@@ -341,7 +341,7 @@ def _finish_login(pending: keysessions.LoadedSession) -> WerkzeugResponse:
     keysessions.end_session(db, token, pending=True)
     officer = pending.officer
     opened = keysessions.open_session(db, officer=officer, identities=held, now=_now())
-    accounts.complete_login(db, officer=officer, purposes=list(held), now=_now())
+    accounts.complete_login(db, web.settings(), officer=officer, purposes=list(held), now=_now())
     # Housekeeping: rows of sessions abandoned without logout (their keys die with them).
     keysessions.purge_expired(db, now=_now(), idle=_idle())
     db.commit()

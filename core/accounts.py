@@ -77,9 +77,15 @@ class PasswordCheck:
     locked_until: dt.datetime | None = None
 
 
-def throttle_key(username: str) -> str:
-    # Per username, never per client address (invariant 3 spirit; shared across workers).
-    return "login:" + username.strip().lower()[:64]
+def throttle_key(settings: Settings, username: str) -> str:
+    """The lockout counter of a user name: per name, never per client address.
+
+    A keyed digest, not the name itself: people type their password into the user field,
+    and the throttle table must not keep it (the audit log does the same, `_audited_name`).
+    """
+    name = username.strip().lower()[:64].encode("utf-8")
+    digest = hmac.new(settings.secret_bytes("server_key"), b"integra login\x00" + name, "sha256")
+    return "login:" + digest.hexdigest()[:32]
 
 
 def _audited_name(settings: Settings, username: str, officer: Officer | None) -> str:
@@ -113,7 +119,7 @@ def _fail(
     reason: str,
     now: dt.datetime,
 ) -> PasswordCheck:
-    key = throttle_key(username)
+    key = throttle_key(settings, username)
     locked_now = throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
     audit.record(
         session,
@@ -150,7 +156,7 @@ def check_password(
     guesses from several workers cannot exceed the lockout policy (throttle.reserve).
     """
     username = username.strip().lower()
-    key = throttle_key(username)
+    key = throttle_key(settings, username)
     until = _reserve(session, key, now)
     officer = session.scalar(select(Officer).where(Officer.username == username))
     if until is not None:
@@ -194,7 +200,7 @@ def check_totp(
     session: Session, settings: Settings, *, officer: Officer, code: str, now: dt.datetime
 ) -> PasswordCheck:
     """Second step: a valid code whose time step was never used before."""
-    key = throttle_key(officer.username)
+    key = throttle_key(settings, officer.username)
     until = _reserve(session, key, now)
     if until is not None:
         return PasswordCheck(Outcome.LOCKED, officer, until)
@@ -222,10 +228,15 @@ def check_totp(
 
 
 def complete_login(
-    session: Session, *, officer: Officer, purposes: list[str], now: dt.datetime
+    session: Session,
+    settings: Settings,
+    *,
+    officer: Officer,
+    purposes: list[str],
+    now: dt.datetime,
 ) -> None:
     """Record a successful login (both factors) and clear the failure counter."""
-    throttle.reset(session, throttle_key(officer.username))
+    throttle.reset(session, throttle_key(settings, officer.username))
     officer.last_login_at = now
     audit.record(
         session,
@@ -290,7 +301,7 @@ def change_password(
     # Rules first: a refused new password must not leave a reserved attempt behind.
     validate_new_password(new_password, username=officer.username, old=old_password)
     now = utcnow()
-    key = throttle_key(officer.username)
+    key = throttle_key(settings, officer.username)
     if _reserve(session, key, now) is not None:
         raise PasswordRefused("locked")
     if not officers.verify_password(settings.kdf, officer.password_hash, old_password):
@@ -396,7 +407,7 @@ def reset_password(
     result = session.execute(delete(WrappedKey).where(WrappedKey.officer_id == officer.id))
     dropped = int(getattr(result, "rowcount", 0) or 0)
     keysessions.end_all_sessions(session, officer)
-    throttle.reset(session, throttle_key(officer.username))
+    throttle.reset(session, throttle_key(settings, officer.username))
     session.flush()
     audit.record(
         session,
@@ -526,7 +537,7 @@ def redeem_grants(
 ) -> dict[str, crypto.Identity]:
     """Open pending grants with the code and re-wrap them under the officer's password."""
     now = utcnow()
-    key = throttle_key(officer.username)
+    key = throttle_key(settings, officer.username)
     if _reserve(session, key, now) is not None:
         raise GrantRefused("locked")
     if not officers.verify_password(settings.kdf, officer.password_hash, password):

@@ -15,6 +15,7 @@ from casework import create_app
 from casework.auth import unlocked_identity
 from core import keysessions
 from core import officers
+from core.accounts import throttle_key
 from core.enums import Role
 from core.models import AuditEntry
 from core.models import Officer
@@ -106,7 +107,9 @@ def test_lockout_is_shared_across_app_instances(settings, clean_engine, officer_
         assert response.status_code == 429
         assert "bloqueada" in response.get_data(as_text=True)
     assert "login.locked" in _actions(db)
-    assert db.scalar(select(Throttle).where(Throttle.key == "login:ana")) is not None
+    assert (
+        db.scalar(select(Throttle).where(Throttle.key == throttle_key(settings, "ana"))) is not None
+    )
 
 
 def test_lockout_applies_to_unknown_usernames_too(casework_client):

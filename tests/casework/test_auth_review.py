@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts import throttle_key
 from core.enums import Role
 from core.models import AuditEntry
 from core.models import Officer
@@ -27,7 +28,7 @@ def _change(client, current: str, new: str = "otra frase bastante larga"):  # ty
 
 
 def test_password_change_form_is_not_an_unthrottled_password_oracle(
-    casework_client, officer_factory, db
+    casework_client, officer_factory, db, settings
 ):
     # Given a logged-in session (say, a stolen cookie)
     made = officer_factory("ana", Role.OFFICER)
@@ -37,7 +38,7 @@ def test_password_change_form_is_not_an_unthrottled_password_oracle(
         assert _change(casework_client, "no es la contraseña").status_code == 400
     # Then the guesses count towards the login lockout, and the account is locked
     db.expire_all()
-    row = db.get(Throttle, "login:ana")
+    row = db.get(Throttle, throttle_key(settings, "ana"))
     assert row is not None and row.locked_until is not None
     refused = _change(casework_client, made.password)
     assert refused.status_code == 400
@@ -79,7 +80,7 @@ def test_password_change_ends_other_sessions_and_rotates_the_token(
 
 
 def test_a_burst_of_parallel_guesses_gets_no_more_than_the_policy(
-    casework_app: Flask, officer_factory, db
+    casework_app: Flask, officer_factory, db, settings
 ):
     # Given an account, and twelve password guesses sent at the same moment (several
     # workers or threads: each passed the lock check before any failure was counted)
@@ -112,11 +113,11 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_policy(
     checked = [a for a in _actions(db) if a == "login.failed"]
     assert len(checked) <= accounts.LOGIN_POLICY.max_attempts
     db.expire_all()
-    row = db.get(Throttle, "login:ana")
+    row = db.get(Throttle, throttle_key(settings, "ana"))
     assert row is not None and row.locked_until is not None
 
 
-def test_success_does_not_use_up_an_attempt(casework_client, officer_factory, db):
+def test_success_does_not_use_up_an_attempt(casework_client, officer_factory, db, settings):
     # Given four wrong passwords, then the right one (its reserved attempt is given back)
     made = officer_factory("ana", Role.OFFICER)
     for _ in range(4):
@@ -124,7 +125,7 @@ def test_success_does_not_use_up_an_attempt(casework_client, officer_factory, db
     first = casework_client.post("/login", data={"username": "ana", "password": made.password})
     assert first.status_code == 302
     db.expire_all()
-    row = db.get(Throttle, "login:ana")
+    row = db.get(Throttle, throttle_key(settings, "ana"))
     assert row is not None and row.attempts == 4 and row.locked_until is None
 
 
@@ -177,11 +178,21 @@ def test_login_with_a_tab_in_next_stays_on_this_site(casework_client, officer_fa
     assert "evil" not in done.headers["Location"]
 
 
-def test_a_refused_new_password_costs_no_attempt(casework_client, officer_factory, db):
+def test_a_refused_new_password_costs_no_attempt(casework_client, officer_factory, db, settings):
     made = officer_factory("ana", Role.OFFICER)
     assert login(casework_client, "ana", made.password, made.totp_secret).status_code == 302
     for _ in range(6):
         assert _change(casework_client, made.password, new="corta").status_code == 400
     db.expire_all()
-    row = db.get(Throttle, "login:ana")
+    row = db.get(Throttle, throttle_key(settings, "ana"))
     assert row is None or (row.attempts == 0 and row.locked_until is None)
+
+
+def test_the_throttle_table_never_holds_what_was_typed_as_a_user_name(casework_client, db):
+    # People type their password into the user field; the lockout counter must not keep it.
+    typed = "MiClaveSecreta-2026"
+    casework_client.post("/login", data={"username": typed, "password": "x"})
+    db.expire_all()
+    keys = db.scalars(select(Throttle.key)).all()
+    assert keys
+    assert all(typed.lower() not in key.lower() for key in keys)
