@@ -7,40 +7,20 @@ from npm, pinned by tests/e2e/a11y/package-lock.json (`npm ci --prefix tests/e2e
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import make_entity
-from peers import chromium_path
 from peers import require_peer
+from servers import casework_server
+from servers import intake_server
+from servers import launch_chromium
 from sqlalchemy.orm import Session
-
-from config import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from intake_server import ROOT  # noqa: E402
-from intake_server import free_port  # noqa: E402
-from intake_server import intake_server  # noqa: E402
-from intake_server import server_env  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
 AXE_JS = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 FAILING_IMPACTS = {"critical", "serious", "moderate"}
 # Rules whose moderate findings are accepted, with the reason. (Serious and critical ones of
@@ -59,15 +39,8 @@ def axe_available() -> None:
 @pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
     axe_available()
-    path = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch_chromium() as b:
+        yield b
 
 
 def new_context(browser):  # type: ignore[no-untyped-def]
@@ -194,44 +167,6 @@ def test_intake_pages_pass_axe_at_360px(browser, settings, clean_engine, tmp_pat
         audit.run(page, "follow-up case")
         context.close()
     audit.check()
-
-
-@contextlib.contextmanager
-def casework_server(settings: Settings, tmpdir: Path, log_path: Path) -> Iterator[str]:
-    """`python -m casework --port N` on the test database; yields its base URL."""
-    tmpdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "casework", "--port", str(port)],
-            cwd=str(ROOT),
-            env=server_env(settings, tmpdir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/health", timeout=2) as resp:  # noqa: S310
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            "casework server did not start: " + log_path.read_text()[-2000:]
-                        ) from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
 
 
 def test_casework_login_passes_axe_at_360px(browser, settings, clean_engine, tmp_path):

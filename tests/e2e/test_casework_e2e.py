@@ -7,26 +7,20 @@ office's acts at /seguimiento with the receipt."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from factories import make_entity
 from factories import make_officer
-from peers import chromium_path
+from servers import casework_server
+from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import Settings
 from core import audit
 from core import officers
 from core.enums import CaseState
@@ -35,75 +29,10 @@ from core.enums import Role
 from core.models import AuditEntry
 from core.models import Case
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from intake_server import ROOT  # noqa: E402
-from intake_server import free_port  # noqa: E402
-from intake_server import intake_server  # noqa: E402
-from intake_server import server_env  # noqa: E402
-
 pytestmark = pytest.mark.e2e
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FACTS = "La jefa de abastecimiento pidió un pago para aprobar la conformidad del servicio."
 FULL_NAME = "Lucía Huamán Torres"
-
-
-@contextlib.contextmanager
-def casework_server(settings: Settings, tmpdir: Path, log_path: Path) -> Iterator[str]:
-    """`python -m casework --port N` on the test database; yields its base URL."""
-    tmpdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "casework", "--port", str(port)],
-            cwd=str(ROOT),
-            env=server_env(settings, tmpdir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/health", timeout=2) as resp:  # noqa: S310
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            "casework server did not start: " + log_path.read_text()[-2000:]
-                        ) from None
-                    time.sleep(0.1)
-            yield base
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    path = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def file_complaint(browser, base: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]

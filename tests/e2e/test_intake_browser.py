@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from factories import make_entity
-from peers import chromium_path
 from PIL import Image
+from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,19 +22,7 @@ from core.messages import read_message
 from core.models import Case
 from core.models import Message
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from intake_server import intake_server  # noqa: E402
-
 pytestmark = pytest.mark.e2e
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def jpeg_with_gps() -> bytes:
@@ -48,19 +34,6 @@ def jpeg_with_gps() -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", exif=exif)
     return buf.getvalue()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    path = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_file_follow_up_and_reply_without_javascript(browser, settings, clean_engine, tmp_path):

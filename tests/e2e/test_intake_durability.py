@@ -8,14 +8,16 @@ import json
 import os
 import re
 import signal
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from factories import make_entity
+from intake_helpers import RECEIPT_RE
+from intake_helpers import complaint_data
+from intake_helpers import hidden_fields
+from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -25,12 +27,6 @@ from werkzeug.test import encode_multipart
 from core import intake
 from core.blobs import read_plaintext
 from core.models import Case
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from intake_helpers import RECEIPT_RE  # noqa: E402
-from intake_helpers import complaint_data  # noqa: E402
-from intake_helpers import hidden_fields  # noqa: E402
-from intake_server import intake_server  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 # ruff: noqa: S310 - urllib opens the local test server's http:// URL only

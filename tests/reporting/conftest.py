@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from factories import EntityWithKeys
+from factories import make_entity
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-from factories import EntityWithKeys  # noqa: E402
-from factories import make_entity  # noqa: E402
-
-from reporting import create_app  # noqa: E402
+from reporting import create_app
 
 
 @pytest.fixture(scope="session", autouse=True)

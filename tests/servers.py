@@ -1,4 +1,9 @@
-"""Run the intake as a real server process (`python -m reporting`) for e2e tests."""
+"""Real server processes and a real browser for end-to-end tests.
+
+`app_server("reporting" | "casework", ...)` runs `python -m <app> --port N` against the test
+database (the same INTEGRA_* settings the test uses) and waits for /health; `launch_chromium`
+starts Debian's Chromium through Playwright (never a downloaded browser).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,26 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from peers import chromium_path
 
 from config import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+
+# Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -41,15 +60,15 @@ def server_env(settings: Settings, tmpdir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def intake_server(
-    settings: Settings, tmpdir: Path, log_path: Path
+def app_server(
+    app: str, settings: Settings, tmpdir: Path, log_path: Path
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start `python -m reporting --port N`; yield (base URL, process); stop it afterwards."""
+    """Start `python -m <app> --port N`; yield (base URL, process); stop it afterwards."""
     tmpdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reporting", "--port", str(port)],
+            [sys.executable, "-m", app, "--port", str(port)],
             cwd=str(ROOT),
             env=server_env(settings, tmpdir),
             stdout=log,
@@ -66,7 +85,7 @@ def intake_server(
                 except OSError:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(
-                            "intake server did not start: " + log_path.read_text()[-2000:]
+                            f"{app} server did not start: " + log_path.read_text()[-2000:]
                         ) from None
                     time.sleep(0.1)
             yield base, proc
@@ -78,3 +97,29 @@ def intake_server(
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+def intake_server(
+    settings: Settings, tmpdir: Path, log_path: Path
+) -> AbstractContextManager[tuple[str, subprocess.Popen[bytes]]]:
+    return app_server("reporting", settings, tmpdir, log_path)
+
+
+@contextmanager
+def casework_server(settings: Settings, tmpdir: Path, log_path: Path) -> Iterator[str]:
+    with app_server("casework", settings, tmpdir, log_path) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Any]:
+    """A headless Debian Chromium driven by Playwright; skips visibly when it is missing."""
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
