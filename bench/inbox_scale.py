@@ -94,6 +94,7 @@ DEADLINE_COLUMNS = (
     "id",
     "entity_id",
     "case_id",
+    "officer_id",
     "kind",
     "party",
     "rule_version",
@@ -146,7 +147,7 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
             assert due is not None
             assert kind is not None
             party = "complainant" if kind is DeadlineKind.SUBSANACION else "office"
-            rows = [(deadline_id, 1, i, kind.value, party, "bench", due, due, None)]
+            rows = [(deadline_id, 1, i, officer, kind.value, party, "bench", due, due, None)]
         else:
             day = filed.date() + dt.timedelta(days=3)
             rows = [
@@ -154,6 +155,7 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
                     deadline_id,
                     1,
                     i,
+                    officer,
                     DeadlineKind.VERIFY_REQUIREMENTS.value,
                     "office",
                     "bench",

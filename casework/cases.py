@@ -33,7 +33,6 @@ from casework.auth import require_role
 from casework.auth import unlocked_identity
 from casework.inbox import CASE_ROLES
 from casework.inbox import label_context
-from core import audit
 from core import casefile
 from core import forwarding as forwarding_service
 from core import inbox as inbox_queries
@@ -42,9 +41,9 @@ from core import vault
 from core import web
 from core.calendar import local_day
 from core.cases import apply_act
+from core.cases import assign_case
 from core.cases import calendar_for
 from core.cases import case_facts
-from core.cases import record_event
 from core.db import utcnow
 from core.enums import Destination
 from core.enums import MessageDirection
@@ -413,31 +412,13 @@ def make_blueprint() -> Blueprint:
             target = next((o for o in colleagues(officer) if str(o.id) == value), None)
             if target is None:
                 abort(400)
-        now = utcnow()
-        previous = case.assigned_officer_id
-        case.assigned_officer_id = target.id if target else None
-        case.updated_at = now
-        event = record_event(
+        assign_case(
             db,
             case,
-            kind="assigned",
             officer=officer,
-            now=now,
-            from_state=None,
-            to_state=None,
-            visible=False,
-            data={"from": previous, "to": case.assigned_officer_id},
-            reasoning=None,
+            target=target,
+            now=utcnow(),
             office_recipients=office_recipients(case),
-        )
-        audit.record(
-            db,
-            action="case.assigned",
-            officer_id=officer.id,
-            entity_id=case.entity_id,
-            case_id=case.id,
-            detail={"event_id": event.id, "from": previous, "to": case.assigned_officer_id},
-            now=now,
         )
         db.commit()
         return redirect(url_for("cases.detail", code=case.code, hecho="asignada"), code=303)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -160,6 +159,7 @@ def open_deadlines(
         row = Deadline(
             entity_id=case.entity_id,
             case_id=case.id,
+            officer_id=case.assigned_officer_id,
             measure_id=measure_id,
             kind=kind,
             party=rule_set.rule(kind).party,
@@ -226,6 +226,53 @@ def create_forwardings(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def assign_case(
+    session: Session,
+    case: Case,
+    *,
+    officer: Officer,
+    target: Officer | None,
+    now: dt.datetime,
+    office_recipients: Sequence[crypto.Recipient],
+) -> CaseEvent:
+    """Assign the case to `target` (None: unassign), carrying its clocks along; recorded and
+    audited, never shown to the complainant (who handles a case stays internal)."""
+    check_officer(case, officer)
+    if target is not None:
+        check_officer(case, target)
+    previous = case.assigned_officer_id
+    case.assigned_officer_id = target.id if target else None
+    case.updated_at = now
+    session.execute(
+        update(Deadline)
+        .where(Deadline.case_id == case.id)
+        .values(officer_id=case.assigned_officer_id)
+    )
+    event = record_event(
+        session,
+        case,
+        kind="assigned",
+        officer=officer,
+        now=now,
+        from_state=None,
+        to_state=None,
+        visible=False,
+        data={"from": previous, "to": case.assigned_officer_id},
+        reasoning=None,
+        office_recipients=office_recipients,
+    )
+    audit.record(
+        session,
+        action="case.assigned",
+        officer_id=officer.id,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"event_id": event.id, "from": previous, "to": case.assigned_officer_id},
+        now=now,
+    )
+    return event
 
 
 def refresh_next_deadline(session: Session, case: Case) -> None:
@@ -537,66 +584,3 @@ def register_case_deadlines(
 
 
 # --- due / overdue view ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueItem:
-    """One open clock for the due/overdue view (no content, no identity)."""
-
-    deadline_id: int
-    case_id: int
-    case_code: str
-    measure_id: int | None
-    kind: DeadlineKind
-    party: str
-    due_on: dt.date
-    # Business days from today to the due day: 0 when due today, negative once overdue
-    # (0 too on a weekend right after a Friday due day, hence the separate flag).
-    business_days_left: int
-    overdue: bool
-
-
-def due_deadlines(
-    session: Session,
-    *,
-    entity_id: int,
-    officer_id: int | None = None,
-    today: dt.date,
-    horizon_days: int,
-    calendar: BusinessCalendar | None = None,
-) -> list[DueItem]:
-    """Open clocks due within `horizon_days` calendar days of `today`, overdue ones included.
-
-    With `officer_id`, only cases assigned to that officer. Sorted by due date.
-    """
-    if calendar is None:
-        entity = session.get(Entity, entity_id)
-        if entity is None:
-            raise DomainError(f"no entity {entity_id}")
-        calendar = calendar_for(session, entity)
-    query = (
-        select(Deadline, Case.code)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(
-            Deadline.entity_id == entity_id,
-            Deadline.satisfied_at.is_(None),
-            Deadline.due_on <= today + dt.timedelta(days=horizon_days),
-        )
-        .order_by(Deadline.due_on, Deadline.case_id, Deadline.id)
-    )
-    if officer_id is not None:
-        query = query.where(Case.assigned_officer_id == officer_id)
-    return [
-        DueItem(
-            deadline_id=deadline.id,
-            case_id=deadline.case_id,
-            case_code=code,
-            measure_id=deadline.measure_id,
-            kind=deadline.kind,
-            party=deadline.party,
-            due_on=deadline.due_on,
-            business_days_left=calendar.business_days_between(today, deadline.due_on),
-            overdue=deadline.due_on < today,
-        )
-        for deadline, code in session.execute(query).all()
-    ]

@@ -363,15 +363,12 @@ def due_deadlines(
             Deadline.due_on >= after_day,
             or_(Deadline.due_on > after_day, Deadline.id > after_id),
         ]
-    # Ordering by satisfied_at (constant NULL here) first lets PostgreSQL see that
-    # ix_deadlines_open (entity_id, satisfied_at, due_on) already yields due_on order: it then
-    # sorts only the ties of a due day by id instead of every open clock (IS NULL is not an
-    # equality for its planner).
+    # Ordering by satisfied_at (constant NULL here) first lets PostgreSQL see that the index
+    # (ix_deadlines_open, or ix_deadlines_officer_open for one officer: both end with
+    # satisfied_at, due_on, id) already yields the page order, so nothing is sorted.
     ids = select(Deadline.id).where(*where)
     if officer_id is not None:
-        ids = ids.join(Case, Case.id == Deadline.case_id).where(
-            Case.assigned_officer_id == officer_id
-        )
+        ids = ids.where(Deadline.officer_id == officer_id)
     page_ids = (
         ids.order_by(Deadline.satisfied_at, Deadline.due_on, Deadline.id).limit(limit + 1)
     ).subquery()

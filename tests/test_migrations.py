@@ -60,3 +60,64 @@ def test_every_revision_round_trips(empty_engine: Engine) -> None:
     assert tables == set()
     migrate.upgrade(empty_engine)
     assert set(Base.metadata.tables) <= set(inspect(empty_engine).get_table_names())
+
+
+def test_0003_copies_each_case_assignment_onto_its_deadlines(empty_engine: Engine) -> None:
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    # Given a database at 0002 with an assigned and an unassigned case, each with a clock
+    migrate.upgrade(empty_engine, "0002")
+    now = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO entities (id, slug, name, office_recipient, vault_recipient, "
+                "signing_public_key, signing_key_sealed, case_prefix, created_at) "
+                "VALUES (1, 'e', 'E', 'age1x', 'age1y', :b, :b, 'D', :now)"
+            ),
+            {"b": b"k", "now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO officers (id, entity_id, username, display_name, role, "
+                "password_hash, must_change_password, totp_confirmed, totp_last_step, active, "
+                "session_epoch, created_at) VALUES (7, 1, 'ana', 'Ana', 'officer', 'x', "
+                ":f, :t, 0, :t, 0, :now)"
+            ),
+            {"f": False, "t": True, "now": now},
+        )
+        for case_id, officer in ((1, 7), (2, None)):
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, entity_id, code, modality, motive_1, state, channel, "
+                    "filed_at, protection_requested, reserve_only, receipt_lookup, receipt_salt, "
+                    "complainant_recipient, report_sha256, acknowledgement_signature, "
+                    "assigned_officer_id, updated_at) VALUES (:id, 1, :code, 'anonima', "
+                    "'otros_actos', 'en_verificacion', 'web', :now, :f, :f, :code, :b, 'age1c', "
+                    "'0', :b, :officer, :now)"
+                ),
+                {
+                    "id": case_id,
+                    "code": f"D-{case_id}",
+                    "now": now,
+                    "f": False,
+                    "b": b"s",
+                    "officer": officer,
+                },
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO deadlines (id, entity_id, case_id, kind, party, rule_version, "
+                    "starts_on, due_on) VALUES (:id, 1, :id, 'verificar_requisitos', 'office', "
+                    "'v', :day, :day)"
+                ),
+                {"id": case_id, "day": now.date()},
+            )
+    # When 0003 applies
+    migrate.upgrade(empty_engine, "0003")
+    # Then every clock carries its case's officer
+    with empty_engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT case_id, officer_id FROM deadlines")).all())
+    assert rows == {1: 7, 2: None}

@@ -23,14 +23,16 @@ from sqlalchemy import select
 import crypto
 from core import audit
 from core.calendar import local_day
+from core.cases import assign_case
 from core.cases import calendar_for
-from core.cases import due_deadlines
 from core.enums import Destination
 from core.enums import MeasureState
 from core.enums import MeasureType
 from core.enums import Role
 from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
+from core.inbox import DueRow
+from core.inbox import due_deadlines
 from core.measures import request_measure
 from core.models import AuditEntry
 from core.models import Deadline
@@ -263,29 +265,38 @@ def test_due_deadlines_view(world: World) -> None:
     mine = file_case(world, at_lima(2026, 11, 13), officer=world.officer)
     theirs = file_case(world, at_lima(2026, 11, 16), protection=True, officer=world.head)
     today = dt.date(2026, 11, 18)
-    items = due_deadlines(world.session, entity_id=world.entity.id, today=today, horizon_days=7)
+
+    def view(day: dt.date, horizon: int, officer_id: int | None = None) -> list[DueRow]:
+        return due_deadlines(
+            world.session,
+            entity_id=world.entity.id,
+            today=day,
+            calendar=world.calendar,
+            horizon_days=horizon,
+            officer_id=officer_id,
+        ).rows
+
+    items = view(today, 5)
     assert [(i.case_code, i.kind, i.due_on, i.business_days_left, i.overdue) for i in items] == [
         (mine.code, K.VERIFY_REQUIREMENTS, dt.date(2026, 11, 17), -1, True),
         (theirs.code, K.VERIFY_REQUIREMENTS, dt.date(2026, 11, 18), 0, False),
         (theirs.code, K.NOTIFY_MEASURES, dt.date(2026, 11, 25), 5, False),
     ]
-    only_mine = due_deadlines(
-        world.session,
-        entity_id=world.entity.id,
-        officer_id=world.officer.id,
-        today=today,
-        horizon_days=30,
-    )
-    assert {i.case_id for i in only_mine} == {mine.id}
+    assert {i.case_id for i in view(today, 30, world.officer.id)} == {mine.id}
     # Saturday after a Friday due day: 0 business days, but overdue.
-    sat = due_deadlines(
-        world.session,
-        entity_id=world.entity.id,
-        officer_id=world.officer.id,
-        today=dt.date(2026, 11, 21),
-        horizon_days=0,
-    )
+    sat = view(dt.date(2026, 11, 21), 0, world.officer.id)
     assert [(i.business_days_left, i.overdue) for i in sat] == [(-3, True)]
+    # Reassigning the case carries its clocks to the new officer's view.
+    assign_case(
+        world.session,
+        mine,
+        officer=world.head,
+        target=world.head,
+        now=at_lima(2026, 11, 18),
+        office_recipients=world.recipients,
+    )
+    assert view(today, 30, world.officer.id) == []
+    assert mine.id in {i.case_id for i in view(today, 30, world.head.id)}
 
 
 # --- concrete dates across holidays and time zones ----------------------------------------------
