@@ -364,8 +364,9 @@ def due_deadlines(
             or_(Deadline.due_on > after_day, Deadline.id > after_id),
         ]
     # Ordering by satisfied_at (constant NULL here) first lets PostgreSQL see that the index
-    # (ix_deadlines_open, or ix_deadlines_officer_open for one officer: both end with
-    # satisfied_at, due_on, id) already yields the page order, so nothing is sorted.
+    # already yields the page order, so nothing is sorted: ix_deadlines_open (entity_id,
+    # satisfied_at, due_on, id) for the office, ix_deadlines_officer_open (entity_id,
+    # officer_id, satisfied_at, due_on, id) for one officer.
     ids = select(Deadline.id).where(*where)
     if officer_id is not None:
         ids = ids.where(Deadline.officer_id == officer_id)

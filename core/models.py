@@ -333,7 +333,9 @@ class Deadline(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_open", "entity_id", "satisfied_at", "due_on", "id"),
-        Index("ix_deadlines_officer_open", "officer_id", "satisfied_at", "due_on", "id"),
+        Index(
+            "ix_deadlines_officer_open", "entity_id", "officer_id", "satisfied_at", "due_on", "id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

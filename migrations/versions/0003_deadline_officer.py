@@ -33,7 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.create_index(
             "ix_deadlines_officer_open",
-            ["officer_id", "satisfied_at", "due_on", "id"],
+            ["entity_id", "officer_id", "satisfied_at", "due_on", "id"],
             unique=False,
         )
 
