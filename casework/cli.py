@@ -405,5 +405,36 @@ def _register_optional() -> None:
 _register_optional()
 
 
+def _database_problem(exc: BaseException) -> str | None:
+    """A one-line explanation for a database problem the operator can fix, else None."""
+    from sqlalchemy import exc as sa_exc
+
+    url = os.environ.get("INTEGRA_DATABASE_URL", "the default SQLite file")
+    if "://" in url and "@" in url:  # never echo a password
+        scheme, rest = url.split("://", 1)
+        url = f"{scheme}://…@{rest.rsplit('@', 1)[1]}"
+    if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError | ModuleNotFoundError):
+        return (
+            f"INTEGRA_DATABASE_URL ({url}) is not a supported database URL: use "
+            "sqlite:///path/to/file.sqlite3 or postgresql://user@host/dbname"
+        )
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.ProgrammingError):
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+            return "the database has no Integra schema yet: run `integra init` first"
+        return f"cannot use the database at {url}: {detail}"
+    if isinstance(exc, sa_exc.InterfaceError):
+        return f"cannot use the database at {url}: {exc.orig}"
+    return None
+
+
 def main() -> None:
-    cli(prog_name="integra")
+    """Entry point: database problems become one clear line and exit status 2."""
+    try:
+        cli(prog_name="integra")
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        click.echo(f"integra: error: {message}", err=True)
+        sys.exit(2)

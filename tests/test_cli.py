@@ -256,3 +256,35 @@ def test_officer_totp_never_prints_a_code_already_used(run, fresh_db, tmp_path):
         second = run("officer", "totp", "demo").output.strip()
         assert second != first
         assert officers.match_totp(secret, second, now, step) is not None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://nobody:pw-canary@127.0.0.1:9/x", "cannot use the database at"),
+        ("mysql://x", "is not a supported database URL"),
+        (None, "no Integra schema yet: run `integra init`"),
+    ],
+    ids=["unreachable", "unsupported", "not-initialised"],
+)
+def test_database_problems_are_one_clear_line_not_a_traceback(tmp_path, url, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTEGRA_")}
+    env.update({"INTEGRA_ENV": "testing", "INTEGRA_DATA_DIR": str(tmp_path / "instance")})
+    if url:
+        env["INTEGRA_DATABASE_URL"] = url
+    result = subprocess.run(
+        [sys.executable, "-c", "from casework.cli import main; main()", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "pw-canary" not in result.stderr
