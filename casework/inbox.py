@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from casework.auth import current_officer
 from casework.auth import require_role
 from core import inbox as inbox_queries
+from core import vocabulary
 from core import web
 from core.calendar import local_day
 from core.cases import calendar_for
@@ -27,7 +28,6 @@ from core.enums import CaseState
 from core.enums import DeadlineKind
 from core.enums import Destination
 from core.enums import MeasureState
-from core.enums import MeasureType
 from core.enums import Modality
 from core.enums import Motive
 from core.enums import Role
@@ -48,19 +48,8 @@ STATE_LABELS = {
     CaseState.FORWARDED: _l("Derivada"),
     CaseState.CONCLUDED: _l("Concluida"),
 }
-MODALITY_LABELS = {
-    Modality.ANONYMOUS: _l("Anónima"),
-    Modality.RESERVED: _l("Con reserva de identidad"),
-    Modality.UNRESERVED: _l("Sin reserva de identidad"),
-}
-MOTIVE_LABELS = {
-    Motive.MISUSE_OF_RESOURCES: _l("Apropiación o uso indebido de recursos o bienes del Estado"),
-    Motive.UNDUE_ADVANTAGE: _l("Favorecimiento o ventajas indebidas (incluye soborno)"),
-    Motive.INFLUENCE_PEDDLING: _l("Invocación de influencias"),
-    Motive.IRREGULAR_PROCUREMENT: _l("Contratación pública irregular"),
-    Motive.COVID_VACCINATION: _l("Irregularidades en la vacunación COVID-19"),
-    Motive.OTHER_ETHICS: _l("Otros actos contrarios a la ética"),
-}
+MODALITY_LABELS = {k: _l(v) for k, v in vocabulary.MODALITIES.items()}
+MOTIVE_LABELS = {k: _l(v) for k, v in vocabulary.MOTIVES.items()}
 DEADLINE_LABELS = {
     DeadlineKind.VERIFY_REQUIREMENTS: _l("Verificar requisitos"),
     DeadlineKind.SUBSANACION: _l("Subsanación (plazo del denunciante)"),
@@ -79,19 +68,7 @@ DESTINATION_LABELS = {
     Destination.NOT_APPLICABLE: _l("No corresponde (queja o reclamo)"),
     Destination.TITULAR: _l("Titular de la entidad"),
 }
-MEASURE_TYPE_LABELS = {
-    MeasureType.IDENTITY_RESERVE: _l("Reserva de identidad"),
-    MeasureType.TRANSFER_COMPLAINANT: _l("Traslado temporal del denunciante"),
-    MeasureType.TRANSFER_REPORTED: _l("Traslado temporal del denunciado"),
-    MeasureType.CONTRACT_RENEWAL: _l("Renovación de la relación contractual"),
-    MeasureType.PAID_LEAVE_REPORTED: _l("Licencia con goce de remuneraciones del denunciado"),
-    MeasureType.ATTENDANCE_EXEMPTION_REPORTED: _l(
-        "Exoneración de la obligación de asistir al centro de labores del denunciado"
-    ),
-    MeasureType.PROCUREMENT_REMOVAL: _l("Apartamiento del proceso de contratación"),
-    MeasureType.BIDDER_GUARANTEE: _l("Garantía al postor o contratista"),
-    MeasureType.OTHER: _l("Otra medida"),
-}
+MEASURE_TYPE_LABELS = {k: _l(v) for k, v in vocabulary.MEASURE_TYPES.items()}
 BENEFICIARY_LABELS = {
     Beneficiary.COMPLAINANT: _l("Denunciante"),
     Beneficiary.WITNESS: _l("Testigo"),

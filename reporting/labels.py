@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from core import vocabulary
 from core.enums import CaseState
 from core.enums import DeadlineKind
 from core.enums import Destination
@@ -11,7 +12,6 @@ from core.enums import MeasureState
 from core.enums import MeasureType
 from core.enums import MessageKind
 from core.enums import Modality
-from core.enums import Motive
 
 MODALITY = {
     Modality.ANONYMOUS: _l("Anónima: no doy mi nombre"),
@@ -19,34 +19,11 @@ MODALITY = {
     Modality.UNRESERVED: _l("Sin reserva de identidad: me identifico y renuncio a la reserva"),
 }
 
-MODALITY_SHORT = {
-    Modality.ANONYMOUS: _l("Anónima"),
-    Modality.RESERVED: _l("Con reserva de identidad"),
-    Modality.UNRESERVED: _l("Sin reserva de identidad"),
-}
+MODALITY_SHORT = {k: _l(v) for k, v in vocabulary.MODALITIES.items()}
 
-MOTIVE = {
-    Motive.MISUSE_OF_RESOURCES: _l("Apropiación o uso indebido de recursos o bienes del Estado"),
-    Motive.UNDUE_ADVANTAGE: _l("Favorecimiento o ventajas indebidas (incluye soborno)"),
-    Motive.INFLUENCE_PEDDLING: _l("Invocación de influencias"),
-    Motive.IRREGULAR_PROCUREMENT: _l("Contratación pública irregular"),
-    Motive.COVID_VACCINATION: _l("Irregularidades en la vacunación COVID-19"),
-    Motive.OTHER_ETHICS: _l("Otros actos contrarios a la ética"),
-}
+MOTIVE = {k: _l(v) for k, v in vocabulary.MOTIVES.items()}
 
-MEASURE = {
-    MeasureType.IDENTITY_RESERVE: _l("Reserva de identidad"),
-    MeasureType.TRANSFER_COMPLAINANT: _l("Traslado temporal del denunciante"),
-    MeasureType.TRANSFER_REPORTED: _l("Traslado temporal del denunciado"),
-    MeasureType.CONTRACT_RENEWAL: _l("Renovación de la relación contractual"),
-    MeasureType.PAID_LEAVE_REPORTED: _l("Licencia con goce de remuneraciones del denunciado"),
-    MeasureType.ATTENDANCE_EXEMPTION_REPORTED: _l(
-        "Exoneración de la obligación de asistir al centro de labores del denunciado"
-    ),
-    MeasureType.PROCUREMENT_REMOVAL: _l("Apartamiento del proceso de contratación"),
-    MeasureType.BIDDER_GUARANTEE: _l("Garantía al postor"),
-    MeasureType.OTHER: _l("Otra medida"),
-}
+MEASURE = {k: _l(v) for k, v in vocabulary.MEASURE_TYPES.items()}
 
 COMPLAINANT_MEASURES = tuple(MeasureType)
 
