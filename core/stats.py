@@ -201,8 +201,10 @@ def snap_period(
     start = period_from.replace(day=1) if period_from else None
     end = None
     if period_to:
-        next_month = (period_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        end = next_month - dt.timedelta(days=1)
+        if period_to.month == 12:  # also keeps year 9999 from overflowing
+            end = period_to.replace(day=31)
+        else:
+            end = period_to.replace(month=period_to.month + 1, day=1) - dt.timedelta(days=1)
     return start, end
 
 
@@ -215,9 +217,10 @@ def _bounds(
         if period_from
         else None
     )
+    # The last possible day has no "next day" to stop before: no upper bound then.
     end = (
         dt.datetime.combine(period_to + dt.timedelta(days=1), dt.time(), PERU_TZ).astimezone(dt.UTC)
-        if period_to
+        if period_to and period_to < dt.date.max
         else None
     )
     return start, end

@@ -59,6 +59,9 @@ def test_bad_period_gives_a_clear_error(casework_client, officer_factory):
     login(casework_client, "aud", made.password, made.totp_secret)
     html = casework_client.get("/estadisticas?desde=ayer").get_data(as_text=True)
     assert "AAAA-MM-DD" in html
+    # The last representable days are a period end like any other, never a 500
+    for url in ("/estadisticas?hasta=9999-12-31", "/estadisticas.csv?hasta=9999-12-01"):
+        assert casework_client.get(url).status_code == 200, url
 
 
 def test_officer_and_admin_cannot_see_stats(casework_app, officer_factory):

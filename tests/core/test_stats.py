@@ -359,3 +359,13 @@ def test_a_one_day_report_counts_its_whole_month(db_session: Session, entity_id:
     )
     assert report.cases == 2
     assert (report.period_from, report.period_to) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("last", [dt.date(9999, 12, 31), dt.date(9999, 12, 1), dt.date.max])
+def test_far_future_period_ends_do_not_overflow(db_session: Session, entity_id: int, last):
+    _case(db_session, entity_id)
+    report = stats.build_report(
+        db_session, entity_id=entity_id, now=MONDAY, period_from=None, period_to=last
+    )
+    assert report.cases == 1
+    assert report.period_to == dt.date(9999, 12, 31)

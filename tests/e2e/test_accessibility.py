@@ -150,8 +150,13 @@ def test_intake_pages_pass_axe_at_360px(browser, settings, clean_engine, tmp_pat
         receipt = page.inner_text("#receipt").strip()
         audit.run(page, "confirmation with receipt")
 
-        page.click("text=Ver el acuse para imprimir")
-        audit.run(page, "acknowledgement")
+        # The printable acknowledgement opens in another tab, so the receipt stays on screen
+        with context.expect_page() as opened:
+            page.click("text=Ver el acuse para imprimir")
+        tab = opened.value
+        tab.wait_for_load_state("load")
+        audit.run(tab, "acknowledgement")
+        assert page.inner_text("#receipt").strip() == receipt
         context.close()
 
         context = new_context(browser)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from intake_helpers import RECEIPT_RE
 from intake_helpers import complaint_data
@@ -137,3 +138,19 @@ def test_wrong_receipt_is_refused_without_cookie_identity(client):
     assert resp.status_code == 422
     assert "no es correcto" in resp.get_data(as_text=True)
     assert client.get("/seguimiento").get_data(as_text=True).count('name="receipt"') == 1
+
+
+def test_pages_answering_a_post_offer_no_link_that_would_lose_them(client):
+    # The review and the receipt page answer a POST: a language or home link would fetch
+    # another page and lose what was typed, or the one-time receipt for good.
+    client.get("/denunciar")
+    review = file_review(client, complaint_data())
+    confirmation = submit_review(client, review)
+    for html in (review, confirmation):
+        assert "?lang=" not in html
+        assert 'class="brand" href=' not in html
+    # The printable acknowledgement opens in another tab, leaving the receipt on screen.
+    assert re.search(r'href="/acuse"[^>]*target="_blank"', confirmation)
+    # A page fetched with GET still offers both.
+    landing = client.get("/").get_data(as_text=True)
+    assert "?lang=en" in landing
