@@ -227,7 +227,14 @@ def decrypt_cmd(
     except crypto.NoIdentityMatch:
         raise AgeCliError("no identity matched any of the recipients") from None
     except crypto.PayloadError as exc:
-        raise AgeCliError(f"{exc} (output discarded)" if output else str(exc)) from None
+        if output:
+            raise AgeCliError(f"{exc} (output discarded)") from None
+        # On stdout the authenticated part is already out: say how much, so nobody takes a
+        # truncated file for the whole one.
+        raise AgeCliError(
+            f"{exc}; {exc.released} bytes of authenticated plaintext were written before the "
+            "failure: the output is incomplete"
+        ) from None
     except crypto.AgeError as exc:
         raise AgeCliError(str(exc)) from None
     except OSError as exc:

@@ -34,11 +34,13 @@ from sqlalchemy.orm import Session
 import crypto
 from core import audit
 from core import metadata
+from core import vocabulary
 from core.blobs import read_plaintext
 from core.casefile import safe_filename
 from core.cases import check_officer
 from core.cases import record_event
 from core.enums import Destination
+from core.enums import Motive
 from core.errors import DomainError
 from core.models import Attachment
 from core.models import Case
@@ -129,13 +131,21 @@ def _zip_date(now: dt.datetime) -> tuple[int, int, int, int, int, int]:
     return (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second)
 
 
+def _motive_name(value: object) -> str:
+    """The law's name of a motive code (the receiving body reads names, not codes)."""
+    try:
+        return vocabulary.MOTIVES[Motive(str(value))]
+    except ValueError:
+        return str(value)
+
+
 def _report_text(case: Case, report: dict[str, Any]) -> str:
     """A plain-text rendering of the complaint for readers without a JSON viewer."""
     lines = [
         f"Denuncia {case.code}",
         f"Fecha de presentación: {case.filed_at.isoformat()}",
-        f"Modalidad: {report.get('modality', case.modality.value)}",
-        f"Motivos: {', '.join(str(m) for m in report.get('motives', []))}",
+        f"Modalidad: {vocabulary.MODALITIES[case.modality]}",
+        f"Motivos: {'; '.join(_motive_name(m) for m in report.get('motives', []))}",
         "",
         "Hechos denunciados:",
         str(report.get("facts", "")),

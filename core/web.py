@@ -41,6 +41,7 @@ LANGUAGES = ("es", "en")
 # Messages of this module (error pages), shared by both apps' catalogs.
 CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT_LANGUAGE = "es"
+TOR_BROWSER_LANGUAGES = "en-US,en;q=0.5"
 
 request_log = logging.getLogger("integra.request")
 
@@ -153,6 +154,10 @@ def select_locale() -> str:
     chosen = flask_session.get("lang") if request.cookies else None
     if chosen in LANGUAGES:
         return str(chosen)
+    # Tor Browser sends this exact header for everyone, whatever their language, so that it
+    # cannot fingerprint them: it is no preference, and a Peruvian on Tor should get Spanish.
+    if request.headers.get("Accept-Language", "").replace(" ", "") == TOR_BROWSER_LANGUAGES:
+        return DEFAULT_LANGUAGE
     best = request.accept_languages.best_match(LANGUAGES)
     return best or DEFAULT_LANGUAGE
 

@@ -164,3 +164,14 @@ def test_unhandled_errors_are_logged_without_their_message(
     assert "unhandled ValueError on GET /boom/<value>" in caplog.text
     assert "canary-typed-5d1f" not in caplog.text
     assert "Traceback" not in caplog.text
+
+
+def test_tor_browsers_spoofed_language_header_is_no_preference(
+    settings: Settings, engine: Engine
+) -> None:
+    # Tor Browser sends "en-US,en;q=0.5" for everyone: a complainant on Tor gets Spanish.
+    client = create_reporting(settings, engine=engine).test_client()
+    tor = client.get("/", headers={"Accept-Language": "en-US, en;q=0.5"}).get_data(as_text=True)
+    assert 'lang="es"' in tor
+    chosen = client.get("/?lang=en", headers={"Accept-Language": "en-US, en;q=0.5"})
+    assert 'lang="en"' in chosen.get_data(as_text=True)

@@ -97,7 +97,12 @@ def test_plain_package_has_manifest_facts_stripped_documents_and_no_identity(db_
     assert not package.encrypted
     assert package.filename == f"{case.code}-stpad.zip"
     members = check_zip(package.data, case.code)
-    assert "direccionó la compra" in members["denuncia.txt"].decode()
+    text = members["denuncia.txt"].decode()
+    assert "direccionó la compra" in text
+    # The receiving body reads the law's names, not internal codes
+    assert "Modalidad: Con reserva de identidad" in text
+    assert "Contratación pública irregular" in text
+    assert "contratacion_irregular" not in text
     assert json.loads(members["denuncia.json"])["case_code"] == case.code
     photo = members["documentos/01-foto.jpg"]
     assert photo.startswith(b"\xff\xd8")

@@ -241,3 +241,20 @@ def test_passphrase_protected_identity_file(
     assert result.exit_code == 1
     assert "wrong passphrase" in result.stderr
     assert result.stdout_bytes == b""
+
+
+def test_truncated_file_on_stdout_says_how_much_was_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    key = tmp_path / "key.txt"
+    recipient = _keygen(runner, key)
+    data = os.urandom(3 * 64 * 1024 + 100)
+    sealed = crypto.encrypt(data, [crypto.parse_recipient(recipient)])
+    truncated = sealed[: len(sealed) - 50]  # breaks the final (short) chunk
+    result = runner.invoke(age_group, ["decrypt", "-i", str(key)], input=truncated)
+    assert result.exit_code != 0
+    released = len(result.stdout_bytes)
+    assert released == 3 * 64 * 1024  # only authenticated chunks came out
+    assert data.startswith(result.stdout_bytes)
+    assert f"{released} bytes of authenticated plaintext were written" in result.stderr
+    assert "incomplete" in result.stderr
