@@ -304,7 +304,11 @@ def apply_measure_act(
         from_state=transition.from_state.value if transition.from_state else None,
         to_state=transition.to_state.value,
         visible=transition.complainant_visible,
-        data=dict(transition.data),
+        data={
+            **transition.data,
+            # What the complainant is told about: granted (or in force) or denied (RG 5.1).
+            **({"decision": measure.state.value} if transition.notifies else {}),
+        },
         reasoning=reasoning,
         office_recipients=office_recipients,
         measure_id=measure.id,

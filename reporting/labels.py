@@ -133,6 +133,13 @@ EVENT = {
     "identity_accessed": _l("La jefatura de la OII consultó sus datos de identidad"),
 }
 
+# The decision a notification tells the complainant about (core.enums.MeasureState values).
+MEASURE_DECISION = {
+    "otorgada": _l("otorgada"),
+    "vigente": _l("otorgada y vigente"),
+    "denegada": _l("denegada"),
+}
+
 # Why the head of the OII read the identity (core.vault.LegalBasis values), shown to the
 # complainant beside the access so they know every access and its stated ground.
 LEGAL_BASIS = {

@@ -428,6 +428,9 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
         ]
         if missing:
             detail.append(_("falta: %(items)s", items=", ".join(str(m) for m in missing)))
+        decision = data.get("decision")
+        if decision in labels.MEASURE_DECISION:
+            detail.append(str(labels.MEASURE_DECISION[decision]))
         basis = data.get("legal_basis")
         if basis in labels.LEGAL_BASIS:
             detail.append(str(labels.LEGAL_BASIS[basis]))

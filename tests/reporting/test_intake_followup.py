@@ -223,3 +223,46 @@ def test_identity_access_appears_on_the_complainants_timeline(client, ent, sessi
     assert "traslado temporal" not in page  # the sealed statement stays internal
     english = client.get("/seguimiento?lang=en").get_data(as_text=True)
     assert "The head of the OII consulted your identity data" in english
+
+
+def test_the_timeline_says_whether_a_measure_was_granted(client, ent, session_for, settings):
+    # Given an identified complainant who asked for the bidder's guarantee (DL 9.3)
+    from case_factory import make_case
+    from factories import make_officer
+
+    from core.enums import MeasureType
+    from core.enums import Role
+    from core.measures import apply_measure_act
+    from core.measures_workflow import Criterion
+    from core.measures_workflow import MeasureAct
+
+    filed = make_case(session_for, settings, ent, protection=(MeasureType.BIDDER_GUARANTEE,))
+    session_for.commit()
+    head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD).officer
+    case = filed.case
+    measure = next(m for m in case.measures if m.type is MeasureType.BIDDER_GUARANTEE)
+    calendar = case_services.calendar_for(session_for, case.entity)
+    office = [crypto.parse_recipient(ent.entity.office_recipient)]
+    # When the head grants it and the complainant is notified
+    for act, extra in (
+        (MeasureAct.GRANT, {"criteria": {c: True for c in Criterion}}),
+        (MeasureAct.NOTIFY_COMPLAINANT, {}),
+    ):
+        apply_measure_act(
+            session_for,
+            measure,
+            act,
+            officer=head,
+            reasoning="Motivación.",
+            now=utcnow(),
+            calendar=calendar,
+            office_recipients=office,
+            **extra,
+        )
+    session_for.commit()
+    # Then the follow-up timeline says the measure was granted, not just "decided"
+    client.post("/seguimiento", data={"receipt": filed.code})
+    page = client.get("/seguimiento").get_data(as_text=True)
+    assert "Se le comunicó la decisión sobre la medida" in page
+    assert "Garantía al postor o contratista" in page
+    assert "otorgada" in page.split("Se le comunicó la decisión sobre la medida", 1)[1][:400]
