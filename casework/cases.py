@@ -63,6 +63,7 @@ from core.workflow import Act
 from core.workflow import Input
 from core.workflow import RequirementItem
 from core.workflow import allowed_acts
+from core.workflow import blocked_acts
 
 ACT_LABELS = {
     Act.BEGIN_VERIFICATION: _l("Iniciar la verificación de requisitos"),
@@ -266,6 +267,15 @@ def colleagues(officer: Officer) -> list[Officer]:
     )
 
 
+def blocked_act_reasons(case: Case) -> list[tuple[Any, str]]:
+    """Acts of the current state held back by a guard, with the reason in the user's language."""
+    facts = case_facts(web.db(), case, today=local_day(utcnow()))
+    return [
+        (ACT_LABELS.get(act, act), refusal_message(TransitionRefused(guard.code, guard.message)))
+        for act, guard in blocked_acts(case.state, facts)
+    ]
+
+
 def act_forms(case: Case) -> list[dict[str, Any]]:
     """One form per act the workflow allows now, with the inputs that act requires."""
     facts = case_facts(web.db(), case, today=local_day(utcnow()))
@@ -300,6 +310,7 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
         case=case,
         file=file,
         forms=act_forms(case),
+        blocked=blocked_act_reasons(case),
         colleagues=colleagues(officer),
         open_deadlines=[
             (d, calendar.business_days_between(today, d.due_on)) for d in open_deadlines

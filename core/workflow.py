@@ -413,6 +413,21 @@ def allowed_acts(state: CaseState, facts: CaseFacts) -> list[Act]:
     ]
 
 
+def blocked_acts(state: CaseState, facts: CaseFacts) -> list[tuple[Act, Guard]]:
+    """Acts of `state` that a fact guard holds back now, each with the first guard that fails,
+    so the UI can say why an act is not offered (e.g. forwarding before measures are decided)."""
+    facts_in_state = facts if facts.state is state else replace(facts, state=state)
+    blocked = []
+    for act in Act:
+        row = TABLE.get((state, act))
+        if row is None:
+            continue
+        failing = next((g for g in row.fact_guards if not g.ok(facts_in_state, ActInputs())), None)
+        if failing is not None:
+            blocked.append((act, failing))
+    return blocked
+
+
 def plan_act(facts: CaseFacts, act: Act, inputs: ActInputs) -> Transition:
     """Check `act` against the table and return what it does, or raise TransitionRefused."""
     row = TABLE.get((facts.state, act))

@@ -469,3 +469,28 @@ def test_a_copy_without_metadata_is_never_faked(
     ]
     # The original is still available, as such
     assert client.get(url).data == broken
+
+
+def test_the_case_page_says_why_an_act_is_not_offered(
+    casework_client, office, db, clean_engine, casework_settings
+):
+    # Given a complaint with a protection request whose requirements were verified
+    from core.enums import MeasureType
+
+    with Session(clean_engine, expire_on_commit=False) as session:
+        code = make_case(
+            session,
+            casework_settings,
+            office["ent"],
+            protection=(MeasureType.TRANSFER_COMPLAINANT,),
+        ).case.code
+        session.commit()
+    client = as_(casework_client, office["officer"])
+    verified = client.post(
+        f"/denuncias/{code}/actos/verify_requirements", data={"reasoning": "Cumple el art. 7."}
+    )
+    assert verified.status_code == 303
+    # Then forwarding is not offered, and the page says why, in Spanish
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert "Actos que aún no puede registrar" in page
+    assert "Decida todas las medidas de protección solicitadas antes de derivar" in page

@@ -18,6 +18,7 @@ from core.workflow import CaseFacts
 from core.workflow import PlannedForwarding
 from core.workflow import RequirementItem
 from core.workflow import allowed_acts
+from core.workflow import blocked_acts
 from core.workflow import plan_act
 from core.workflow import plan_registration
 
@@ -369,3 +370,12 @@ def test_reasoning_is_bounded() -> None:
         plan_act(facts, Act.VERIFY_REQUIREMENTS, ActInputs(reasoning="x" * (MAX_REASONING + 1)))
     assert refused.value.code == "reasoning_too_long"
     plan_act(facts, Act.VERIFY_REQUIREMENTS, ActInputs(reasoning="x" * MAX_REASONING))
+
+
+def test_blocked_acts_name_the_guard_that_holds_each_back() -> None:
+    facts = CaseFacts(state=S.EVALUATING_MEASURES, today=TODAY, measures_undecided=2)
+    blocked = blocked_acts(S.EVALUATING_MEASURES, facts)
+    assert [(act, guard.code) for act, guard in blocked] == [(Act.FORWARD, "measures_undecided")]
+    assert Act.FORWARD not in allowed_acts(S.EVALUATING_MEASURES, facts)
+    decided = CaseFacts(state=S.EVALUATING_MEASURES, today=TODAY, measures_undecided=0)
+    assert blocked_acts(S.EVALUATING_MEASURES, decided) == []
