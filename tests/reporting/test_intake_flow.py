@@ -154,3 +154,10 @@ def test_pages_answering_a_post_offer_no_link_that_would_lose_them(client):
     # A page fetched with GET still offers both.
     landing = client.get("/").get_data(as_text=True)
     assert "?lang=en" in landing
+
+
+def test_review_says_identity_typed_under_an_anonymous_choice_will_not_be_sent(client):
+    client.get("/denunciar")
+    review = file_review(client, complaint_data(full_name="Rosa Quispe"))  # modality anónima
+    assert "los datos de identidad y la solicitud de medidas que escribió no se enviarán" in review
+    assert "Rosa Quispe" not in review.split("Sus datos", 1)[1].split("</dd>", 1)[0]
