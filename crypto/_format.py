@@ -221,8 +221,14 @@ class ArmorDecoder:
                 self._src.read_exact(1)
                 continue
             break
-        first, _ = self._line()
+        try:
+            first, _ = self._line()
+        except ArmorError:
+            first = b""  # a first "line" longer than armor allows: not armor
         if first != ARMOR_BEGIN:
+            if not first.startswith(b"-----BEGIN"):
+                # Neither the binary header nor armor: most likely not an age file at all.
+                raise ArmorError("not an age file: no age header and no armor BEGIN line")
             raise ArmorError("invalid armor: missing or wrong BEGIN line")
         self._started = True
 

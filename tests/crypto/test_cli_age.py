@@ -258,3 +258,12 @@ def test_truncated_file_on_stdout_says_how_much_was_written(
     assert data.startswith(result.stdout_bytes)
     assert f"{released} bytes of authenticated plaintext were written" in result.stderr
     assert "incomplete" in result.stderr
+
+
+def test_a_file_that_is_not_age_at_all_is_called_so(runner: CliRunner, tmp_path: Path) -> None:
+    key = tmp_path / "key.txt"
+    _keygen(runner, key)
+    for junk in (os.urandom(4096), b"hello, this is a text file\n"):
+        result = runner.invoke(age_group, ["decrypt", "-i", str(key)], input=junk)
+        assert result.exit_code != 0
+        assert "not an age file" in result.stderr
