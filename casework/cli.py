@@ -163,7 +163,18 @@ def _create_demo_officer(
 @click.option("--casework-port", default=5001, show_default=True, type=int)
 def serve(host: str, intake_port: int, casework_port: int) -> None:
     """Development server for both apps, each in its own process."""
-    _settings()
+    from core import migrate
+    from core.db import make_engine
+    from core.errors import SchemaOutOfDate
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.check_schema(engine)
+    except SchemaOutOfDate as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
     procs = [
         subprocess.Popen([sys.executable, "-m", app, "--host", host, "--port", str(port)])
         for app, port in (("reporting", intake_port), ("casework", casework_port))

@@ -34,3 +34,9 @@ class CapabilityRequired(DomainError):
     """The officer's role lacks the capability an act requires (e.g. granting measures)."""
 
     code = "capability_required"
+
+
+class SchemaOutOfDate(DomainError):
+    """The database schema is not the one this version needs: `integra init` upgrades it."""
+
+    code = "schema_out_of_date"

@@ -45,3 +45,19 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to serve on a database whose schema is not at this version's head.
+
+    Serving anyway would fail later, on the first request that touches a changed table:
+    for the intake, after a frightened person typed their whole complaint.
+    """
+    from core.errors import SchemaOutOfDate
+
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database schema is at revision {current or 'none (empty database)'}, "
+            f"this version needs {head}: run `integra init` to create or upgrade it"
+        )

@@ -34,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from config import Settings
+from core import migrate
 from core.db import make_engine
 from core.db import make_sessionmaker
 
@@ -210,6 +211,7 @@ def init_app(
 ) -> None:
     """Wire the shared plumbing into one app."""
     eng = engine or make_engine(settings_obj.database_url)
+    migrate.check_schema(eng)
     app.extensions["integra"] = AppState(
         settings=settings_obj, engine=eng, sessions=make_sessionmaker(eng), name=name
     )

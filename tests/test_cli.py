@@ -288,3 +288,9 @@ def test_database_problems_are_one_clear_line_not_a_traceback(tmp_path, url, exp
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert "pw-canary" not in result.stderr
+
+
+def test_serve_refuses_a_database_that_was_never_initialised(run):
+    result = run("serve", "--intake-port", "0", "--casework-port", "0")
+    assert result.exit_code != 0
+    assert "run `integra init`" in result.output

@@ -121,3 +121,21 @@ def test_0003_copies_each_case_assignment_onto_its_deadlines(empty_engine: Engin
     with empty_engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT case_id, officer_id FROM deadlines")).all())
     assert rows == {1: 7, 2: None}
+
+
+def test_apps_refuse_a_schema_behind_this_version(empty_engine: Engine, tmp_path: Path) -> None:
+    # Serving anyway would fail on the first filing, after someone typed a whole complaint.
+    from factories import make_settings
+
+    from casework import create_app as create_casework
+    from core.errors import SchemaOutOfDate
+    from reporting import create_app as create_reporting
+
+    settings = make_settings(tmp_path / "instance", empty_engine.url.render_as_string(False))
+    revs = revisions()
+    migrate.upgrade(empty_engine, revs[-2])
+    for factory in (create_reporting, create_casework):
+        with pytest.raises(SchemaOutOfDate, match="run `integra init`"):
+            factory(settings, engine=empty_engine)
+    migrate.upgrade(empty_engine)
+    assert create_reporting(settings, engine=empty_engine).name == "reporting"
