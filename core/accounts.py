@@ -196,6 +196,38 @@ def _reserve(session: Session, key: str, now: dt.datetime) -> dt.datetime | None
     return until
 
 
+def _confirm_password(
+    session: Session,
+    settings: Settings,
+    *,
+    officer: Officer,
+    password: str,
+    now: dt.datetime,
+    failure_action: str,
+    failure_detail: dict[str, str],
+) -> str | None:
+    """A logged-in officer retyping their password is a guess like any other: refused while
+    the account is locked, and a wrong one counts towards the login lockout (a stolen session
+    cookie must not become an unthrottled password oracle). Returns None when the password is
+    right, else "locked" or "wrong"."""
+    key = throttle_key(settings, officer.username)
+    if _reserve(session, key, now) is not None:
+        return "locked"
+    if not officers.verify_password(settings.kdf, officer.password_hash, password):
+        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
+        audit.record(
+            session,
+            action=failure_action,
+            officer_id=officer.id,
+            entity_id=officer.entity_id,
+            detail=failure_detail,
+            now=now,
+        )
+        return "wrong"
+    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
+    return None
+
+
 def check_totp(
     session: Session, settings: Settings, *, officer: Officer, code: str, now: dt.datetime
 ) -> PasswordCheck:
@@ -301,21 +333,17 @@ def change_password(
     # Rules first: a refused new password must not leave a reserved attempt behind.
     validate_new_password(new_password, username=officer.username, old=old_password)
     now = utcnow()
-    key = throttle_key(settings, officer.username)
-    if _reserve(session, key, now) is not None:
-        raise PasswordRefused("locked")
-    if not officers.verify_password(settings.kdf, officer.password_hash, old_password):
-        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
-        audit.record(
-            session,
-            action="password.change_failed",
-            officer_id=officer.id,
-            entity_id=officer.entity_id,
-            detail={"reason": "wrong_current"},
-            now=now,
-        )
-        raise PasswordRefused("wrong_current")
-    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
+    refused = _confirm_password(
+        session,
+        settings,
+        officer=officer,
+        password=old_password,
+        now=now,
+        failure_action="password.change_failed",
+        failure_detail={"reason": "wrong_current"},
+    )
+    if refused is not None:
+        raise PasswordRefused("locked" if refused == "locked" else "wrong_current")
     rewrapped: list[str] = []
     for purpose in KEY_ROLES:
         try:
@@ -537,21 +565,17 @@ def redeem_grants(
 ) -> dict[str, crypto.Identity]:
     """Open pending grants with the code and re-wrap them under the officer's password."""
     now = utcnow()
-    key = throttle_key(settings, officer.username)
-    if _reserve(session, key, now) is not None:
-        raise GrantRefused("locked")
-    if not officers.verify_password(settings.kdf, officer.password_hash, password):
-        # A password guess like any other: it counts towards the login lockout.
-        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
-        audit.record(
-            session,
-            action="key.grant_redeem_failed",
-            officer_id=officer.id,
-            entity_id=officer.entity_id,
-            detail={"reason": "password"},
-        )
-        raise GrantRefused("wrong_password")
-    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
+    refused = _confirm_password(
+        session,
+        settings,
+        officer=officer,
+        password=password,
+        now=now,
+        failure_action="key.grant_redeem_failed",
+        failure_detail={"reason": "password"},
+    )
+    if refused is not None:
+        raise GrantRefused("locked" if refused == "locked" else "wrong_password")
     code = code.strip().lower()
     rows = session.scalars(
         select(WrappedKey).where(
