@@ -66,7 +66,6 @@ class Settings:
     officer_idle_minutes: int = 30
     complainant_idle_minutes: int = 15
     log_level: str = "INFO"
-    redis_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -199,5 +198,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "complainant_idle_minutes", values.get("complainant_idle_minutes", 15)
         ),
         log_level=str(values.get("log_level", "INFO")).upper(),
-        redis_url=str(values["redis_url"]) if values.get("redis_url") else None,
     )
