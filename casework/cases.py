@@ -12,6 +12,7 @@ Attachments are complainant-controlled bytes (threat 4): they are only ever sent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from flask import stream_with_context
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import crypto
 from casework.auth import current_officer
@@ -434,37 +436,46 @@ def make_blueprint() -> Blueprint:
         db.commit()
         return redirect(url_for("cases.detail", code=case.code, hecho="asignada"), code=303)
 
-    @bp.post("/denuncias/<code>/notas")
-    @require_role(*CASE_ROLES)
-    def add_note(code: str) -> Any:
+    def record_then_return(
+        code: str, record: Callable[[Session, Case], object], *, done: str, anchor: str
+    ) -> Any:
+        """Run a service on the case; a refusal re-renders the page with what was typed."""
         case = load_case(code)
         db = web.db()
-        office_identity()
+        office_identity()  # writing to the case needs the office key, like reading it
         try:
-            casefile.add_note(
-                db,
-                case,
-                officer=current_officer(),
-                body=request.form.get("body", ""),
-                office_recipients=office_recipients(case),
-                now=utcnow(),
-            )
+            record(db, case)
         except DomainError as exc:
             db.rollback()
             return render_case(
                 load_case(code), status=422, error=refusal_message(exc), form=request.form
             )
         db.commit()
-        return redirect(url_for("cases.detail", code=case.code, hecho="nota") + "#notas", 303)
+        return redirect(url_for("cases.detail", code=case.code, hecho=done) + anchor, 303)
+
+    @bp.post("/denuncias/<code>/notas")
+    @require_role(*CASE_ROLES)
+    def add_note(code: str) -> Any:
+        return record_then_return(
+            code,
+            lambda db, case: casefile.add_note(
+                db,
+                case,
+                officer=current_officer(),
+                body=request.form.get("body", ""),
+                office_recipients=office_recipients(case),
+                now=utcnow(),
+            ),
+            done="nota",
+            anchor="#notas",
+        )
 
     @bp.post("/denuncias/<code>/mensajes")
     @require_role(*CASE_ROLES)
     def send_message(code: str) -> Any:
-        case = load_case(code)
-        db = web.db()
-        office_identity()
-        try:
-            message_service.post_message(
+        return record_then_return(
+            code,
+            lambda db, case: message_service.post_message(
                 db,
                 case,
                 direction=MessageDirection.TO_COMPLAINANT,
@@ -472,14 +483,10 @@ def make_blueprint() -> Blueprint:
                 body=request.form.get("message", ""),
                 officer_id=current_officer().id,
                 now=utcnow(),
-            )
-        except DomainError as exc:
-            db.rollback()
-            return render_case(
-                load_case(code), status=422, error=refusal_message(exc), form=request.form
-            )
-        db.commit()
-        return redirect(url_for("cases.detail", code=case.code, hecho="mensaje") + "#mensajes", 303)
+            ),
+            done="mensaje",
+            anchor="#mensajes",
+        )
 
     @bp.get("/denuncias/<code>/adjuntos/<int:attachment_id>")
     @require_role(*CASE_ROLES)
