@@ -253,10 +253,10 @@ def local_time(value: dt.datetime | dt.date | None, with_seconds: bool = False) 
 
 
 def local_date(value: dt.datetime | None) -> str:
-    """Template filter `localday`: the Peruvian calendar day of a stored UTC time (ISO)."""
+    """Template filter `localday`: the Peruvian calendar day of a stored UTC time."""
     if value is None:
         return ""
-    return value.astimezone(PERU).date().isoformat()
+    return value.astimezone(PERU).strftime("%d/%m/%Y")
 
 
 def configure_logging(level: str = "INFO") -> None:
