@@ -25,24 +25,15 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
         template_folder=str(ROOT / "templates" / "casework"),
         static_folder=str(Path(__file__).parent / "static"),
     )
+    here = Path(__file__).parent
     app.config.from_mapping(
-        SECRET_KEY=settings.casework_secret_key,
-        SESSION_COOKIE_NAME="integra_casework",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=settings.officer_idle_minutes * 60,
-        WTF_CSRF_ENABLED=True,
-        MAX_CONTENT_LENGTH=(settings.max_upload_mib + 2) * 1024 * 1024,
-        BABEL_DEFAULT_LOCALE=web.DEFAULT_LANGUAGE,
-        BABEL_TRANSLATION_DIRECTORIES=";".join(
-            str(path)
-            for path in (
-                Path(__file__).parent / "translations",
-                Path(__file__).parent / "translations_cases",
-                web.CORE_TRANSLATIONS,
-            )
-        ),
+        web.base_config(
+            settings,
+            secret_key=settings.casework_secret_key,
+            cookie_name="integra_casework",
+            idle_minutes=settings.officer_idle_minutes,
+            translation_dirs=(here / "translations", here / "translations_cases"),
+        )
     )
     csrf.init_app(app)
     web.init_app(app, settings, name="casework", error_template="error.html", engine=engine)

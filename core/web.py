@@ -201,6 +201,32 @@ def _error_message(exc: Exception, code: int) -> str:
     return str(messages.get(code, gettext("Ocurrió un error. Inténtelo de nuevo más tarde.")))
 
 
+def base_config(
+    settings_obj: Settings,
+    *,
+    secret_key: str,
+    cookie_name: str,
+    idle_minutes: int,
+    translation_dirs: tuple[Path, ...],
+) -> dict[str, Any]:
+    """Flask settings both apps share: the session cookie's protection (invariant 7), CSRF,
+    upload bound and languages. Each app passes its own secret, cookie and catalogs."""
+    return {
+        "SECRET_KEY": secret_key,
+        "SESSION_COOKIE_NAME": cookie_name,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_SECURE": settings_obj.secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": idle_minutes * 60,
+        "WTF_CSRF_ENABLED": True,
+        "MAX_CONTENT_LENGTH": (settings_obj.max_upload_mib + 2) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+            str(path) for path in (*translation_dirs, CORE_TRANSLATIONS)
+        ),
+    }
+
+
 def init_app(
     app: Flask,
     settings_obj: Settings,

@@ -25,21 +25,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         static_folder=str(Path(__file__).parent / "static"),
     )
     app.config.from_mapping(
-        SECRET_KEY=settings.intake_secret_key,
-        SESSION_COOKIE_NAME="integra_intake",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_SECURE=settings.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=settings.complainant_idle_minutes * 60,
+        web.base_config(
+            settings,
+            secret_key=settings.intake_secret_key,
+            cookie_name="integra_intake",
+            idle_minutes=settings.complainant_idle_minutes,
+            translation_dirs=(Path(__file__).parent / "translations",),
+        ),
         # Uploads over Tor can be slow; a token older than this asks to reload the form.
         WTF_CSRF_TIME_LIMIT=6 * 60 * 60,
-        WTF_CSRF_ENABLED=True,
-        MAX_CONTENT_LENGTH=(settings.max_upload_mib + 2) * 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
-        BABEL_DEFAULT_LOCALE=web.DEFAULT_LANGUAGE,
-        BABEL_TRANSLATION_DIRECTORIES=";".join(
-            (str(Path(__file__).parent / "translations"), str(web.CORE_TRANSLATIONS))
-        ),
         TEMPLATES_AUTO_RELOAD=False,
     )
     # Uploads are kept in memory (bounded above), never spooled to a clear temp file.
