@@ -60,6 +60,19 @@ def office(ent):  # type: ignore[no-untyped-def]
     return [crypto.parse_recipient(ent.entity.office_recipient)]
 
 
+def export_to_stpad(db_session, ent, officer, case):  # type: ignore[no-untyped-def]
+    """The package most tests look at: a copy for the STPAD, unencrypted."""
+    return forwarding.export_package(
+        db_session,
+        case,
+        [ent.office],
+        officer=officer,
+        now=NOW,
+        office_recipients=office(ent),
+        destination=Destination.STPAD,
+    )
+
+
 def check_zip(data: bytes, code: str) -> dict[str, bytes]:
     members: dict[str, bytes] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -84,15 +97,7 @@ def check_zip(data: bytes, code: str) -> dict[str, bytes]:
 def test_plain_package_has_manifest_facts_stripped_documents_and_no_identity(db_session, world):
     ent, officer, case = world
 
-    package = forwarding.export_package(
-        db_session,
-        case,
-        [ent.office],
-        officer=officer,
-        now=NOW,
-        office_recipients=office(ent),
-        destination=Destination.STPAD,
-    )
+    package = export_to_stpad(db_session, ent, officer, case)
 
     assert not package.encrypted
     assert package.filename == f"{case.code}-stpad.zip"
@@ -256,15 +261,7 @@ def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db
         reasoning=canaries["reasoning"],
         office_recipients=office(ent),
     )
-    package = forwarding.export_package(
-        db_session,
-        case,
-        [ent.office],
-        officer=officer,
-        now=NOW,
-        office_recipients=office(ent),
-        destination=Destination.STPAD,
-    )
+    package = export_to_stpad(db_session, ent, officer, case)
 
     members = check_zip(package.data, case.code)
     for name, content in members.items():
@@ -292,15 +289,7 @@ def test_package_withholds_uncleanable_documents_and_the_protection_request(db_s
         attachments=[evidence("dañada.jpg", broken, "image/jpeg"), evidence("nota.txt", b"ok")],
     ).case
     # When the office exports the package
-    package = forwarding.export_package(
-        db_session,
-        case,
-        [ent.office],
-        officer=officer,
-        now=NOW,
-        office_recipients=office(ent),
-        destination=Destination.STPAD,
-    )
+    package = export_to_stpad(db_session, ent, officer, case)
     members = check_zip(package.data, case.code)
     # Then the damaged photo is withheld and listed, the other document travels
     manifest = json.loads(members["manifest.json"])
