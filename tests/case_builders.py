@@ -32,6 +32,7 @@ from core.models import Case
 from core.models import CaseEvent
 from core.models import Deadline
 from core.models import Entity
+from core.models import Measure
 from core.models import Officer
 from core.workflow import Act
 
@@ -178,4 +179,20 @@ def act(w: World, case: Case, a: Act, when: dt.datetime, **kw: object) -> CaseEv
         calendar=w.calendar,
         office_recipients=w.recipients,
         **kw,  # type: ignore[arg-type]
+    )
+
+
+def request_later(
+    w: World, case: Case, measure_type: MeasureType, when: dt.datetime, reasoning: str = "RG 4.10"
+) -> Measure:
+    """A protection request an officer records after filing (RG 4.10): it opens its own clocks."""
+    return request_measure(
+        w.session,
+        case,
+        measure_type=measure_type,
+        officer=w.officer,
+        reasoning=reasoning,
+        now=when,
+        calendar=w.calendar,
+        office_recipients=w.recipients,
     )

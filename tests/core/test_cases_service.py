@@ -18,6 +18,7 @@ from case_builders import file_case
 from case_builders import make_entity
 from case_builders import make_officer
 from case_builders import open_clocks
+from case_builders import request_later
 from sqlalchemy import select
 
 import crypto
@@ -33,7 +34,6 @@ from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
 from core.inbox import DueRow
 from core.inbox import due_deadlines
-from core.measures import request_measure
 from core.models import AuditEntry
 from core.models import Deadline
 from core.models import Forwarding
@@ -379,15 +379,12 @@ def test_withdrawal_stops_the_clocks_of_a_request_recorded_later(world: World) -
         missing_items=[RequirementItem.FACTS],
     )
     # RG 4.10: protection asked for while the subsanación is pending; own clocks open.
-    later = request_measure(
-        world.session,
+    later = request_later(
+        world,
         case,
-        measure_type=MeasureType.TRANSFER_COMPLAINANT,
-        officer=world.officer,
+        MeasureType.TRANSFER_COMPLAINANT,
+        at_lima(2026, 11, 17),
         reasoning="El denunciante pide traslado.",
-        now=at_lima(2026, 11, 17),
-        office_recipients=world.recipients,
-        calendar=world.calendar,
     )
     act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20))
     assert later.state is MeasureState.ARCHIVED

@@ -13,6 +13,7 @@ from case_builders import act
 from case_builders import at_lima
 from case_builders import file_case
 from case_builders import open_clocks
+from case_builders import request_later
 from sqlalchemy import select
 
 from core import audit
@@ -264,16 +265,7 @@ def test_later_request_clocks_stop_at_decision_and_notice(world: World) -> None:
     act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16))
     act(world, case, Act.FORWARD, at_lima(2026, 11, 16), destination=Destination.STPAD)
     # RG 4.10: protection requested later, during the PAD.
-    later = request_measure(
-        world.session,
-        case,
-        measure_type=MeasureType.BIDDER_GUARANTEE,
-        officer=world.officer,
-        reasoning="RG 4.10",
-        now=at_lima(2026, 11, 17),
-        calendar=world.calendar,
-        office_recipients=world.recipients,
-    )
+    later = request_later(world, case, MeasureType.BIDDER_GUARANTEE, at_lima(2026, 11, 17))
     assert set(measure_clocks(world, later)) == {
         K.EVALUATE_MEASURES,
         K.NOTIFY_MEASURES,
@@ -305,19 +297,6 @@ def test_no_request_on_an_archived_case(world: World) -> None:
     assert refused.value.code == "case_archived"
 
 
-def _later(world: World, case: Case, measure_type: MeasureType, when: dt.datetime) -> Measure:
-    return request_measure(
-        world.session,
-        case,
-        measure_type=measure_type,
-        officer=world.officer,
-        reasoning="RG 4.10",
-        now=when,
-        calendar=world.calendar,
-        office_recipients=world.recipients,
-    )
-
-
 def _copies(world: World, case: Case) -> list[Destination]:
     rows = world.session.scalars(
         select(Forwarding).where(Forwarding.case_id == case.id, Forwarding.is_copy.is_(True))
@@ -330,16 +309,16 @@ def test_a_later_protection_request_gets_the_copies_of_rg_4_3_once(world: World)
     case = file_case(world, at_lima(2026, 11, 13))
     assert _copies(world, case) == []
     # When protection is asked for later (RG 4.10), the OCI and the Procuraduría get copies
-    first = _later(world, case, MeasureType.TRANSFER_COMPLAINANT, at_lima(2026, 11, 17))
+    first = request_later(world, case, MeasureType.TRANSFER_COMPLAINANT, at_lima(2026, 11, 17))
     assert _copies(world, case) == [Destination.OCI, Destination.PROCURADURIA]
     event = world.session.scalars(select(CaseEvent).where(CaseEvent.measure_id == first.id)).one()
     assert event.data["copies"] == ["oci", "procuraduria"]
     # And a second later request sends no second copy
-    _later(world, case, MeasureType.CONTRACT_RENEWAL, at_lima(2026, 11, 18))
+    request_later(world, case, MeasureType.CONTRACT_RENEWAL, at_lima(2026, 11, 18))
     assert _copies(world, case) == [Destination.OCI, Destination.PROCURADURIA]
 
 
 def test_a_later_request_for_identity_reserve_alone_sends_no_copies(world: World) -> None:
     case = file_case(world, at_lima(2026, 11, 13))
-    _later(world, case, MeasureType.IDENTITY_RESERVE, at_lima(2026, 11, 17))  # RG 4.2
+    request_later(world, case, MeasureType.IDENTITY_RESERVE, at_lima(2026, 11, 17))  # RG 4.2
     assert _copies(world, case) == []
