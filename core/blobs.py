@@ -147,10 +147,6 @@ def open_ciphertext(session: Session, blob_id: int) -> CiphertextReader:
     return CiphertextReader(iter_ciphertext(session, blob_id))
 
 
-def read_ciphertext(session: Session, blob_id: int) -> bytes:
-    return b"".join(iter_ciphertext(session, blob_id))
-
-
 def iter_plaintext(
     session: Session, blob_id: int, identities: Sequence[crypto.Identity]
 ) -> Iterator[bytes]:

@@ -126,30 +126,6 @@ def open_with_receipt(
     return check_receipt(session, code, lookup, settings)
 
 
-def seal_identity(settings: Settings, identity: crypto.Identity) -> str:
-    """The identity sealed for the session cookie (the cookie is signed, not encrypted).
-
-    A stolen cookie without the server secret, or the server without the cookie,
-    reveals nothing; the seal dies with the session.
-    """
-    box = secretbox.seal(
-        settings.secret_bytes("intake_secret_key"),
-        SESSION_PURPOSE,
-        identity.to_string().encode("ascii"),
-    )
-    return box.hex()
-
-
-def unseal_identity(settings: Settings, sealed_hex: str) -> crypto.Identity | None:
-    try:
-        raw = secretbox.unseal(
-            settings.secret_bytes("intake_secret_key"), SESSION_PURPOSE, bytes.fromhex(sealed_hex)
-        )
-        return crypto.parse_identity(raw.decode("ascii"))
-    except (ValueError, secretbox.SealError, crypto.KeyFormatError):
-        return None
-
-
 @dataclass(frozen=True)
 class FollowupSession:
     """What the follow-up session cookie carries, all of it sealed (never the case in clear)."""

@@ -572,7 +572,11 @@ def clean_if_applicable(data: bytes) -> tuple[bytes, bool]:
 
 
 def strip(data: bytes) -> bytes:
-    """The file without its metadata; the original bytes when the format is unknown or broken."""
+    """The file without its metadata; the original bytes when the format is unknown or broken.
+
+    Best effort, unchecked: never use it where the result is presented as cleaned (the
+    intake, downloads and packages use `clean` / `clean_if_applicable`, which refuse instead).
+    """
     kind = sniff(data)
     stripper = _STRIPPERS.get(kind)
     if stripper is None:
