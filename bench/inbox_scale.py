@@ -1,6 +1,6 @@
 """Inbox scale benchmark: the casework inbox with 1,000 and 1,000,000 cases.
 
-Times the core/inbox.py query functions (first page, filtered pages, a page deep in the list
+Times the core/read/inbox.py query functions (first page, filtered pages, a page deep in the list
 through its keyset cursor, the due/overdue view) on SQLite and PostgreSQL, each with a small
 and a large synthetic entity, and prints the ratio large/small per view. The target: every view
 at a million cases within 2x of the same view at a thousand, and under 100 ms.
@@ -42,15 +42,15 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from core import inbox  # noqa: E402
-from core import migrate  # noqa: E402
-from core.calendar import BusinessCalendar  # noqa: E402
-from core.db import make_engine  # noqa: E402
-from core.enums import CaseState  # noqa: E402
-from core.enums import DeadlineKind  # noqa: E402
-from core.enums import Modality  # noqa: E402
-from core.enums import Motive  # noqa: E402
-from core.models import Case  # noqa: E402
+from core.law.calendar import BusinessCalendar  # noqa: E402
+from core.law.enums import CaseState  # noqa: E402
+from core.law.enums import DeadlineKind  # noqa: E402
+from core.law.enums import Modality  # noqa: E402
+from core.law.enums import Motive  # noqa: E402
+from core.read import inbox  # noqa: E402
+from core.storage import migrate  # noqa: E402
+from core.storage.db import make_engine  # noqa: E402
+from core.storage.models import Case  # noqa: E402
 
 TODAY = dt.date(2026, 6, 15)
 FIRST_FILING = dt.datetime(2023, 6, 15, tzinfo=dt.UTC)

@@ -49,10 +49,10 @@ from werkzeug.test import encode_multipart  # noqa: E402
 
 import crypto  # noqa: E402
 from config import load_settings  # noqa: E402
-from core import entities  # noqa: E402
-from core import migrate  # noqa: E402
-from core.db import make_engine  # noqa: E402
-from core.intake import kdf_profile  # noqa: E402
+from core.access import entities  # noqa: E402
+from core.services.intake import kdf_profile  # noqa: E402
+from core.storage import migrate  # noqa: E402
+from core.storage.db import make_engine  # noqa: E402
 
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')

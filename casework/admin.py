@@ -2,7 +2,7 @@
 
 The admin role manages accounts and entity settings but holds no key and reaches no
 case route (invariant 6). Key grants are made by officers who hold the identity
-(see core.accounts for the grant-code design).
+(see core.access.accounts for the grant-code design).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from casework.auth import add_unlocked_identities
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
-from core import accounts
-from core import audit
-from core import officers
 from core import web
-from core.enums import Role
+from core.access import accounts
+from core.access import officers
 from core.errors import DomainError
-from core.models import NonWorkingDay
-from core.models import Officer
+from core.law.enums import Role
+from core.storage import audit
+from core.storage.models import NonWorkingDay
+from core.storage.models import Officer
 
 
 def _colleague(officer_id: int) -> Officer:

@@ -41,12 +41,12 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import admin
     from casework import audit_views
     from casework import auth
-    from casework import cases
-    from casework import inbox
-    from casework import measures
-    from casework import stats
+    from casework import case_pages
+    from casework import inbox_pages
+    from casework import measure_pages
+    from casework import stats_pages
 
-    for module in (auth, admin, inbox, cases, measures, audit_views, stats):
+    for module in (auth, admin, inbox_pages, case_pages, measure_pages, audit_views, stats_pages):
         app.register_blueprint(module.make_blueprint())
 
     @app.get("/health")

@@ -1,6 +1,6 @@
 """Casework audit log view (auditor): entries, filter by action, chain status.
 
-Audit details hold no case content or identity (core.audit.record's contract), so the
+Audit details hold no case content or identity (core.storage.audit.record's contract), so the
 auditor sees who did what and when, never what a complaint says.
 """
 
@@ -15,11 +15,11 @@ from flask import request
 from sqlalchemy import select
 
 from casework.auth import require_role
-from core import audit
 from core import web
-from core.enums import Role
 from core.errors import AuditChainBroken
-from core.models import AuditEntry
+from core.law.enums import Role
+from core.storage import audit
+from core.storage.models import AuditEntry
 
 PAGE_SIZE = 50
 

@@ -8,7 +8,7 @@ The contract other casework modules rely on:
   With no roles, any logged-in officer passes.
 - `current_officer()`: the logged-in Officer, loaded from the database for this request.
 - `unlocked_identity(purpose)`: the office or vault identity unwrapped at login, held
-  server-side sealed under a token only the session cookie carries (core.keysessions).
+  server-side sealed under a token only the session cookie carries (core.access.keysessions).
 
 The Flask session cookie is signed (not secret): it carries only the session token and
 the CSRF secret; the row id is SHA-256(token), so the database does not yield the token.
@@ -43,14 +43,14 @@ from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import crypto
-from core import accounts
-from core import audit
-from core import keysessions
-from core import officers
 from core import web
-from core.db import utcnow
-from core.enums import Role
-from core.models import Officer
+from core.access import accounts
+from core.access import keysessions
+from core.access import officers
+from core.law.enums import Role
+from core.storage import audit
+from core.storage.db import utcnow
+from core.storage.models import Officer
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,13 +15,13 @@ import click
 from config import ConfigError
 from config import Settings
 from config import load_settings
-from core.enums import Role
+from core.law.enums import Role
 
 # Database and domain modules are imported inside the commands that use them,
 # so that `integra age …` starts without loading SQLAlchemy.
 if TYPE_CHECKING:
-    from core import entities
-    from core.models import Entity
+    from core.access import entities
+    from core.storage.models import Entity
 
 DEMO_ENTITY = "Municipalidad Distrital de Demostración"
 DEMO_USER = "demo"
@@ -53,12 +53,12 @@ def init(entity_name: str | None, demo: bool) -> None:
     """Create or upgrade the schema, and create the entity and its keys."""
     from sqlalchemy import select
 
-    from core import entities
-    from core import migrate
-    from core.db import make_engine
-    from core.db import make_sessionmaker
-    from core.db import session_scope
-    from core.models import Entity
+    from core.access import entities
+    from core.storage import migrate
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
+    from core.storage.models import Entity
 
     settings = _settings()
     if demo and settings.is_production:
@@ -116,9 +116,9 @@ def _create_demo_officer(
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from core import entities
-    from core import officers
-    from core.models import Officer
+    from core.access import entities
+    from core.access import officers
+    from core.storage.models import Officer
 
     assert isinstance(session, Session)
     if session.scalar(select(Officer.id).where(Officer.username == DEMO_USER)) is not None:
@@ -163,9 +163,9 @@ def _create_demo_officer(
 @click.option("--casework-port", default=5001, show_default=True, type=int)
 def serve(host: str, intake_port: int, casework_port: int) -> None:
     """Development server for both apps, each in its own process."""
-    from core import migrate
-    from core.db import make_engine
     from core.errors import SchemaOutOfDate
+    from core.storage import migrate
+    from core.storage.db import make_engine
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -217,11 +217,11 @@ def officer() -> None:
 @click.option("--name", "display_name", default="", help="Full name shown in the app.")
 def officer_add(username: str, role: str, entity_slug: str | None, display_name: str) -> None:
     """Create an account; prints a one-time password and the TOTP provisioning URI."""
-    from core import officers
-    from core.db import make_engine
-    from core.db import make_sessionmaker
-    from core.db import session_scope
+    from core.access import officers
     from core.errors import DomainError
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
 
     settings = _settings()
     engine = make_engine(settings.database_url)
@@ -278,12 +278,12 @@ def officer_grant(username: str, identity_file: str, purpose: str) -> None:
     from sqlalchemy import select
 
     import crypto
-    from core import accounts
-    from core.db import make_engine
-    from core.db import make_sessionmaker
-    from core.db import session_scope
+    from core.access import accounts
     from core.errors import DomainError
-    from core.models import Officer
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
+    from core.storage.models import Officer
 
     settings = _settings()
     try:
@@ -332,11 +332,11 @@ def officer_totp(username: str) -> None:
 
     from sqlalchemy import select
 
-    from core import officers
-    from core.db import make_engine
-    from core.db import make_sessionmaker
-    from core.db import session_scope
-    from core.models import Officer
+    from core.access import officers
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
+    from core.storage.models import Officer
 
     settings = _settings()
     if settings.is_production:
@@ -359,7 +359,7 @@ def _pick_entity(session: object, slug: str | None) -> Entity:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from core.models import Entity
+    from core.storage.models import Entity
 
     assert isinstance(session, Session)
     if slug:
@@ -386,11 +386,11 @@ def audit_group() -> None:
 )
 def audit_verify(expect_head: str | None) -> None:
     """Verify the chain; exit 0 and print the number of entries when intact."""
-    from core import audit
-    from core.db import make_engine
-    from core.db import make_sessionmaker
-    from core.db import session_scope
     from core.errors import DomainError
+    from core.storage import audit
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
 
     settings = _settings()
     engine = make_engine(settings.database_url)

@@ -1,12 +1,12 @@
-"""Alembic environment: the URL comes from the caller (core.migrate) or Settings."""
+"""Alembic environment: the URL comes from the caller (core.storage.migrate) or Settings."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from core import models  # noqa: F401  (registers every table on Base.metadata)
-from core.db import Base
-from core.db import make_engine
+from core.storage import models  # noqa: F401  (registers every table on Base.metadata)
+from core.storage.db import Base
+from core.storage.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.devserver import run_app
+from core.web.devserver import run_app
 
 if __name__ == "__main__":
     from reporting import create_app

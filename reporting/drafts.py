@@ -5,7 +5,7 @@ age identity (hybrid post-quantum when the office is). That identity lives only 
 the person's session cookie, itself sealed under the intake secret, so neither a
 stolen database nor a stolen cookie alone opens a draft. At submission the draft
 is opened, optionally cleaned of metadata, re-sealed to the office and the
-complainant by core.intake, and deleted in the same transaction. Abandoned drafts
+complainant by core.services.intake, and deleted in the same transaction. Abandoned drafts
 (no submission) are purged after DRAFT_MAX_AGE; their key is gone with the cookie.
 
 The sealed draft carries a small header (file name, declared type, size, hash and
@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core import metadata
-from core import secretbox
-from core.blobs import open_ciphertext
-from core.blobs import store_stream
-from core.enums import BlobKind
-from core.models import Blob
-from core.models import BlobChunk
+from core.files import metadata
+from core.law.enums import BlobKind
+from core.storage import secretbox
+from core.storage.blobs import open_ciphertext
+from core.storage.blobs import store_stream
+from core.storage.models import Blob
+from core.storage.models import BlobChunk
 
 DRAFT_PURPOSE = "intake-draft-key"
 DRAFT_MAX_AGE = dt.timedelta(hours=6)  # the CSRF token's lifetime: the form is dead after it

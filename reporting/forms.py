@@ -1,4 +1,7 @@
-"""Intake forms: shape only (required, length, choices). Meaning is checked by core.intake."""
+"""Intake forms: shape only (required, length, choices).
+
+Meaning is checked by core.services.intake.
+"""
 
 from __future__ import annotations
 
@@ -24,14 +27,14 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from core.enums import MeasureType
-from core.enums import MessageKind
-from core.enums import Modality
-from core.enums import Motive
-from core.intake import MAX_FACTS
-from core.intake import MAX_MEDIUM
-from core.intake import MAX_PERSONS
-from core.intake import MAX_SHORT
+from core.law.enums import MeasureType
+from core.law.enums import MessageKind
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.services.intake import MAX_FACTS
+from core.services.intake import MAX_MEDIUM
+from core.services.intake import MAX_PERSONS
+from core.services.intake import MAX_SHORT
 from reporting import labels
 
 MIN_PERSON_ROWS = 2

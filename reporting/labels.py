@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core import vocabulary
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
-from core.enums import MessageKind
-from core.enums import Modality
+from core.law import vocabulary
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import MessageKind
+from core.law.enums import Modality
 
 MODALITY = {
     Modality.ANONYMOUS: _l("Anónima: no doy mi nombre"),
@@ -133,14 +133,14 @@ EVENT = {
     "identity_accessed": _l("La jefatura de la OII consultó sus datos de identidad"),
 }
 
-# The decision a notification tells the complainant about (core.enums.MeasureState values).
+# The decision a notification tells the complainant about (core.law.enums.MeasureState values).
 MEASURE_DECISION = {
     "otorgada": _l("otorgada"),
     "vigente": _l("otorgada y vigente"),
     "denegada": _l("denegada"),
 }
 
-# Why the head of the OII read the identity (core.vault.LegalBasis values), shown to the
+# Why the head of the OII read the identity (core.services.vault.LegalBasis values), shown to the
 # complainant beside the access so they know every access and its stated ground.
 LEGAL_BASIS = {
     "ejecucion_medidas": _l("para ejecutar medidas de protección"),
@@ -152,7 +152,7 @@ LEGAL_BASIS = {
 }
 GENERIC_EVENT = _l("Actuación registrada")
 
-# DL 7.1 requirement items, as numbered in the law (core.workflow.RequirementItem).
+# DL 7.1 requirement items, as numbered in the law (core.law.workflow.RequirementItem).
 MISSING_ITEM = {
     1: _l("sus datos de identidad"),
     2: _l("la descripción de los hechos o el nombre o cargo del denunciado"),

@@ -15,26 +15,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from core.calendar import PERU_TZ
-from core.calendar import BusinessCalendar
-from core.cases import apply_act
-from core.cases import calendar_for
-from core.cases import register_case_deadlines
-from core.enums import Beneficiary
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import MeasureType
-from core.enums import Modality
-from core.enums import Motive
-from core.enums import Role
-from core.measures import request_measure
-from core.models import Case
-from core.models import CaseEvent
-from core.models import Deadline
-from core.models import Entity
-from core.models import Measure
-from core.models import Officer
-from core.workflow import Act
+from core.law.calendar import PERU_TZ
+from core.law.calendar import BusinessCalendar
+from core.law.enums import Beneficiary
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.law.enums import Role
+from core.law.workflow import Act
+from core.services.cases import apply_act
+from core.services.cases import calendar_for
+from core.services.cases import register_case_deadlines
+from core.services.measures import request_measure
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Entity
+from core.storage.models import Measure
+from core.storage.models import Officer
 
 K = DeadlineKind
 S = CaseState
@@ -134,7 +134,7 @@ def build_world(session: Session) -> World:
 
 
 def file_case(w: World, filed_at: dt.datetime, **kw: object) -> Case:
-    """File like core.intake does: register the clocks, then record the requested measures."""
+    """File like core.services.intake does: register the clocks, then record the measures."""
     case = make_case(w.session, w.entity, filed_at=filed_at, **kw)  # type: ignore[arg-type]
     register_case_deadlines(w.session, case, w.calendar, filed_at)
     if case.protection_requested:

@@ -10,15 +10,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config import Settings
-from core.enums import Modality
-from core.enums import Motive
-from core.intake import ComplainantIdentity
-from core.intake import ProtectionRequest
-from core.intake import Receipt
-from core.intake import ReportDraft
-from core.intake import ReportedPerson
-from core.intake import UploadedEvidence
-from core.intake import submit_report
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.services.intake import ComplainantIdentity
+from core.services.intake import ProtectionRequest
+from core.services.intake import Receipt
+from core.services.intake import ReportDraft
+from core.services.intake import ReportedPerson
+from core.services.intake import UploadedEvidence
+from core.services.intake import submit_report
 
 DEFAULT_NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)  # a Monday, 10:00 in Lima
 

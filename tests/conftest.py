@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core import migrate
-from core.db import Base
-from core.db import make_engine
+from core.storage import migrate
+from core.storage.db import Base
+from core.storage.db import make_engine
 
 
 @pytest.fixture(scope="session")

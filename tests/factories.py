@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 import crypto
 from config import Settings
 from config import load_settings
-from core import entities
-from core import officers
-from core.enums import Role
-from core.models import Entity
-from core.models import Officer
+from core.access import entities
+from core.access import officers
+from core.law.enums import Role
+from core.storage.models import Entity
+from core.storage.models import Officer
 
 # Cheap KDF and wrap costs: tests only, never production (config refuses them there).
 TEST_WRAP_WORK_FACTOR = 10

@@ -18,10 +18,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from casework.cli import cli
-from core.db import make_engine
-from core.models import AuditEntry
-from core.models import Entity
-from core.models import Officer
+from core.storage.db import make_engine
+from core.storage.models import AuditEntry
+from core.storage.models import Entity
+from core.storage.models import Officer
 
 
 @pytest.fixture
@@ -185,8 +185,8 @@ def test_officer_grant_from_recovery_identity(run, fresh_db, tmp_path):
     # Then the officer redeems it under their own password and can unwrap the key
     import crypto
     from config import load_settings
-    from core import accounts
-    from core import entities
+    from core.access import accounts
+    from core.access import entities
 
     settings = load_settings(
         {
@@ -233,7 +233,7 @@ def test_officer_totp_never_prints_a_code_already_used(run, fresh_db, tmp_path):
     import datetime as dt
 
     from config import load_settings
-    from core import officers
+    from core.access import officers
 
     assert run("init", "--demo").exit_code == 0
     settings = load_settings(

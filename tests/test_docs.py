@@ -13,7 +13,7 @@ from factories import make_entity
 from sqlalchemy.orm import Session
 
 from config import Settings
-from core import intake
+from core.services import intake
 
 ROOT = Path(__file__).resolve().parent.parent
 

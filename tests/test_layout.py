@@ -23,8 +23,21 @@ FORBIDDEN_THIRD_PARTY = {
     "crypto": {"flask", "flask_wtf", "flask_babel", "sqlalchemy", "alembic", "werkzeug"},
     "config": {"flask", "sqlalchemy"},
 }
-# core.web and core.devserver are the only Flask-aware modules in core.
-CORE_FLASK_MODULES = {"web.py", "devserver.py"}
+# core.web (a package: the shared app plumbing and the development server) is the only
+# Flask-aware part of core.
+CORE_FLASK_PACKAGE = "web"
+
+# Inside core, sub-packages import each other one way too: the law is pure data and rules,
+# storage knows no use case, services never reach the web layer.
+CORE_ALLOWED = {
+    "law": set(),
+    "files": set(),
+    "storage": {"law"},
+    "access": {"law", "storage"},
+    "read": {"law", "storage", "access"},
+    "services": {"law", "storage", "access", "files", "read"},
+    "web": {"law", "storage", "access", "services", "read", "files"},
+}
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -66,7 +79,7 @@ def test_core_is_flask_free_outside_its_web_module() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in package_files("core")
-        if path.name not in CORE_FLASK_MODULES
+        if path.relative_to(ROOT / "core").parts[0] != CORE_FLASK_PACKAGE
         and imported_roots(path) & {"flask", "flask_wtf", "flask_babel", "werkzeug"}
     ]
     assert not offenders, offenders
@@ -77,3 +90,44 @@ def test_checker_catches_a_wrong_way_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from reporting import create_app\nimport casework.cli\n", encoding="utf-8")
     assert {"reporting", "casework"} <= imported_roots(bad)
+
+
+def core_subpackage_imports(path: Path) -> set[str]:
+    """The core sub-packages that `path` imports (`from core.law import x`, `import core.law.x`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "core" and len(parts) > 1 and parts[1] in CORE_ALLOWED:
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("sub", sorted(CORE_ALLOWED))
+def test_core_subpackages_import_one_way(sub: str) -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports core.{other}"
+        for path in sorted((ROOT / "core" / sub).rglob("*.py"))
+        for other in core_subpackage_imports(path) - {sub} - CORE_ALLOWED[sub]
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_core_module_lives_in_a_subpackage() -> None:
+    # A flat module in core/ would escape the direction rules above.
+    loose = sorted(
+        p.name for p in (ROOT / "core").glob("*.py") if p.name not in {"__init__.py", "errors.py"}
+    )
+    assert not loose, loose
+
+
+def test_subpackage_checker_sees_an_upward_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from core.services import cases\nimport core.web.devserver\n", encoding="utf-8")
+    assert core_subpackage_imports(bad) == {"services", "web"}

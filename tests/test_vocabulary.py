@@ -1,4 +1,4 @@
-"""The law's names come from one place (core.vocabulary) and read the same in both apps."""
+"""The law's names come from one place (core.law.vocabulary) and read the same in both apps."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from casework import create_app as create_casework
 from config import Settings
-from core import vocabulary
 from core import web
+from core.law import vocabulary
 from reporting import create_app as create_reporting
 
 ALL_NAMES = [
@@ -31,7 +31,7 @@ def test_every_name_has_an_english_translation_in_the_shared_catalog() -> None:
 def test_both_apps_show_the_same_names(
     settings: Settings, engine: Engine, lang: str, sample: str
 ) -> None:
-    from casework import inbox as casework_labels
+    from casework import inbox_pages as casework_labels
     from reporting import labels as intake_labels
 
     pairs = [

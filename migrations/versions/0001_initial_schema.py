@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.db
+import core.storage.db
 
 revision = "0001"
 down_revision = None
@@ -29,16 +29,16 @@ def upgrade() -> None:
         sa.Column("signing_public_key", sa.LargeBinary(), nullable=False),
         sa.Column("signing_key_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("case_prefix", sa.String(length=8), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entities")),
         sa.UniqueConstraint("slug", name=op.f("uq_entities_slug")),
     )
     op.create_table(
         "throttles",
         sa.Column("key", sa.String(length=128), nullable=False),
-        sa.Column("window_start", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("window_start", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("locked_until", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", core.storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_throttles")),
     )
     op.create_table(
@@ -83,8 +83,8 @@ def upgrade() -> None:
         sa.Column("totp_last_step", sa.BigInteger(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("session_epoch", sa.Integer(), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["entity_id"], ["entities.id"], name=op.f("fk_officers_entity_id_entities")
         ),
@@ -155,7 +155,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("channel", sa.String(length=32), nullable=False),
-        sa.Column("filed_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("filed_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("protection_requested", sa.Boolean(), nullable=False),
         sa.Column("reserve_only", sa.Boolean(), nullable=False),
         sa.Column("receipt_lookup", sa.String(length=64), nullable=False),
@@ -184,7 +184,7 @@ def upgrade() -> None:
             ),
             nullable=True,
         ),
-        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["assigned_officer_id"],
             ["officers.id"],
@@ -214,8 +214,8 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=False),
         sa.Column("epoch", sa.Integer(), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("keys_sealed", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["officer_id"], ["officers.id"], name=op.f("fk_officer_sessions_officer_id_officers")
@@ -234,7 +234,7 @@ def upgrade() -> None:
         sa.Column("officer_id", sa.Integer(), nullable=False),
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("blob", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["entity_id"], ["entities.id"], name=op.f("fk_wrapped_keys_entity_id_entities")
         ),
@@ -248,7 +248,7 @@ def upgrade() -> None:
         "audit_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
-        sa.Column("at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("actor", sa.String(length=80), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
@@ -294,7 +294,7 @@ def upgrade() -> None:
         ),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_blobs_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blobs")),
     )
@@ -365,9 +365,9 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("requested_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("decided_at", core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("notified_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("requested_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("notified_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("in_force_from", sa.Date(), nullable=True),
         sa.Column("in_force_until", sa.Date(), nullable=True),
         sa.Column(
@@ -417,8 +417,8 @@ def upgrade() -> None:
         ),
         sa.Column("body_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("read_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_messages_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["officer_id"], ["officers.id"], name=op.f("fk_messages_officer_id_officers")
@@ -434,7 +434,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=False),
         sa.Column("body_sealed", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_notes_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["officer_id"], ["officers.id"], name=op.f("fk_notes_officer_id_officers")
@@ -452,7 +452,7 @@ def upgrade() -> None:
         sa.Column("meta_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("from_complainant", sa.Boolean(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["blob_id"], ["blobs.id"], name=op.f("fk_attachments_blob_id_blobs")
         ),
@@ -482,7 +482,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=48), nullable=False),
-        sa.Column("at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("from_state", sa.String(length=40), nullable=True),
         sa.Column("to_state", sa.String(length=40), nullable=True),
@@ -531,7 +531,7 @@ def upgrade() -> None:
         sa.Column("rule_version", sa.String(length=40), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("satisfied_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("satisfied_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("satisfied_by_event_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_deadlines_case_id_cases")),
         sa.ForeignKeyConstraint(
@@ -574,7 +574,7 @@ def upgrade() -> None:
         ),
         sa.Column("destination_name", sa.String(length=200), nullable=False),
         sa.Column("is_copy", sa.Boolean(), nullable=False),
-        sa.Column("at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("event_id", sa.Integer(), nullable=True),
         sa.Column("package_sha256", sa.String(length=64), nullable=True),

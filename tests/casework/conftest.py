@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from casework import create_app
 from config import Settings
-from core import officers
-from core.enums import Role
+from core.access import officers
+from core.law.enums import Role
 
 # Last TOTP step used per secret, so that two logins in one 30-second window use
 # distinct steps (a used step is refused, by design).

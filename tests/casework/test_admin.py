@@ -7,13 +7,13 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import entities
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import NonWorkingDay
-from core.models import Officer
-from core.models import OfficerSession
-from core.models import WrappedKey
+from core.access import entities
+from core.law.enums import Role
+from core.storage.models import AuditEntry
+from core.storage.models import NonWorkingDay
+from core.storage.models import Officer
+from core.storage.models import OfficerSession
+from core.storage.models import WrappedKey
 
 from .conftest import login
 from .conftest import next_totp_code

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy import update
 
-from core.enums import Role
-from core.models import AuditEntry
+from core.law.enums import Role
+from core.storage.models import AuditEntry
 
 from .conftest import login
 
@@ -35,7 +35,7 @@ def test_filter_by_action_and_prefix(casework_client, officer_factory):
 
 
 def test_pagination(casework_client, officer_factory, db):
-    from core import audit
+    from core.storage import audit
 
     made = officer_factory("aud", Role.AUDITOR)
     for i in range(60):

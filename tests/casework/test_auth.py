@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 import crypto
 from casework import create_app
 from casework.auth import unlocked_identity
-from core import keysessions
-from core import officers
-from core.accounts import throttle_key
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import Officer
-from core.models import OfficerSession
-from core.models import Throttle
+from core.access import keysessions
+from core.access import officers
+from core.access.accounts import throttle_key
+from core.law.enums import Role
+from core.storage.models import AuditEntry
+from core.storage.models import Officer
+from core.storage.models import OfficerSession
+from core.storage.models import Throttle
 
 from .conftest import login
 from .conftest import next_totp_code
@@ -205,7 +205,7 @@ def test_enrolment_then_forced_password_change_rewraps_keys(
     assert changed.status_code == 302
     assert casework_client.get("/cuenta").status_code == 200
     # The key copy now opens with the new password only
-    from core import entities
+    from core.access import entities
 
     db.expire_all()
     officer = db.get(Officer, made.officer.id)

@@ -6,11 +6,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts import throttle_key
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import Officer
-from core.models import Throttle
+from core.access.accounts import throttle_key
+from core.law.enums import Role
+from core.storage.models import AuditEntry
+from core.storage.models import Officer
+from core.storage.models import Throttle
 
 from .conftest import login
 
@@ -86,7 +86,7 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_policy(
     # workers or threads: each passed the lock check before any failure was counted)
     import threading
 
-    from core import accounts
+    from core.access import accounts
 
     officer_factory("ana", Role.OFFICER)
     statuses: list[object] = []

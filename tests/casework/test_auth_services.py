@@ -1,4 +1,4 @@
-"""core.accounts services without Flask: TOTP compare-and-set, password rules, grants."""
+"""core.access.accounts services without Flask: TOTP compare-and-set, password rules, grants."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from core import accounts
-from core import officers
-from core.enums import Role
-from core.models import Officer
+from core.access import accounts
+from core.access import officers
+from core.law.enums import Role
+from core.storage.models import Officer
 
 
 def test_same_code_in_two_workers_is_accepted_once(clean_engine, officer_factory, settings):

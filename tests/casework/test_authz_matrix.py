@@ -18,9 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from core import keysessions
-from core.enums import Role
-from core.models import Officer
+from core.access import keysessions
+from core.law.enums import Role
+from core.storage.models import Officer
 
 PUBLIC = "public"
 ANY = "any-logged-in"
@@ -120,7 +120,7 @@ def world(casework_app, officer_factory, clean_engine, casework_settings) -> Wor
 
 
 def _seed(engine, settings, ent) -> tuple[int, str, int]:  # type: ignore[no-untyped-def]
-    from core.models import NonWorkingDay
+    from core.storage.models import NonWorkingDay
 
     with Session(engine, expire_on_commit=False) as session:
         try:

@@ -1,4 +1,4 @@
-"""core.casefile (Flask-free): what the case page decrypts, and that each read is audited."""
+"""core.services.casefile (Flask-free): what the case page decrypts; each read is audited."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from PIL import Image
 from sqlalchemy import select
 
 import crypto
-from core import casefile
-from core.cases import apply_act
-from core.cases import calendar_for
-from core.enums import Role
-from core.models import AuditEntry
-from core.workflow import Act
+from core.law.enums import Role
+from core.law.workflow import Act
+from core.services import casefile
+from core.services.cases import apply_act
+from core.services.cases import calendar_for
+from core.storage.models import AuditEntry
 
 NOW = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
 

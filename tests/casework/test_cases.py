@@ -14,19 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
-from core import audit
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import MessageDirection
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import Case
-from core.models import CaseEvent
-from core.models import Deadline
-from core.models import Forwarding
-from core.models import Message
-from core.models import Note
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MessageDirection
+from core.law.enums import Role
+from core.storage import audit
+from core.storage.models import AuditEntry
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Forwarding
+from core.storage.models import Message
+from core.storage.models import Note
 
 from .conftest import login
 
@@ -325,12 +325,12 @@ def test_a_second_submission_of_the_same_act_on_a_stale_case_changes_nothing(
     office, clean_engine, casework_settings
 ):
     """Two officers (or a double click) act on the same case read before either committed."""
-    from core.cases import apply_act
-    from core.cases import calendar_for
-    from core.db import utcnow
     from core.errors import TransitionRefused
-    from core.models import Officer as OfficerRow
-    from core.workflow import Act
+    from core.law.workflow import Act
+    from core.services.cases import apply_act
+    from core.services.cases import calendar_for
+    from core.storage.db import utcnow
+    from core.storage.models import Officer as OfficerRow
 
     code = office["identified"]
     with Session(clean_engine) as first, Session(clean_engine) as second:
@@ -475,7 +475,7 @@ def test_the_case_page_says_why_an_act_is_not_offered(
     casework_client, office, db, clean_engine, casework_settings
 ):
     # Given a complaint with a protection request whose requirements were verified
-    from core.enums import MeasureType
+    from core.law.enums import MeasureType
 
     with Session(clean_engine, expire_on_commit=False) as session:
         code = make_case(

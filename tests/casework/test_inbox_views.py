@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core.enums import DeadlineKind
-from core.enums import Motive
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import Case
-from core.models import Deadline
+from core.law.enums import DeadlineKind
+from core.law.enums import Motive
+from core.law.enums import Role
+from core.storage.models import AuditEntry
+from core.storage.models import Case
+from core.storage.models import Deadline
 
 from .conftest import login
 
@@ -83,7 +83,7 @@ def test_filters_search_and_paging(casework_client, office, clean_engine):
 
 
 def test_keyset_paging_links(casework_client, office, monkeypatch):
-    monkeypatch.setattr("casework.inbox.PAGE_SIZE", 2)
+    monkeypatch.setattr("casework.inbox_pages.PAGE_SIZE", 2)
     client = as_(casework_client, office["ana"])
     html = client.get("/bandeja").get_data(as_text=True)
     assert len(codes_in(html)) == 2
@@ -159,7 +159,11 @@ def test_every_case_view_msgid_has_english():
     sources = [
         (
             root / "casework",
-            [("inbox.py", "python"), ("cases.py", "python"), ("measures.py", "python")],
+            [
+                ("inbox_pages.py", "python"),
+                ("case_pages.py", "python"),
+                ("measure_pages.py", "python"),
+            ],
         ),
         *[
             (root / "templates" / "casework" / sub, [("**.html", "jinja2")])

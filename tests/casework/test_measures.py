@@ -11,17 +11,17 @@ from case_factory import make_case
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import messages
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
-from core.enums import MessageDirection
-from core.enums import MessageKind
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import CaseEvent
-from core.models import Forwarding
-from core.models import Measure
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.law.enums import Role
+from core.services import messages
+from core.storage.models import AuditEntry
+from core.storage.models import CaseEvent
+from core.storage.models import Forwarding
+from core.storage.models import Measure
 
 from .conftest import login
 

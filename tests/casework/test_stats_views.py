@@ -8,8 +8,8 @@ import io
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.enums import Role
-from core.models import AuditEntry
+from core.law.enums import Role
+from core.storage.models import AuditEntry
 
 from .conftest import login
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core import audit
 from core.errors import AuditChainBroken
-from core.models import AuditEntry
+from core.storage import audit
+from core.storage.models import AuditEntry
 
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from core.calendar import BusinessCalendar
+from core.law.calendar import BusinessCalendar
 
 D = dt.date
 

@@ -22,24 +22,24 @@ from case_builders import request_later
 from sqlalchemy import select
 
 import crypto
-from core import audit
-from core.calendar import local_day
-from core.cases import assign_case
-from core.cases import calendar_for
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
-from core.enums import Role
 from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
-from core.inbox import DueRow
-from core.inbox import due_deadlines
-from core.models import AuditEntry
-from core.models import Deadline
-from core.models import Forwarding
-from core.models import NonWorkingDay
-from core.workflow import Act
-from core.workflow import RequirementItem
+from core.law.calendar import local_day
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import Role
+from core.law.workflow import Act
+from core.law.workflow import RequirementItem
+from core.read.inbox import DueRow
+from core.read.inbox import due_deadlines
+from core.services.cases import assign_case
+from core.services.cases import calendar_for
+from core.storage import audit
+from core.storage.models import AuditEntry
+from core.storage.models import Deadline
+from core.storage.models import Forwarding
+from core.storage.models import NonWorkingDay
 
 # --- tests -------------------------------------------------------------------------------------
 
@@ -396,9 +396,9 @@ def test_withdrawal_stops_the_clocks_of_a_request_recorded_later(world: World) -
 
 
 def test_no_withdrawal_while_the_complainants_answer_waits_to_be_recorded(world: World) -> None:
-    from core import messages
-    from core.enums import MessageDirection
-    from core.enums import MessageKind
+    from core.law.enums import MessageDirection
+    from core.law.enums import MessageKind
+    from core.services import messages
 
     case = file_case(world, at_lima(2026, 11, 13))
     case.complainant_recipient = world.recipients[0].to_string()

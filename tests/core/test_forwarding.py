@@ -18,13 +18,13 @@ from PIL import Image
 from sqlalchemy import select
 
 import crypto
-from core import forwarding
-from core.enums import Destination
-from core.enums import MeasureType
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import CaseEvent
-from core.models import Forwarding
+from core.law.enums import Destination
+from core.law.enums import MeasureType
+from core.law.enums import Role
+from core.services import forwarding
+from core.storage.models import AuditEntry
+from core.storage.models import CaseEvent
+from core.storage.models import Forwarding
 
 NOW = dt.datetime(2026, 3, 4, 16, 0, tzinfo=dt.UTC)
 IDENTITY_CANARIES = ("Rosa Quispe", "40000001", "rosa@example.org", "999888777")
@@ -209,11 +209,11 @@ def test_destination_is_required(db_session, world):
 
 
 def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db_session, world):  # type: ignore[no-untyped-def]
-    from core import casefile
-    from core import messages
-    from core.cases import record_event
-    from core.enums import MessageDirection
-    from core.enums import MessageKind
+    from core.law.enums import MessageDirection
+    from core.law.enums import MessageKind
+    from core.services import casefile
+    from core.services import messages
+    from core.services.cases import record_event
 
     ent, officer, case = world
     canaries = {

@@ -12,15 +12,15 @@ from factories import make_officer
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from core import inbox
-from core.calendar import BusinessCalendar
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Modality
-from core.enums import Motive
-from core.enums import Role
-from core.models import Case
-from core.models import Deadline
+from core.law.calendar import BusinessCalendar
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.law.enums import Role
+from core.read import inbox
+from core.storage.models import Case
+from core.storage.models import Deadline
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
 CAL = BusinessCalendar()
@@ -237,7 +237,7 @@ def add_deadline(session: Session, case: Case, due: dt.date, **kw: object) -> in
     values: dict[str, object] = {
         "entity_id": case.entity_id,
         "case_id": case.id,
-        "officer_id": case.assigned_officer_id,  # as core.cases.open_deadlines does
+        "officer_id": case.assigned_officer_id,  # as core.services.cases.open_deadlines does
         "kind": DeadlineKind.VERIFY_REQUIREMENTS,
         "party": "office",
         "rule_version": "test",

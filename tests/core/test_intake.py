@@ -1,4 +1,4 @@
-"""core.intake: filing seals everything, registers the case and signs the acknowledgement."""
+"""core.services.intake: filing seals everything, registers the case, signs the acknowledgement."""
 
 from __future__ import annotations
 
@@ -14,20 +14,20 @@ from factories import make_entity
 from sqlalchemy import select
 
 import crypto
-from core import intake
-from core.blobs import read_plaintext
-from core.enums import CaseState
-from core.enums import MeasureType
-from core.enums import MessageDirection
-from core.enums import MessageKind
-from core.enums import Modality
-from core.enums import Motive
-from core.messages import add_evidence
-from core.messages import post_message
-from core.messages import read_attachment_meta
-from core.messages import read_message
-from core.models import AuditEntry
-from core.models import CaseEvent
+from core.law.enums import CaseState
+from core.law.enums import MeasureType
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.services import intake
+from core.services.messages import add_evidence
+from core.services.messages import post_message
+from core.services.messages import read_attachment_meta
+from core.services.messages import read_message
+from core.storage.blobs import read_plaintext
+from core.storage.models import AuditEntry
+from core.storage.models import CaseEvent
 
 
 @pytest.fixture

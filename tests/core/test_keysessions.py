@@ -10,9 +10,9 @@ from factories import make_officer
 from sqlalchemy.orm import Session
 
 import crypto
-from core import keysessions
-from core.enums import Role
-from core.models import OfficerSession
+from core.access import keysessions
+from core.law.enums import Role
+from core.storage.models import OfficerSession
 
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 IDLE = dt.timedelta(minutes=30)

@@ -16,28 +16,28 @@ from case_builders import open_clocks
 from case_builders import request_later
 from sqlalchemy import select
 
-from core import audit
-from core.enums import BadFaithType
-from core.enums import Beneficiary
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
 from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
-from core.measures import apply_measure_act
-from core.measures import request_measure
-from core.measures_workflow import CeaseGround
-from core.measures_workflow import Criterion
-from core.measures_workflow import MeasureAct
-from core.models import Case
-from core.models import CaseEvent
-from core.models import Deadline
-from core.models import Forwarding
-from core.models import Measure
-from core.models import Officer
-from core.workflow import Act
+from core.law.enums import BadFaithType
+from core.law.enums import Beneficiary
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.measures_workflow import CeaseGround
+from core.law.measures_workflow import Criterion
+from core.law.measures_workflow import MeasureAct
+from core.law.workflow import Act
+from core.services.measures import apply_measure_act
+from core.services.measures import request_measure
+from core.storage import audit
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Forwarding
+from core.storage.models import Measure
+from core.storage.models import Officer
 
 K = DeadlineKind
 M = MeasureState

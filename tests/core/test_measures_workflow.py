@@ -8,25 +8,25 @@ from dataclasses import replace
 
 import pytest
 
-from core.enums import BadFaithType
-from core.enums import Beneficiary
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
-from core.enums import Role
 from core.errors import TransitionRefused
-from core.measures_workflow import ROLE_CAPABILITIES
-from core.measures_workflow import Capability
-from core.measures_workflow import CeaseGround
-from core.measures_workflow import Criterion
-from core.measures_workflow import MeasureAct
-from core.measures_workflow import MeasureFacts
-from core.measures_workflow import MeasureInputs
-from core.measures_workflow import allowed_measure_acts
-from core.measures_workflow import needs_hr_report
-from core.measures_workflow import plan_measure_act
-from core.workflow import PlannedForwarding
+from core.law.enums import BadFaithType
+from core.law.enums import Beneficiary
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import Role
+from core.law.measures_workflow import ROLE_CAPABILITIES
+from core.law.measures_workflow import Capability
+from core.law.measures_workflow import CeaseGround
+from core.law.measures_workflow import Criterion
+from core.law.measures_workflow import MeasureAct
+from core.law.measures_workflow import MeasureFacts
+from core.law.measures_workflow import MeasureInputs
+from core.law.measures_workflow import allowed_measure_acts
+from core.law.measures_workflow import needs_hr_report
+from core.law.measures_workflow import plan_measure_act
+from core.law.workflow import PlannedForwarding
 
 M = MeasureState
 A = MeasureAct

@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - sample XML parts are clearer on one line
-"""core.metadata: hidden metadata is found (to show the complainant) and removed losslessly."""
+"""core.files.metadata: hidden metadata is found (to show the complainant) and removed losslessly."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import PngImagePlugin
 from pypdf import PdfReader
 from pypdf import PdfWriter
 
-from core import metadata
+from core.files import metadata
 
 SECRET = "Ana Torres"
 

@@ -7,16 +7,16 @@ from types import MappingProxyType
 
 import pytest
 
-from core.calendar import BusinessCalendar
-from core.enums import DeadlineKind
-from core.rules import DS_002_2020_JUS
-from core.rules import RULE_SETS
-from core.rules import NoRuleSetInForce
-from core.rules import Rule
-from core.rules import RuleSet
-from core.rules import compute_due
-from core.rules import compute_opened
-from core.rules import rules_for
+from core.law.calendar import BusinessCalendar
+from core.law.enums import DeadlineKind
+from core.law.rules import DS_002_2020_JUS
+from core.law.rules import RULE_SETS
+from core.law.rules import NoRuleSetInForce
+from core.law.rules import Rule
+from core.law.rules import RuleSet
+from core.law.rules import compute_due
+from core.law.rules import compute_opened
+from core.law.rules import rules_for
 
 D = dt.date
 K = DeadlineKind

@@ -11,19 +11,19 @@ import pytest
 from factories import make_entity
 from sqlalchemy.orm import Session
 
-from core import stats
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import MeasureState
-from core.enums import MeasureType
-from core.enums import Modality
-from core.enums import Motive
-from core.models import Case
-from core.models import CaseEvent
-from core.models import Deadline
-from core.models import Forwarding
-from core.models import Measure
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.read import stats
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Forwarding
+from core.storage.models import Measure
 
 _SEQ = itertools.count(1)
 MONDAY = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)  # 10:00 in Lima
@@ -251,9 +251,9 @@ def test_report_follows_the_real_case_services(db_session: Session, settings):
     from case_factory import make_case
     from factories import make_officer
 
-    from core.cases import apply_act
-    from core.cases import calendar_for
-    from core.workflow import Act
+    from core.law.workflow import Act
+    from core.services.cases import apply_act
+    from core.services.cases import calendar_for
 
     ent = make_entity(db_session, settings, pq=False)
     officer = make_officer(db_session, settings, ent).officer

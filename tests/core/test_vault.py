@@ -13,15 +13,15 @@ from factories import make_officer
 from sqlalchemy import select
 
 import crypto
-from core import audit
-from core import vault
-from core.cases import WrongEntity
-from core.enums import Destination
-from core.enums import Role
 from core.errors import NotFound
-from core.models import AuditEntry
-from core.models import CaseEvent
-from core.models import Forwarding
+from core.law.enums import Destination
+from core.law.enums import Role
+from core.services import vault
+from core.services.cases import WrongEntity
+from core.storage import audit
+from core.storage.models import AuditEntry
+from core.storage.models import CaseEvent
+from core.storage.models import Forwarding
 
 NOW = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
 STATEMENT = "Oficio 123-2026-ORH: ejecutar el traslado temporal solicitado. CANARY-BASIS"

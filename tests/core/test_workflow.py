@@ -7,26 +7,26 @@ import itertools
 
 import pytest
 
-from core.enums import CaseState
-from core.enums import DeadlineKind
-from core.enums import Destination
-from core.enums import Modality
 from core.errors import TransitionRefused
-from core.workflow import Act
-from core.workflow import ActInputs
-from core.workflow import CaseFacts
-from core.workflow import PlannedForwarding
-from core.workflow import RequirementItem
-from core.workflow import allowed_acts
-from core.workflow import blocked_acts
-from core.workflow import plan_act
-from core.workflow import plan_registration
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import Modality
+from core.law.workflow import Act
+from core.law.workflow import ActInputs
+from core.law.workflow import CaseFacts
+from core.law.workflow import PlannedForwarding
+from core.law.workflow import RequirementItem
+from core.law.workflow import allowed_acts
+from core.law.workflow import blocked_acts
+from core.law.workflow import plan_act
+from core.law.workflow import plan_registration
 
 S = CaseState
 K = DeadlineKind
 TODAY = dt.date(2026, 8, 3)
 
-# Independent expectation, written from research/dl1327.md §5 and §9 (not from core.workflow).
+# Independent expectation, written from research/dl1327.md §5 and §9 (not from core.law.workflow).
 EXPECTED: dict[tuple[CaseState, Act], CaseState] = {
     (S.REGISTERED, Act.BEGIN_VERIFICATION): S.VERIFYING,
     (S.REGISTERED, Act.FORWARD_RESERVE_ONLY): S.FORWARDED,
@@ -336,7 +336,7 @@ def test_registration_reserve_only() -> None:
 
 
 def test_forwarding_twice_to_the_same_body_is_refused() -> None:
-    from core.workflow import forwarding_key
+    from core.law.workflow import forwarding_key
 
     facts = CaseFacts(
         state=S.FORWARDED,
@@ -363,7 +363,7 @@ def test_forwarding_twice_to_the_same_body_is_refused() -> None:
 
 
 def test_reasoning_is_bounded() -> None:
-    from core.workflow import MAX_REASONING
+    from core.law.workflow import MAX_REASONING
 
     facts = CaseFacts(state=S.VERIFYING, today=TODAY)
     with pytest.raises(TransitionRefused) as refused:

@@ -21,13 +21,13 @@ from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core import officers
-from core.enums import CaseState
-from core.enums import MeasureState
-from core.enums import Role
-from core.models import AuditEntry
-from core.models import Case
+from core.access import officers
+from core.law.enums import CaseState
+from core.law.enums import MeasureState
+from core.law.enums import Role
+from core.storage import audit
+from core.storage.models import AuditEntry
+from core.storage.models import Case
 
 pytestmark = pytest.mark.e2e
 

@@ -13,14 +13,14 @@ from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.blobs import read_plaintext
-from core.enums import MessageDirection
-from core.enums import MessageKind
-from core.messages import post_message
-from core.messages import read_attachment_meta
-from core.messages import read_message
-from core.models import Case
-from core.models import Message
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.services.messages import post_message
+from core.services.messages import read_attachment_meta
+from core.services.messages import read_message
+from core.storage.blobs import read_plaintext
+from core.storage.models import Case
+from core.storage.models import Message
 
 pytestmark = pytest.mark.e2e
 

@@ -24,9 +24,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
-from core import intake
-from core.blobs import read_plaintext
-from core.models import Case
+from core.services import intake
+from core.storage.blobs import read_plaintext
+from core.storage.models import Case
 
 pytestmark = pytest.mark.e2e
 # ruff: noqa: S310 - urllib opens the local test server's http:// URL only

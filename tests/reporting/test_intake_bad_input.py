@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
-from core.models import Case
+from core.storage.models import Case
 from reporting import create_app
 
 

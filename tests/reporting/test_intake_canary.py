@@ -25,8 +25,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 import crypto
-from core.db import Base
-from core.models import Case
+from core.storage.db import Base
+from core.storage.models import Case
 
 IP = "203.0.113.77"
 UA = "CanaryBrowser/9.9 (ua-canary-7f3a)"

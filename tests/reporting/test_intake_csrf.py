@@ -8,7 +8,7 @@ import pytest
 from intake_helpers import complaint_data
 from sqlalchemy import select
 
-from core.models import Case
+from core.storage.models import Case
 from reporting import create_app
 
 

@@ -14,15 +14,15 @@ from intake_helpers import with_files
 from sqlalchemy import select
 
 import crypto
-from core import intake
-from core.blobs import read_plaintext
-from core.enums import MessageDirection
-from core.enums import MessageKind
-from core.messages import post_message
-from core.messages import read_attachment_meta
-from core.messages import read_message
-from core.models import Case
-from core.models import Message
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.services import intake
+from core.services.messages import post_message
+from core.services.messages import read_attachment_meta
+from core.services.messages import read_message
+from core.storage.blobs import read_plaintext
+from core.storage.models import Case
+from core.storage.models import Message
 
 
 def _only_case(session_for) -> Case:  # type: ignore[no-untyped-def]

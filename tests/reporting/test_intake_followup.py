@@ -22,18 +22,18 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 import crypto
-from core import cases as case_services
-from core.blobs import read_plaintext
-from core.db import utcnow
-from core.enums import MessageDirection
-from core.enums import MessageKind
-from core.messages import read_attachment_meta
-from core.messages import read_message
-from core.models import Blob
-from core.models import Case
-from core.models import Measure
-from core.models import Message
-from core.workflow import Act
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.law.workflow import Act
+from core.services import cases as case_services
+from core.services.messages import read_attachment_meta
+from core.services.messages import read_message
+from core.storage.blobs import read_plaintext
+from core.storage.db import utcnow
+from core.storage.models import Blob
+from core.storage.models import Case
+from core.storage.models import Measure
+from core.storage.models import Message
 from reporting import drafts
 
 
@@ -199,8 +199,8 @@ def test_identity_access_appears_on_the_complainants_timeline(client, ent, sessi
     # When the head of the OII reads the identity, stating a legal basis
     from factories import make_officer
 
-    from core import vault
-    from core.enums import Role
+    from core.law.enums import Role
+    from core.services import vault
 
     head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD)
     document = vault.access_identity(
@@ -230,11 +230,11 @@ def test_the_timeline_says_whether_a_measure_was_granted(client, ent, session_fo
     from case_factory import make_case
     from factories import make_officer
 
-    from core.enums import MeasureType
-    from core.enums import Role
-    from core.measures import apply_measure_act
-    from core.measures_workflow import Criterion
-    from core.measures_workflow import MeasureAct
+    from core.law.enums import MeasureType
+    from core.law.enums import Role
+    from core.law.measures_workflow import Criterion
+    from core.law.measures_workflow import MeasureAct
+    from core.services.measures import apply_measure_act
 
     filed = make_case(session_for, settings, ent, protection=(MeasureType.BIDDER_GUARANTEE,))
     session_for.commit()

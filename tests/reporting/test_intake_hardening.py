@@ -22,12 +22,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
-from core import metadata
-from core.blobs import read_plaintext
-from core.messages import read_attachment_meta
-from core.models import Blob
-from core.models import BlobChunk
-from core.models import Case
+from core.files import metadata
+from core.services.messages import read_attachment_meta
+from core.storage.blobs import read_plaintext
+from core.storage.models import Blob
+from core.storage.models import BlobChunk
+from core.storage.models import Case
 
 CANARY = "Ana-Torres-hardening-77"
 
@@ -296,8 +296,8 @@ def test_a_receipt_attempt_is_counted_before_the_slow_check(
 ):
     """Otherwise a burst of concurrent guesses all pass the throttle before any is counted."""
     import crypto
-    from core import followup
-    from core.models import Throttle
+    from core.services import followup
+    from core.storage.models import Throttle
 
     seen: list[int] = []
     real = crypto.derive_complainant_identity

@@ -8,14 +8,17 @@ from pathlib import Path
 from intake_helpers import file_complaint
 from sqlalchemy import select
 
-from core.models import Entity
+from core.storage.models import Entity
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_intake_code_never_touches_wrapped_keys():
-    sources = [*(ROOT / "reporting").rglob("*.py"), ROOT / "core" / "intake.py"]
-    sources += [ROOT / "core" / "followup.py", ROOT / "core" / "messages.py"]
+    sources = [*(ROOT / "reporting").rglob("*.py"), ROOT / "core" / "services" / "intake.py"]
+    sources += [
+        ROOT / "core" / "services" / "followup.py",
+        ROOT / "core" / "services" / "messages.py",
+    ]
     forbidden = re.compile(
         r"unwrap_identity|WrappedKey|keysessions|unwrap_for_officer|OfficerSession"
     )

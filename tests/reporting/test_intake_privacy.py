@@ -8,7 +8,7 @@ import time
 import pytest
 from intake_helpers import file_complaint
 
-from core import followup
+from core.services import followup
 
 IP = "203.0.113.77"
 UA = "UA-canary-privacy-55"
@@ -25,7 +25,7 @@ def test_no_ip_or_user_agent_in_logs_or_database(client, caplog, clean_engine):
     assert "GET" in logged  # requests are logged: method, route, status, time
     assert IP not in logged and UA not in logged
     with clean_engine.connect() as conn:
-        from core.db import Base
+        from core.storage.db import Base
 
         for table in Base.metadata.sorted_tables:
             for row in conn.execute(table.select()):

@@ -1,0 +1,230 @@
+"""Casework: the inbox (bandeja) and the due/overdue view (vencimientos).
+
+Both are keyset-paginated lists over clear metadata (core.read.inbox): nothing is decrypted here.
+This module also holds the Spanish labels of the domain vocabulary (research/dl1327.md §8),
+shared by the case and measure views; the English catalog translates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from casework.auth import current_officer
+from casework.auth import require_role
+from core import web
+from core.law import vocabulary
+from core.law.calendar import local_day
+from core.law.enums import BadFaithType
+from core.law.enums import Beneficiary
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.law.enums import Role
+from core.read import inbox
+from core.services.cases import calendar_for
+from core.storage.db import utcnow
+from core.storage.models import Officer
+
+CASE_ROLES = (Role.OFFICER, Role.HEAD)
+PAGE_SIZE = inbox.DEFAULT_PAGE_SIZE
+
+# --- labels (Spanish msgids, the law's vocabulary) --------------------------------------------
+
+STATE_LABELS = {
+    CaseState.REGISTERED: _l("Registrada"),
+    CaseState.VERIFYING: _l("En verificación de requisitos"),
+    CaseState.OBSERVED: _l("Observada (subsanación)"),
+    CaseState.VERIFIED: _l("Requisitos verificados"),
+    CaseState.ARCHIVED_WITHDRAWAL: _l("Archivada por desistimiento"),
+    CaseState.EVALUATING_MEASURES: _l("En evaluación de medidas"),
+    CaseState.FORWARDED: _l("Derivada"),
+    CaseState.CONCLUDED: _l("Concluida"),
+}
+MODALITY_LABELS = {k: _l(v) for k, v in vocabulary.MODALITIES.items()}
+MOTIVE_LABELS = {k: _l(v) for k, v in vocabulary.MOTIVES.items()}
+DEADLINE_LABELS = {
+    DeadlineKind.VERIFY_REQUIREMENTS: _l("Verificar requisitos"),
+    DeadlineKind.SUBSANACION: _l("Subsanación (plazo del denunciante)"),
+    DeadlineKind.EVALUATE_MEASURES: _l("Evaluar medidas de protección"),
+    DeadlineKind.HR_FEASIBILITY: _l("Informe de viabilidad de la ORH"),
+    DeadlineKind.NOTIFY_MEASURES: _l("Notificar medidas al denunciante"),
+    DeadlineKind.GRANT_LIMIT: _l("Plazo máximo para otorgar medidas"),
+    DeadlineKind.ALEGACIONES: _l("Alegaciones"),
+    DeadlineKind.DECISION: _l("Decisión motivada"),
+}
+DESTINATION_LABELS = {
+    Destination.STPAD: _l("Secretaría Técnica del PAD (STPAD)"),
+    Destination.OCI: _l("Órgano de Control Institucional (OCI)"),
+    Destination.PROCURADURIA: _l("Procuraduría Pública"),
+    Destination.OTHER_ENTITY: _l("Otra entidad competente"),
+    Destination.NOT_APPLICABLE: _l("No corresponde (queja o reclamo)"),
+    Destination.TITULAR: _l("Titular de la entidad"),
+}
+MEASURE_TYPE_LABELS = {k: _l(v) for k, v in vocabulary.MEASURE_TYPES.items()}
+BENEFICIARY_LABELS = {
+    Beneficiary.COMPLAINANT: _l("Denunciante"),
+    Beneficiary.WITNESS: _l("Testigo"),
+    Beneficiary.THIRD_PARTY: _l("Tercero (extensión de medidas)"),
+}
+MEASURE_STATE_LABELS = {
+    MeasureState.REQUESTED: _l("Solicitada"),
+    MeasureState.HR_FEASIBILITY: _l("En informe de viabilidad"),
+    MeasureState.GRANTED: _l("Otorgada"),
+    MeasureState.DENIED: _l("Denegada"),
+    MeasureState.IN_FORCE: _l("Vigente"),
+    MeasureState.VARIATION: _l("En procedimiento de variación"),
+    MeasureState.VARIED: _l("Variada"),
+    MeasureState.SUSPENSION: _l("En procedimiento de suspensión"),
+    MeasureState.SUSPENDED: _l("Suspendida"),
+    MeasureState.BAD_FAITH_CESSATION: _l("En procedimiento de cese por mala fe"),
+    MeasureState.EXCLUDED: _l("Excluida por mala fe"),
+    MeasureState.CEASED: _l("Cesada"),
+    MeasureState.ARCHIVED: _l("Archivada"),
+}
+BAD_FAITH_LABELS = {
+    BadFaithType.ALREADY_REPORTED: _l("Denuncia sobre hechos ya denunciados"),
+    BadFaithType.REPEATED: _l("Denuncia reiterada"),
+    BadFaithType.UNFOUNDED: _l("Denuncia carente de fundamento"),
+    BadFaithType.FALSE: _l("Denuncia falsa"),
+}
+
+
+def label_context() -> dict[str, Any]:
+    """Template globals for the case blueprints (inbox, cases, measures)."""
+    return {
+        "state_labels": STATE_LABELS,
+        "modality_labels": MODALITY_LABELS,
+        "motive_labels": MOTIVE_LABELS,
+        "deadline_labels": DEADLINE_LABELS,
+        "destination_labels": DESTINATION_LABELS,
+        "measure_type_labels": MEASURE_TYPE_LABELS,
+        "beneficiary_labels": BENEFICIARY_LABELS,
+        "measure_state_labels": MEASURE_STATE_LABELS,
+        "bad_faith_labels": BAD_FAITH_LABELS,
+    }
+
+
+# --- query-string parsing ----------------------------------------------------------------------
+
+
+def _enum_arg(enum: Any, value: str | None) -> Any:
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_filters(args: Any, officer: Officer) -> tuple[inbox.InboxFilter, str]:
+    """InboxFilter and sort from the query string; unknown values are ignored, not errors."""
+    states = frozenset(
+        s for s in (_enum_arg(CaseState, v) for v in args.getlist("estado")) if s is not None
+    )
+    scope = args.get("asignacion", "")
+    flt = inbox.InboxFilter(
+        states=states,
+        modality=_enum_arg(Modality, args.get("modalidad")),
+        motive=_enum_arg(Motive, args.get("motivo")),
+        assigned_officer_id=officer.id if scope == "mias" else None,
+        unassigned=scope == "sin",
+        overdue=args.get("vencidas") == "1",
+        code=args.get("codigo", "")[:40],
+    )
+    sort = "deadline" if args.get("orden") == "plazo" else "filed"
+    return flt, sort
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("inbox", __name__)
+    bp.context_processor(label_context)
+
+    @bp.get("/bandeja")
+    @require_role(*CASE_ROLES)
+    def index() -> Any:
+        officer = current_officer()
+        db = web.db()
+        today = local_day(utcnow())
+        flt, sort = parse_filters(request.args, officer)
+        error = None
+        cursor = request.args.get("cursor") or None
+        try:
+            page = inbox.list_cases(
+                db,
+                entity_id=officer.entity_id,
+                today=today,
+                calendar=calendar_for(db, officer.entity),
+                filters=flt,
+                sort=sort,  # type: ignore[arg-type]
+                cursor=cursor,
+                limit=PAGE_SIZE,
+            )
+        except inbox.InvalidCursor:
+            error = _l("El enlace de la página no es válido; se muestra la primera página.")
+            page = inbox.list_cases(
+                db,
+                entity_id=officer.entity_id,
+                today=today,
+                calendar=calendar_for(db, officer.entity),
+                filters=flt,
+                sort=sort,  # type: ignore[arg-type]
+                limit=PAGE_SIZE,
+            )
+        args = request.args.to_dict(flat=False)
+        args.pop("cursor", None)
+        return render_template(
+            "inbox/index.html",
+            page=page,
+            flt=flt,
+            sort=sort,
+            args=args,
+            scope=request.args.get("asignacion", ""),
+            first_page=cursor is None,
+            error=error,
+            today=today,
+            states=list(CaseState),
+            modalities=list(Modality),
+            motives=list(Motive),
+        )
+
+    @bp.get("/vencimientos")
+    @require_role(*CASE_ROLES)
+    def deadlines() -> Any:
+        officer = current_officer()
+        db = web.db()
+        today = local_day(utcnow())
+        scope = "oficina" if request.args.get("alcance") == "oficina" else "mios"
+        try:
+            horizon = max(0, min(int(request.args.get("horizonte", "5")), 60))
+        except ValueError:
+            horizon = 5
+        error = None
+        kwargs: dict[str, Any] = {
+            "entity_id": officer.entity_id,
+            "today": today,
+            "calendar": calendar_for(db, officer.entity),
+            "horizon_days": horizon,
+            "officer_id": officer.id if scope == "mios" else None,
+            "limit": PAGE_SIZE,
+        }
+        try:
+            page = inbox.due_deadlines(db, cursor=request.args.get("cursor") or None, **kwargs)
+        except inbox.InvalidCursor:
+            error = _l("El enlace de la página no es válido; se muestra la primera página.")
+            page = inbox.due_deadlines(db, **kwargs)
+        return render_template(
+            "inbox/deadlines.html",
+            page=page,
+            scope=scope,
+            horizon=horizon,
+            today=today,
+            error=error,
+        )
+
+    return bp

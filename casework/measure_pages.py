@@ -1,0 +1,335 @@
+"""Casework: the register of protection measures of a case (RG 5-11; DL 9-14).
+
+Requests (complainant, witness, third persons), the HR feasibility report (3 business days),
+grant or denial with the RG 7 criteria (head role only), notice to the complainant (7 business
+days) within the 15-business-day outer limit, vigencia, variation and suspension (5 business
+days of alegaciones, then 10 days to decide), and cessation for bad faith with its four types,
+which ends with the file sent to the Procuraduría and the STPAD. Retaliation reported by the
+complainant through the intake (messages of kind RETALIATION) is listed and linked.
+
+All acts go through core.services.measures; refusals re-render the page with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+import crypto
+from casework.auth import current_officer
+from casework.auth import require_role
+from casework.case_pages import MAX_ROW_ID
+from casework.case_pages import MEASURE_ACT_LABELS
+from casework.case_pages import case_context
+from casework.case_pages import load_case
+from casework.case_pages import office_identity
+from casework.case_pages import office_recipients
+from casework.case_pages import refusal_message
+from casework.inbox_pages import CASE_ROLES
+from core import web
+from core.errors import DomainError
+from core.law.calendar import local_day
+from core.law.enums import BadFaithType
+from core.law.enums import Beneficiary
+from core.law.enums import DeadlineKind
+from core.law.enums import MeasureType
+from core.law.enums import MessageKind
+from core.law.enums import Role
+from core.law.measures_workflow import LABOUR_MEASURES
+from core.law.measures_workflow import TABLE
+from core.law.measures_workflow import CeaseGround
+from core.law.measures_workflow import Criterion
+from core.law.measures_workflow import MeasureAct
+from core.law.measures_workflow import allowed_measure_acts
+from core.law.measures_workflow import needs_hr_report
+from core.services import measures
+from core.services.cases import calendar_for
+from core.storage import audit
+from core.storage.db import utcnow
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Measure
+from core.storage.models import Message
+
+CRITERION_LABELS = {
+    Criterion.TRASCENDENCIA: _l("Trascendencia: no otorgarla crearía un riesgo cierto e inminente"),
+    Criterion.GRAVEDAD: _l("Gravedad: afectación del bien jurídico protegido"),
+    Criterion.VEROSIMILITUD: _l("Verosimilitud: probabilidad de que los hechos ocurrieron"),
+    Criterion.SUBORDINACION: _l(
+        "Subordinación o jerarquía entre denunciante y denunciado (medidas laborales)"
+    ),
+}
+CEASE_LABELS = {
+    CeaseGround.DANGER_EXTINGUISHED: _l("Se extinguió el peligro (DL 10)"),
+    CeaseGround.PAD_ENDED: _l("Terminó el procedimiento disciplinario"),
+    CeaseGround.OTHER: _l("Otro motivo"),
+}
+MEASURE_EVENT_LABELS = {f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()}
+MEASURE_CLOCKS = (
+    DeadlineKind.HR_FEASIBILITY,
+    DeadlineKind.NOTIFY_MEASURES,
+    DeadlineKind.GRANT_LIMIT,
+    DeadlineKind.EVALUATE_MEASURES,
+    DeadlineKind.ALEGACIONES,
+    DeadlineKind.DECISION,
+)
+DECISIONS = frozenset(
+    {MeasureAct.DECIDE_VARIATION, MeasureAct.DECIDE_SUSPENSION, MeasureAct.DECIDE_CESSATION}
+)
+
+
+def measures_context() -> dict[str, Any]:
+    return {
+        **case_context(),
+        "measure_act_labels": MEASURE_ACT_LABELS,
+        "criterion_labels": CRITERION_LABELS,
+        "cease_labels": CEASE_LABELS,
+        "measure_event_labels": MEASURE_EVENT_LABELS,
+    }
+
+
+def _load_measure(case: Case, measure_id: int) -> Measure:
+    if measure_id > MAX_ROW_ID:  # from the URL: beyond a BIGINT the driver would overflow
+        abort(404)
+    measure = web.db().get(Measure, measure_id)
+    if measure is None or measure.case_id != case.id:
+        abort(404)
+    return measure
+
+
+def _clocks(case: Case, measure_id: int | None) -> list[tuple[Deadline, int]]:
+    """Deadlines of the measure (or the case-level measure clocks), with business days left."""
+    db = web.db()
+    calendar = calendar_for(db, case.entity)
+    today = local_day(utcnow())
+    query = select(Deadline).where(Deadline.case_id == case.id, Deadline.kind.in_(MEASURE_CLOCKS))
+    query = query.where(
+        Deadline.measure_id.is_(None) if measure_id is None else Deadline.measure_id == measure_id
+    )
+    rows = db.scalars(query.order_by(Deadline.due_on, Deadline.id)).all()
+    return [(d, calendar.business_days_between(today, d.due_on)) for d in rows]
+
+
+def _act_forms(measure: Measure) -> list[dict[str, Any]]:
+    facts = measures.measure_facts(web.db(), measure, today=local_day(utcnow()))
+    head = current_officer().role is Role.HEAD
+    forms = []
+    for act in allowed_measure_acts(measure.state, facts):
+        row = TABLE[(measure.state, act)]
+        forms.append(
+            {
+                "act": act,
+                "head_only": row.capability is not None,
+                "allowed": row.capability is None or head,
+                "criteria": act is MeasureAct.GRANT,
+                "labour": measure.type in LABOUR_MEASURES,
+                "hr_result": act is MeasureAct.RECORD_HR_REPORT,
+                "bad_faith": act is MeasureAct.START_BAD_FAITH_CESSATION,
+                "decision": act in DECISIONS,
+                "cease": act is MeasureAct.CEASE,
+            }
+        )
+    return forms
+
+
+def _render_index(case: Case, *, status: int = 200, **extra: Any) -> Response:
+    db = web.db()
+    retaliations = db.scalars(
+        select(Message)
+        .where(Message.case_id == case.id, Message.kind == MessageKind.RETALIATION)
+        .order_by(Message.id)
+    ).all()
+    body = render_template(
+        "measures/index.html",
+        case=case,
+        measures=case.measures,
+        case_clocks=_clocks(case, None),
+        retaliations=retaliations,
+        measure_types=list(MeasureType),
+        beneficiaries=list(Beneficiary),
+        needs_hr_report=needs_hr_report,
+        form=extra.pop("form", {}),
+        **extra,
+    )
+    return Response(body, status=status)
+
+
+def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: Any) -> Response:
+    """The measure page: its reasoning history is decrypted, so this is an audited view."""
+    officer = current_officer()
+    db = web.db()
+    identity = office_identity()
+    now = utcnow()
+    audit.record(
+        db,
+        action="case.viewed",
+        officer_id=officer.id,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"part": "measure", "measure_id": measure.id},
+        now=now,
+    )
+    events = db.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.measure_id == measure.id)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    history = [
+        (
+            e,
+            crypto.decrypt(e.reasoning_sealed, [identity]).decode("utf-8")
+            if e.reasoning_sealed is not None
+            else None,
+        )
+        for e in events
+    ]
+    body = render_template(
+        "measures/detail.html",
+        case=case,
+        measure=measure,
+        clocks=_clocks(case, measure.id),
+        case_clocks=_clocks(case, None),
+        history=history,
+        forms=_act_forms(measure),
+        bad_faith_types=list(BadFaithType),
+        criteria=list(Criterion),
+        cease_grounds=list(CeaseGround),
+        form=extra.pop("form", {}),
+        **extra,
+    )
+    db.commit()  # the audit entry is durable before the page leaves
+    return Response(body, status=status)
+
+
+_DECISION_ACTS = frozenset(
+    {MeasureAct.DECIDE_VARIATION, MeasureAct.DECIDE_SUSPENSION, MeasureAct.DECIDE_CESSATION}
+)
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("measures", __name__)
+    bp.context_processor(measures_context)
+
+    @bp.get("/denuncias/<code>/medidas")
+    @require_role(*CASE_ROLES)
+    def index(code: str) -> Any:
+        return _render_index(load_case(code), message=request.args.get("hecho"))
+
+    @bp.post("/denuncias/<code>/medidas")
+    @require_role(*CASE_ROLES)
+    def request_measure(code: str) -> Any:
+        case = load_case(code)
+        db = web.db()
+        office_identity()
+        form = request.form
+        try:
+            measure_type = MeasureType(form.get("type", ""))
+            beneficiary = Beneficiary(form.get("beneficiary", ""))
+        except ValueError:
+            return _render_index(
+                case, status=422, error=_l("Elija el tipo de medida y el beneficiario."), form=form
+            )
+        try:
+            measure = measures.request_measure(
+                db,
+                case,
+                measure_type=measure_type,
+                beneficiary=beneficiary,
+                officer=current_officer(),
+                reasoning=form.get("reasoning", ""),
+                now=utcnow(),
+                office_recipients=office_recipients(case),
+                calendar=calendar_for(db, case.entity),
+            )
+        except DomainError as exc:
+            db.rollback()
+            return _render_index(load_case(code), status=422, error=refusal_message(exc), form=form)
+        db.commit()
+        return redirect(
+            url_for("measures.detail", code=case.code, measure_id=measure.id, hecho="1"), 303
+        )
+
+    @bp.get("/denuncias/<code>/medidas/<int:measure_id>")
+    @require_role(*CASE_ROLES)
+    def detail(code: str, measure_id: int) -> Any:
+        case = load_case(code)
+        return _render_detail(
+            case, _load_measure(case, measure_id), message=request.args.get("hecho")
+        )
+
+    @bp.post("/denuncias/<code>/medidas/<int:measure_id>/actos/<act>")
+    @require_role(*CASE_ROLES)
+    def act(code: str, measure_id: int, act: str) -> Any:
+        case = load_case(code)
+        measure = _load_measure(case, measure_id)
+        db = web.db()
+        office_identity()
+        try:
+            chosen = MeasureAct(act)
+        except ValueError:
+            abort(404)
+        form = request.form
+        criteria: dict[Criterion, bool] = {}
+        for criterion in Criterion:
+            value = form.get(f"criterion_{criterion.value}", "")
+            if value in ("1", "0"):
+                criteria[criterion] = value == "1"
+        hr = form.get("hr_feasible", "")
+        upheld = form.get("upheld", "")
+        if chosen in _DECISION_ACTS and upheld not in ("1", "0"):
+            # A decision (exclusion forwards the file to the Procuraduría and the STPAD) is
+            # never inferred from a missing or forged field.
+            return _render_detail(
+                case,
+                measure,
+                status=422,
+                error=_l("Indique si se confirma o no la medida propuesta."),
+                form={"act": chosen.value, **form.to_dict(flat=True)},
+            )
+        try:
+            bad_faith = BadFaithType(form["bad_faith_type"]) if form.get("bad_faith_type") else None
+            cease = CeaseGround(form["cease_ground"]) if form.get("cease_ground") else None
+        except ValueError:
+            bad_faith, cease = None, None
+        try:
+            measures.apply_measure_act(
+                db,
+                measure,
+                chosen,
+                officer=current_officer(),
+                reasoning=form.get("reasoning", ""),
+                now=utcnow(),
+                calendar=calendar_for(db, case.entity),
+                office_recipients=office_recipients(case),
+                criteria=criteria,
+                hr_feasible=None if hr not in ("1", "0") else hr == "1",
+                bad_faith_type=bad_faith,
+                upheld=upheld != "0",
+                cease_ground=cease,
+            )
+        except DomainError as exc:
+            db.rollback()
+            case = load_case(code)
+            return _render_detail(
+                case,
+                _load_measure(case, measure_id),
+                status=422,
+                error=refusal_message(exc),
+                form={"act": chosen.value, **form.to_dict(flat=True)},
+            )
+        db.commit()
+        return redirect(
+            url_for("measures.detail", code=case.code, measure_id=measure.id, hecho="1"), 303
+        )
+
+    return bp

@@ -1,0 +1,1 @@
+"""Evidence files: inspecting and removing hidden metadata."""

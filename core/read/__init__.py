@@ -1,0 +1,1 @@
+"""Read models: the officer's inbox and due views, and the statistics."""

@@ -1,0 +1,417 @@
+"""Inbox queries for the casework app: filtered, sorted, keyset-paginated case lists.
+
+Flask-free. Every list is paginated by keyset (never OFFSET) on the composite indexes of
+`cases` (ix_cases_inbox, ix_cases_state_inbox, ix_cases_deadline, ix_cases_officer), so the
+first page and a page deep in the list cost the same with a thousand or a million cases.
+The due/overdue view reads open clocks through ix_deadlines_open.
+
+Sorts:
+- "filed": newest first, (filed_at DESC, id DESC).
+- "deadline": soonest next deadline first, (next_deadline_on ASC, id ASC); cases without an
+  open deadline follow in id order. Two phases (dated, then undated) keep each phase an index
+  range scan on SQLite and PostgreSQL alike, which order NULLs differently.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import tuple_
+from sqlalchemy.orm import Session
+
+from core.errors import DomainError
+from core.law.calendar import BusinessCalendar
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.storage.models import Case
+from core.storage.models import Deadline
+from core.storage.models import Officer
+
+Sort = Literal["filed", "deadline"]
+SORTS: tuple[Sort, ...] = ("filed", "deadline")
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class InvalidCursor(DomainError):
+    """A pagination cursor that this module did not produce (or for another sort)."""
+
+    code = "invalid_cursor"
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the officer asked for; every field is optional."""
+
+    states: frozenset[CaseState] = frozenset()
+    modality: Modality | None = None
+    motive: Motive | None = None
+    assigned_officer_id: int | None = None
+    unassigned: bool = False
+    overdue: bool = False
+    code: str = ""  # exact code or a prefix of it ("D-2026-0001")
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox: clear metadata only, nothing decrypted."""
+
+    id: int
+    code: str
+    state: CaseState
+    modality: Modality
+    motives: tuple[Motive, ...]
+    filed_at: dt.datetime
+    assigned_officer_id: int | None
+    assigned_officer_name: str | None
+    next_deadline_on: dt.date | None
+    next_deadline_kind: DeadlineKind | None
+    business_days_left: int | None  # 0: due today; negative: overdue by that many
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    next_cursor: str | None
+    sort: Sort
+    filters: InboxFilter = field(default_factory=InboxFilter)
+
+
+# --- cursors ---------------------------------------------------------------------------------
+
+
+def _encode(payload: dict[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+# Cursors are user-controlled (they travel in the URL): bound their size and every value
+# they carry, so a forged one gives InvalidCursor, never a database or recursion error.
+MAX_CURSOR_LENGTH = 512
+_MAX_ID = 2**63 - 1
+
+
+def _decode(cursor: str, sort: str) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("the page cursor is not valid")
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        raise InvalidCursor("the page cursor is not valid") from exc
+    if not isinstance(payload, dict) or payload.get("s") != sort:
+        raise InvalidCursor("the page cursor belongs to another sort order")
+    return payload
+
+
+def _cursor_id(payload: dict[str, Any]) -> int:
+    """The row id a cursor carries: an int that fits a BIGINT (bool and float refused)."""
+    value = payload["i"]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_ID:
+        raise InvalidCursor("the page cursor is not valid")
+    return value
+
+
+def _filed_cursor(row: InboxRow) -> str:
+    return _encode({"s": "filed", "t": row.filed_at.isoformat(), "i": row.id})
+
+
+def _deadline_cursor(row: InboxRow) -> str:
+    if row.next_deadline_on is None:
+        return _encode({"s": "deadline", "p": 2, "i": row.id})
+    return _encode({"s": "deadline", "p": 1, "d": row.next_deadline_on.isoformat(), "i": row.id})
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def normalise_code(text: str) -> str:
+    """Case codes are upper-case ASCII with hyphens; tolerate spaces and lower case."""
+    return "".join(text.split()).upper()[:32]
+
+
+def _conditions(entity_id: int, flt: InboxFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [Case.entity_id == entity_id]
+    if flt.states:
+        conds.append(Case.state.in_(sorted(flt.states)))
+    if flt.modality is not None:
+        conds.append(Case.modality == flt.modality)
+    if flt.motive is not None:
+        conds.append(or_(Case.motive_1 == flt.motive, Case.motive_2 == flt.motive))
+    if flt.assigned_officer_id is not None:
+        conds.append(Case.assigned_officer_id == flt.assigned_officer_id)
+    elif flt.unassigned:
+        conds.append(Case.assigned_officer_id.is_(None))
+    if flt.overdue:
+        conds.append(Case.next_deadline_on < today)
+    code = normalise_code(flt.code)
+    if code:
+        # A range on the unique index instead of LIKE: index-backed on both databases and
+        # free of LIKE's wildcard and case-folding differences.
+        conds.append(and_(Case.code >= code, Case.code < code + "\uffff"))
+    return conds
+
+
+def _base() -> Select[Any]:
+    # More columns than Select's typed overloads cover: typed loosely on purpose.
+    columns: list[Any] = [
+        Case.id,
+        Case.code,
+        Case.state,
+        Case.modality,
+        Case.motive_1,
+        Case.motive_2,
+        Case.filed_at,
+        Case.assigned_officer_id,
+        Officer.display_name,
+        Officer.username,
+        Case.next_deadline_on,
+        Case.next_deadline_kind,
+    ]
+    return select(*columns).outerjoin(Officer, Officer.id == Case.assigned_officer_id)
+
+
+def _row(r: Any, today: dt.date, calendar: BusinessCalendar) -> InboxRow:
+    due: dt.date | None = r.next_deadline_on
+    left = calendar.business_days_between(today, due) if due is not None else None
+    motives = (r.motive_1,) if r.motive_2 is None else (r.motive_1, r.motive_2)
+    name = (r.display_name or r.username) if r.assigned_officer_id is not None else None
+    return InboxRow(
+        id=r.id,
+        code=r.code,
+        state=r.state,
+        modality=r.modality,
+        motives=motives,
+        filed_at=r.filed_at,
+        assigned_officer_id=r.assigned_officer_id,
+        assigned_officer_name=name,
+        next_deadline_on=due,
+        next_deadline_kind=r.next_deadline_kind,
+        business_days_left=left,
+        overdue=due is not None and due < today,
+    )
+
+
+def list_cases(
+    session: Session,
+    *,
+    entity_id: int,
+    today: dt.date,
+    calendar: BusinessCalendar,
+    filters: InboxFilter | None = None,
+    sort: Sort = "filed",
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> InboxPage:
+    """One page of the inbox after `cursor` (None: the first page)."""
+    flt = filters or InboxFilter()
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    if sort not in SORTS:
+        raise InvalidCursor(f"unknown sort {sort!r}")
+    conds = _conditions(entity_id, flt, today)
+    if sort == "filed":
+        raw = _page_filed(session, conds, cursor, limit)
+    else:
+        raw = _page_deadline(session, conds, cursor, limit, overdue_only=flt.overdue)
+    rows = [_row(r, today, calendar) for r in raw[:limit]]
+    next_cursor = None
+    if len(raw) > limit:
+        last = rows[-1]
+        next_cursor = _filed_cursor(last) if sort == "filed" else _deadline_cursor(last)
+    return InboxPage(rows=rows, next_cursor=next_cursor, sort=sort, filters=flt)
+
+
+def _page_filed(
+    session: Session, conds: list[ColumnElement[bool]], cursor: str | None, limit: int
+) -> Sequence[Any]:
+    where = list(conds)
+    if cursor:
+        payload = _decode(cursor, "filed")
+        try:
+            at = dt.datetime.fromisoformat(str(payload["t"]))
+            last_id = _cursor_id(payload)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidCursor("the page cursor is not valid") from exc
+        where.append(tuple_(Case.filed_at, Case.id) < tuple_(at, last_id))
+    stmt = _base().where(*where).order_by(Case.filed_at.desc(), Case.id.desc()).limit(limit + 1)
+    return session.execute(stmt).all()
+
+
+def _page_deadline(
+    session: Session,
+    conds: list[ColumnElement[bool]],
+    cursor: str | None,
+    limit: int,
+    *,
+    overdue_only: bool,
+) -> Sequence[Any]:
+    phase = 1
+    after_day: dt.date | None = None
+    after_id = 0
+    if cursor:
+        payload = _decode(cursor, "deadline")
+        try:
+            phase = payload["p"]
+            after_id = _cursor_id(payload)
+            if phase == 1:
+                after_day = dt.date.fromisoformat(str(payload["d"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidCursor("the page cursor is not valid") from exc
+        if phase not in (1, 2):
+            raise InvalidCursor("the page cursor is not valid")
+    rows: list[Any] = []
+    if phase == 1:
+        where = [*conds, Case.next_deadline_on.is_not(None)]
+        if after_day is not None:
+            where.append(tuple_(Case.next_deadline_on, Case.id) > tuple_(after_day, after_id))
+        stmt = (
+            _base()
+            .where(*where)
+            .order_by(Case.next_deadline_on.asc(), Case.id.asc())
+            .limit(limit + 1)
+        )
+        rows.extend(session.execute(stmt).all())
+        after_id = 0
+    # An overdue filter excludes undated cases, so the second phase would be empty.
+    if len(rows) <= limit and not overdue_only:
+        where = [*conds, Case.next_deadline_on.is_(None), Case.id > after_id]
+        stmt = _base().where(*where).order_by(Case.id.asc()).limit(limit + 1 - len(rows))
+        rows.extend(session.execute(stmt).all())
+    return rows
+
+
+def find_by_code(session: Session, *, entity_id: int, code: str) -> Case | None:
+    """The case with exactly this code in this entity (search box shortcut)."""
+    return session.scalar(
+        select(Case).where(Case.entity_id == entity_id, Case.code == normalise_code(code))
+    )
+
+
+# --- due / overdue clocks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """An open statutory clock due within the horizon (or already overdue)."""
+
+    deadline_id: int
+    case_id: int
+    case_code: str
+    kind: DeadlineKind
+    party: str  # "office" or "complainant"
+    measure_id: int | None
+    due_on: dt.date
+    business_days_left: int
+    overdue: bool
+    assigned_officer_id: int | None
+    assigned_officer_name: str | None
+
+
+@dataclass(frozen=True)
+class DuePage:
+    rows: list[DueRow]
+    next_cursor: str | None
+    horizon_until: dt.date
+
+
+def due_deadlines(
+    session: Session,
+    *,
+    entity_id: int,
+    today: dt.date,
+    calendar: BusinessCalendar,
+    horizon_days: int = 5,
+    officer_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> DuePage:
+    """Open clocks due within `horizon_days` business days, overdue first (ix_deadlines_open).
+
+    With `officer_id`, only clocks of cases assigned to that officer.
+    """
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    until = calendar.add_business_days(today, max(0, horizon_days))
+    where: list[ColumnElement[bool]] = [
+        Deadline.entity_id == entity_id,
+        Deadline.satisfied_at.is_(None),
+        Deadline.due_on <= until,
+    ]
+    if cursor:
+        payload = _decode(cursor, "due")
+        try:
+            after_day = dt.date.fromisoformat(str(payload["d"]))
+            after_id = _cursor_id(payload)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidCursor("the page cursor is not valid") from exc
+        # Spelled out (not a row comparison) so `due_on >= day` bounds the index range.
+        where += [
+            Deadline.due_on >= after_day,
+            or_(Deadline.due_on > after_day, Deadline.id > after_id),
+        ]
+    # Ordering by satisfied_at (constant NULL here) first lets PostgreSQL see that the index
+    # already yields the page order, so nothing is sorted: ix_deadlines_open (entity_id,
+    # satisfied_at, due_on, id) for the office, ix_deadlines_officer_open (entity_id,
+    # officer_id, satisfied_at, due_on, id) for one officer.
+    ids = select(Deadline.id).where(*where)
+    if officer_id is not None:
+        ids = ids.where(Deadline.officer_id == officer_id)
+    page_ids = (
+        ids.order_by(Deadline.satisfied_at, Deadline.due_on, Deadline.id).limit(limit + 1)
+    ).subquery()
+    stmt = (
+        select(
+            Deadline.id,
+            Deadline.case_id,
+            Deadline.kind,
+            Deadline.party,
+            Deadline.measure_id,
+            Deadline.due_on,
+            Case.code,
+            Case.assigned_officer_id,
+            Officer.display_name,
+            Officer.username,
+        )
+        .join(page_ids, page_ids.c.id == Deadline.id)
+        .join(Case, Case.id == Deadline.case_id)
+        .outerjoin(Officer, Officer.id == Case.assigned_officer_id)
+        .order_by(Deadline.due_on.asc(), Deadline.id.asc())
+    )
+    raw = session.execute(stmt).all()
+    rows = [
+        DueRow(
+            deadline_id=r.id,
+            case_id=r.case_id,
+            case_code=r.code,
+            kind=r.kind,
+            party=r.party,
+            measure_id=r.measure_id,
+            due_on=r.due_on,
+            business_days_left=calendar.business_days_between(today, r.due_on),
+            overdue=r.due_on < today,
+            assigned_officer_id=r.assigned_officer_id,
+            assigned_officer_name=(
+                (r.display_name or r.username) if r.assigned_officer_id is not None else None
+            ),
+        )
+        for r in raw[:limit]
+    ]
+    next_cursor = None
+    if len(raw) > limit:
+        last = rows[-1]
+        next_cursor = _encode({"s": "due", "d": last.due_on.isoformat(), "i": last.deadline_id})
+    return DuePage(rows=rows, next_cursor=next_cursor, horizon_until=until)

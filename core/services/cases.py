@@ -1,0 +1,586 @@
+"""Case services: apply workflow acts, keep statutory clocks, list what is due.
+
+Services take the session first, flush and never commit (research/style.md §8). The workflow
+itself is the pure table in `core.law.workflow`; these functions read the facts it needs, record
+what it returns and leave an audit entry for every act.
+
+Clocks: a Deadline row stops only when an act is recorded (`satisfied_at` and
+`satisfied_by_event_id`), never because the case happens to be in some state. New clocks use
+the rule set in force on the day the clock opens (periods already running keep their stored
+due date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+import crypto
+from core.errors import CapabilityRequired
+from core.errors import DomainError
+from core.law.calendar import BusinessCalendar
+from core.law.calendar import local_day
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import Role
+from core.law.measures_workflow import UNDECIDED_STATES
+from core.law.measures_workflow import MeasureAct
+from core.law.measures_workflow import MeasureFacts
+from core.law.measures_workflow import MeasureInputs
+from core.law.measures_workflow import plan_measure_act
+from core.law.rules import compute_opened
+from core.law.rules import rules_for
+from core.law.workflow import Act
+from core.law.workflow import ActInputs
+from core.law.workflow import CaseFacts
+from core.law.workflow import PlannedForwarding
+from core.law.workflow import RequirementItem
+from core.law.workflow import forwarding_key
+from core.law.workflow import plan_act
+from core.law.workflow import plan_registration
+from core.storage import audit
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from core.storage.models import Entity
+from core.storage.models import Forwarding
+from core.storage.models import Measure
+from core.storage.models import NonWorkingDay
+from core.storage.models import Officer
+
+ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+_DESTINATIONS = frozenset(d.value for d in Destination)
+# Sealed into the event like any reasoning and shown to officers as written: Spanish, the
+# language of the file (the law's vocabulary), like the reasoning officers type.
+# core.services.messages records a complainant's answer to a subsanación request as this event.
+SUBSANACION_ANSWER_EVENT = "subsanacion_response"
+SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
+
+
+class WrongEntity(DomainError):
+    """The officer does not belong to the case's entity."""
+
+    code = "wrong_entity"
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
+    """Peru's business days plus the entity's configured non-working days."""
+    days = session.scalars(
+        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity.id)
+    ).all()
+    return BusinessCalendar(days)
+
+
+# --- shared recording helpers (also used by core.services.measures) ---------------------
+
+
+def check_officer(case: Case, officer: Officer | None) -> None:
+    """Acts are recorded by OII staff of the case's entity; None means the system itself."""
+    if officer is None:
+        return
+    if officer.entity_id != case.entity_id:
+        raise WrongEntity("The officer does not belong to this case's entity.")
+    if officer.role not in ACTING_ROLES or not officer.active:
+        raise CapabilityRequired("Only active OII officers record acts on a case.")
+
+
+def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]) -> bytes:
+    """The reasoning as an age file to the office (never stored in clear, invariant 1)."""
+    if not office_recipients:
+        raise ValueError("at least one office recipient is needed to seal the reasoning")
+    return crypto.encrypt(reasoning.encode("utf-8"), list(office_recipients))
+
+
+def record_event(
+    session: Session,
+    case: Case,
+    *,
+    kind: str,
+    officer: Officer | None,
+    now: dt.datetime,
+    from_state: str | None,
+    to_state: str | None,
+    visible: bool,
+    data: dict[str, Any],
+    reasoning: str | None,
+    office_recipients: Sequence[crypto.Recipient],
+    measure_id: int | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        at=now,
+        officer_id=officer.id if officer else None,
+        from_state=from_state,
+        to_state=to_state,
+        visible_to_complainant=visible,
+        measure_id=measure_id,
+        data=data,
+        reasoning_sealed=(
+            seal_reasoning(reasoning, office_recipients) if reasoning is not None else None
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def open_deadlines(
+    session: Session,
+    case: Case,
+    kinds: Iterable[DeadlineKind],
+    *,
+    act_day: dt.date,
+    filing_day: dt.date,
+    calendar: BusinessCalendar,
+    measure_id: int | None = None,
+) -> list[Deadline]:
+    """Open one clock per kind, computed with the rule set in force on `act_day`."""
+    kinds = list(kinds)
+    if not kinds:
+        return []
+    rule_set = rules_for(act_day)
+    opened = compute_opened(
+        rule_set, kinds, act_day=act_day, filing_day=filing_day, calendar=calendar
+    )
+    rows = []
+    for kind, (starts_on, due_on) in sorted(opened.items()):
+        row = Deadline(
+            entity_id=case.entity_id,
+            case_id=case.id,
+            officer_id=case.assigned_officer_id,
+            measure_id=measure_id,
+            kind=kind,
+            party=rule_set.rule(kind).party,
+            rule_version=rule_set.version,
+            starts_on=starts_on,
+            due_on=due_on,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def close_deadlines(
+    session: Session,
+    case: Case,
+    kinds: Iterable[DeadlineKind],
+    *,
+    event: CaseEvent,
+    now: dt.datetime,
+    measure_id: int | None = None,
+) -> list[Deadline]:
+    """Stop the open clocks of these kinds (case-level, or of one measure) at this act."""
+    kinds = list(kinds)
+    if not kinds:
+        return []
+    query = select(Deadline).where(
+        Deadline.case_id == case.id,
+        Deadline.kind.in_(kinds),
+        Deadline.satisfied_at.is_(None),
+    )
+    query = query.where(
+        Deadline.measure_id.is_(None) if measure_id is None else Deadline.measure_id == measure_id
+    )
+    rows = list(session.scalars(query).all())
+    for row in rows:
+        row.satisfied_at = now
+        row.satisfied_by_event_id = event.id
+    session.flush()
+    return rows
+
+
+def create_forwardings(
+    session: Session,
+    case: Case,
+    planned: Iterable[PlannedForwarding],
+    *,
+    officer: Officer | None,
+    event: CaseEvent,
+    now: dt.datetime,
+) -> list[Forwarding]:
+    rows = [
+        Forwarding(
+            case_id=case.id,
+            destination=p.destination,
+            destination_name=p.destination_name,
+            is_copy=p.is_copy,
+            at=now,
+            officer_id=officer.id if officer else None,
+            event_id=event.id,
+        )
+        for p in planned
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def assign_case(
+    session: Session,
+    case: Case,
+    *,
+    officer: Officer,
+    target: Officer | None,
+    now: dt.datetime,
+    office_recipients: Sequence[crypto.Recipient],
+) -> CaseEvent:
+    """Assign the case to `target` (None: unassign), carrying its clocks along; recorded and
+    audited, never shown to the complainant (who handles a case stays internal)."""
+    check_officer(case, officer)
+    if target is not None:
+        check_officer(case, target)
+    previous = case.assigned_officer_id
+    case.assigned_officer_id = target.id if target else None
+    case.updated_at = now
+    session.execute(
+        update(Deadline)
+        .where(Deadline.case_id == case.id)
+        .values(officer_id=case.assigned_officer_id)
+    )
+    event = record_event(
+        session,
+        case,
+        kind="assigned",
+        officer=officer,
+        now=now,
+        from_state=None,
+        to_state=None,
+        visible=False,
+        data={"from": previous, "to": case.assigned_officer_id},
+        reasoning=None,
+        office_recipients=office_recipients,
+    )
+    audit.record(
+        session,
+        action="case.assigned",
+        officer_id=officer.id,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"event_id": event.id, "from": previous, "to": case.assigned_officer_id},
+        now=now,
+    )
+    return event
+
+
+def refresh_next_deadline(session: Session, case: Case) -> None:
+    """Keep the case's denormalised next-deadline columns in step with its open clocks."""
+    row = session.execute(
+        select(Deadline.due_on, Deadline.kind)
+        .where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(1)
+    ).first()
+    case.next_deadline_on = row.due_on if row else None
+    case.next_deadline_kind = row.kind if row else None
+
+
+def _open_kinds(session: Session, case: Case) -> frozenset[DeadlineKind]:
+    return frozenset(
+        session.scalars(
+            select(Deadline.kind).where(
+                Deadline.case_id == case.id, Deadline.satisfied_at.is_(None)
+            )
+        ).all()
+    )
+
+
+def lock_case(session: Session, case: Case, now: dt.datetime) -> None:
+    """Serialise acts on `case` and reload it as committed by any act that came first.
+
+    A no-op-like UPDATE takes the row lock on PostgreSQL (the database write lock on SQLite)
+    before the facts are read, so two submissions of the same act (a double click, two
+    officers) cannot both pass the workflow on the same stale state: the second one waits,
+    then sees the new state and is refused. Pending changes are flushed first.
+    """
+    session.flush()
+    session.execute(
+        update(Case).where(Case.id == case.id).values(updated_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    session.refresh(case)
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
+    """What the workflow needs about `case`, read from its rows."""
+    subsanacion = session.scalars(
+        select(Deadline)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.SUBSANACION,
+            Deadline.measure_id.is_(None),
+        )
+        .order_by(Deadline.id.desc())
+        .limit(1)
+    ).first()
+    request = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == f"case.{Act.REQUEST_SUBSANACION}")
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    ).first()
+    missing = frozenset(
+        RequirementItem(int(i)) for i in (request.data.get("missing_items", []) if request else [])
+    )
+    answered = request is not None and (
+        session.scalar(
+            select(CaseEvent.id)
+            .where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.kind == SUBSANACION_ANSWER_EVENT,
+                CaseEvent.id > request.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+    undecided = session.scalar(
+        select(func.count(Measure.id)).where(
+            Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
+        )
+    )
+    forwarded_to = frozenset(
+        forwarding_key(Destination(data["destination"]), str(data.get("destination_name", "")))
+        for data in session.scalars(
+            select(CaseEvent.data).where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.kind.in_([f"case.{Act.FORWARD}", f"case.{Act.FORWARD_RESERVE_ONLY}"]),
+            )
+        ).all()
+        if isinstance(data, dict) and data.get("destination") in _DESTINATIONS
+    )
+    return CaseFacts(
+        state=case.state,
+        forwarded_to=forwarded_to,
+        today=today,
+        modality=case.modality,
+        protection_requested=case.protection_requested,
+        reserve_only=case.reserve_only,
+        subsanacion_due=subsanacion.due_on if subsanacion else None,
+        subsanacion_answered=answered,
+        missing_items=missing,
+        measures_undecided=int(undecided or 0),
+        open_deadlines=_open_kinds(session, case),
+    )
+
+
+# --- acts --------------------------------------------------------------------------------------
+
+
+def apply_act(
+    session: Session,
+    case: Case,
+    act: Act,
+    *,
+    officer: Officer | None,
+    reasoning: str,
+    now: dt.datetime,
+    calendar: BusinessCalendar,
+    office_recipients: Sequence[crypto.Recipient],
+    destination: Destination | None = None,
+    destination_name: str = "",
+    missing_items: Iterable[RequirementItem | int] = (),
+    forward_to_stpad: bool = False,
+    queja_reclamo: bool = False,
+) -> CaseEvent:
+    """Record `act` on `case` if the workflow allows it; raise TransitionRefused otherwise.
+
+    `officer=None` records an automatic act of the system (at filing). The reasoning is sealed
+    to `office_recipients`; the service never needs a private key.
+    """
+    check_officer(case, officer)
+    lock_case(session, case, now)
+    today = local_day(now)
+    facts = case_facts(session, case, today=today)
+    inputs = ActInputs(
+        reasoning=reasoning,
+        destination=destination,
+        destination_name=destination_name,
+        missing_items=frozenset(RequirementItem(int(i)) for i in missing_items),
+        forward_to_stpad=forward_to_stpad,
+        queja_reclamo=queja_reclamo,
+    )
+    transition = plan_act(facts, act, inputs)
+
+    event = record_event(
+        session,
+        case,
+        kind=f"case.{act}",
+        officer=officer,
+        now=now,
+        from_state=transition.from_state.value,
+        to_state=transition.to_state.value,
+        visible=transition.complainant_visible,
+        data=dict(transition.data),
+        reasoning=reasoning,
+        office_recipients=office_recipients,
+    )
+    case.state = transition.to_state
+    closed = close_deadlines(session, case, transition.closes, event=event, now=now)
+    opened = open_deadlines(
+        session, case, transition.opens, act_day=today, filing_day=today, calendar=calendar
+    )
+    complainant_clocks = {
+        d.kind.value: d.due_on.isoformat() for d in opened if d.party == "complainant"
+    }
+    if complainant_clocks.get(DeadlineKind.SUBSANACION.value):
+        # The complainant's timeline keeps the day they had to answer by (RG 4.4), also
+        # after the clock stops; officers' clocks are not shown there.
+        event.data = {**event.data, "due_on": complainant_clocks[DeadlineKind.SUBSANACION.value]}
+    forwardings = create_forwardings(
+        session, case, transition.forwardings, officer=officer, event=event, now=now
+    )
+    archived = (
+        archive_undecided_measures(session, case, officer=officer, event=event, now=now)
+        if transition.archives_measures
+        else []
+    )
+    refresh_next_deadline(session, case)
+    case.updated_at = now
+    audit.record(
+        session,
+        action=f"case.{act}",
+        officer_id=officer.id if officer else None,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        now=now,
+        detail={
+            "event_id": event.id,
+            "from": transition.from_state.value,
+            "to": transition.to_state.value,
+            "opened": [d.kind.value for d in opened],
+            "closed": [d.kind.value for d in closed],
+            "forwarded_to": [f.destination.value for f in forwardings],
+            "archived_measures": archived,
+            **transition.data,
+        },
+    )
+    session.flush()
+    return event
+
+
+def archive_undecided_measures(
+    session: Session,
+    case: Case,
+    *,
+    officer: Officer | None,
+    event: CaseEvent,
+    now: dt.datetime,
+) -> list[int]:
+    """DL 8.1: withdrawal archives the protection requests not yet decided (same event)."""
+    archived: list[int] = []
+    for measure in case.measures:
+        if measure.state not in UNDECIDED_STATES:
+            continue
+        plan_measure_act(
+            MeasureFacts(state=measure.state, measure_type=measure.type),
+            MeasureAct.ARCHIVE,
+            MeasureInputs(reasoning="desistimiento (DL 8.1)"),
+        )
+        measure.state = MeasureState.ARCHIVED
+        measure.decided_at = now
+        # Every clock of the archived request stops here: its HR report and, for a request
+        # recorded after filing, its own evaluation, notification and grant-limit clocks.
+        close_deadlines(
+            session,
+            case,
+            list(DeadlineKind),
+            event=event,
+            now=now,
+            measure_id=measure.id,
+        )
+        archived.append(measure.id)
+    session.flush()
+    return archived
+
+
+def register_case_deadlines(
+    session: Session,
+    case: Case,
+    calendar: BusinessCalendar,
+    now: dt.datetime,
+    *,
+    facts_missing: bool = False,
+    office_recipients: Sequence[crypto.Recipient] | None = None,
+) -> list[CaseEvent]:
+    """Clocks, automatic copies and the automatic first act for a new filing.
+
+    Opens the verification clock (and, with a protection request, the notification and grant
+    limit clocks, copying the complaint to the OCI and the Procuraduría unless the facts are
+    missing, RG 4.3); a reserve-only complaint goes to the STPAD at once (RG 4.2). Returns the
+    events recorded. Recipients default to the entity's office recipient (the intake has it).
+    """
+    recipients = (
+        list(office_recipients)
+        if office_recipients is not None
+        else [crypto.parse_recipient(case.entity.office_recipient)]
+    )
+    filing_day = local_day(case.filed_at)
+    plan = plan_registration(
+        protection_requested=case.protection_requested,
+        reserve_only=case.reserve_only,
+        facts_missing=facts_missing,
+    )
+    event = record_event(
+        session,
+        case,
+        kind="case.registered",
+        officer=None,
+        now=now,
+        from_state=None,
+        to_state=case.state.value,
+        visible=True,
+        data={
+            "protection_requested": case.protection_requested,
+            "reserve_only": case.reserve_only,
+            "copies": [f.destination.value for f in plan.forwardings],
+        },
+        reasoning=None,
+        office_recipients=recipients,
+    )
+    opened = open_deadlines(
+        session, case, plan.opens, act_day=filing_day, filing_day=filing_day, calendar=calendar
+    )
+    copies = create_forwardings(session, case, plan.forwardings, officer=None, event=event, now=now)
+    refresh_next_deadline(session, case)
+    audit.record(
+        session,
+        action="case.registered",
+        entity_id=case.entity_id,
+        case_id=case.id,
+        now=now,
+        detail={
+            "event_id": event.id,
+            "opened": [d.kind.value for d in opened],
+            "copies": [f.destination.value for f in copies],
+        },
+    )
+    follow_up = apply_act(
+        session,
+        case,
+        plan.next_act,
+        officer=None,
+        reasoning=SYSTEM_REASONING_AT_FILING,
+        now=now,
+        calendar=calendar,
+        office_recipients=recipients,
+    )
+    return [event, follow_up]
+
+
+# --- due / overdue view ------------------------------------------------------------------------

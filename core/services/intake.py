@@ -1,0 +1,486 @@
+"""Filing a complaint: encrypt, register and acknowledge, in the caller's transaction.
+
+`submit_report` is the one way a complaint enters the system (web intake, tests,
+the load benchmark). Everything the complainant wrote or uploaded is sealed with
+age before it touches the session: the report and each attachment to the office
+and to the complainant's receipt-derived recipient; identity data (only when the
+complainant identifies) to the identity-vault recipient and to the complainant
+(they typed it; letting them read it back with their receipt reveals nothing new
+and lets them check what the office holds). The intake process never holds a
+private key of the office or the vault (DESIGN.md §5, invariant 2).
+
+Services flush and never commit: the caller commits, and only then shows the
+receipt (invariant 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+import crypto
+from config import Settings
+from core.access.entities import signing_key
+from core.errors import DomainError
+from core.law.enums import Beneficiary
+from core.law.enums import BlobKind
+from core.law.enums import CaseState
+from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.services import cases
+from core.services.measures import request_measure
+from core.storage import audit
+from core.storage.blobs import store_bytes
+from core.storage.blobs import store_stream
+from core.storage.models import Attachment
+from core.storage.models import Blob
+from core.storage.models import Case
+from core.storage.models import CaseCounter
+from core.storage.models import Entity
+
+SALT_BYTES = 16
+# Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
+MEASURE_REQUEST_REASONING = "Solicitada por el denunciante al presentar la denuncia."
+ACK_TYPE = "integra-acuse-de-recibo/v1"
+REPORT_FORMAT = "integra-report/v1"
+IDENTITY_FORMAT = "integra-identity/v1"
+ATTACHMENT_META_FORMAT = "integra-attachment/v1"
+
+# Shape limits shared with the web form (the form checks them first; the service is the truth).
+MAX_FACTS = 20_000
+MAX_SHORT = 500
+MAX_MEDIUM = 4_000
+MAX_PERSONS = 10
+
+
+class IntakeRefused(DomainError):
+    """The draft cannot be filed as it is; `code` names the rule."""
+
+    code = "intake_refused"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReportedPerson:
+    """A person reported: the name or the post (cargo), whichever is known (RG 4.6)."""
+
+    name: str = ""
+    post: str = ""
+
+
+@dataclass(frozen=True)
+class ComplainantIdentity:
+    """Identity data (DL 7.1 item 1); sealed to the identity vault, never with the report."""
+
+    full_name: str
+    document_type: str = "DNI"
+    document_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ProtectionRequest:
+    """A request for protection measures made with the complaint (DL 8; RG 5)."""
+
+    measures: tuple[MeasureType, ...]
+    risk: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """The complaint as typed (DL 7.1; the PDUDC fields)."""
+
+    modality: Modality
+    motives: tuple[Motive, ...]
+    facts: str
+    occurred_when: str = ""
+    occurred_where: str = ""
+    persons_reported: tuple[ReportedPerson, ...] = ()
+    witnesses: str = ""
+    documents_location: str = ""
+    commitment: bool = False
+    identity: ComplainantIdentity | None = None
+    protection: ProtectionRequest | None = None
+
+
+@dataclass(frozen=True)
+class UploadedEvidence:
+    """An uploaded file, already in memory or another non-spooling stream.
+
+    `metadata_removed` lists the hidden fields stripped before sealing (for the
+    office's information: chain of custody), empty when the original was kept.
+    """
+
+    filename: str
+    content_type: str
+    stream: BinaryIO
+    size: int
+    metadata_removed: tuple[str, ...] = ()
+    original_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the complainant gets: the receipt (once), the case and the signed acknowledgement."""
+
+    code: str = field(repr=False)
+    case: Case
+    acknowledgement: dict[str, Any]
+
+    @property
+    def formatted(self) -> str:
+        return crypto.format_receipt(self.code)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def kdf_profile(settings: Settings) -> crypto.KdfProfile:
+    return crypto.KdfProfile(
+        settings.kdf.time_cost, settings.kdf.memory_cost_kib, settings.kdf.parallelism
+    )
+
+
+def is_post_quantum(recipient: str) -> bool:
+    return recipient.startswith("age1pq1")
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def validate_draft(draft: ReportDraft) -> None:
+    """Meaning checks (the form already checked shape)."""
+    motives = draft.motives
+    if not 1 <= len(motives) <= 2 or len(set(motives)) != len(motives):
+        raise IntakeRefused("motives", "choose one or two different motives")
+    if not draft.facts.strip():
+        raise IntakeRefused("facts_required", "the facts are required")
+    if len(draft.facts) > MAX_FACTS:
+        raise IntakeRefused("facts_too_long", "the facts are too long")
+    if len(draft.persons_reported) > MAX_PERSONS:
+        raise IntakeRefused("too_many_persons", "too many persons reported")
+    if draft.modality is Modality.ANONYMOUS:
+        if draft.identity is not None:
+            raise IntakeRefused("identity_with_anonymous", "an anonymous complaint has no identity")
+        if draft.protection is not None:
+            # Labour measures need the complainant identified to the OII (DESIGN.md §4).
+            raise IntakeRefused(
+                "protection_needs_identity", "protection measures require identification"
+            )
+    elif draft.identity is None or not draft.identity.full_name.strip():
+        raise IntakeRefused("identity_required", "an identified complaint needs a name")
+    if draft.protection is not None and not draft.protection.measures:
+        raise IntakeRefused("protection_measures", "choose at least one measure")
+
+
+def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> dict[str, Any]:
+    """The report as sealed (no identity data: that goes to the vault)."""
+    return {
+        "format": REPORT_FORMAT,
+        "filed_at": filed_at.isoformat(),
+        "modality": draft.modality.value,
+        "motives": [m.value for m in draft.motives],
+        "facts": draft.facts,
+        "occurred_when": draft.occurred_when,
+        "occurred_where": draft.occurred_where,
+        "persons_reported": [{"name": p.name, "post": p.post} for p in draft.persons_reported],
+        "witnesses": draft.witnesses,
+        "documents_location": draft.documents_location,
+        "commitment": draft.commitment,
+        "identified": draft.identity is not None,
+        "protection": None
+        if draft.protection is None
+        else {
+            "measures": [m.value for m in draft.protection.measures],
+            "risk": draft.protection.risk,
+        },
+    }
+
+
+def identity_document(identity: ComplainantIdentity) -> dict[str, Any]:
+    return {
+        "format": IDENTITY_FORMAT,
+        "full_name": identity.full_name,
+        "document_type": identity.document_type,
+        "document_number": identity.document_number,
+        "phone": identity.phone,
+        "email": identity.email,
+        "address": identity.address,
+    }
+
+
+def acknowledgement_message(
+    *, entity_slug: str, case_code: str, filed_at: str, report_sha256: str
+) -> bytes:
+    """The exact bytes the office signs: canonical JSON, no identity, no receipt."""
+    return _json(
+        {
+            "type": ACK_TYPE,
+            "entity": entity_slug,
+            "case_code": case_code,
+            "filed_at": filed_at,
+            "report_sha256": report_sha256,
+        }
+    )
+
+
+def acknowledgement_for(case: Case) -> dict[str, Any]:
+    """The downloadable acuse de recibo of a stored case (verifiable offline)."""
+    entity = case.entity
+    filed_at = case.filed_at.astimezone(dt.UTC).isoformat()
+    return {
+        "type": ACK_TYPE,
+        "entity": entity.slug,
+        "entity_name": entity.name,
+        "case_code": case.code,
+        "filed_at": filed_at,
+        "report_sha256": case.report_sha256,
+        "public_key": entity.signing_public_key.hex(),
+        "signature": case.acknowledgement_signature.hex(),
+    }
+
+
+def verify_acknowledgement(ack: dict[str, Any], public_key: bytes | None = None) -> bool:
+    """Check an acuse de recibo against the office's published key (or the one it carries)."""
+    try:
+        key = public_key if public_key is not None else bytes.fromhex(ack["public_key"])
+        message = acknowledgement_message(
+            entity_slug=ack["entity"],
+            case_code=ack["case_code"],
+            filed_at=ack["filed_at"],
+            report_sha256=ack["report_sha256"],
+        )
+        return crypto.verify_signature(key, message, bytes.fromhex(ack["signature"]))
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def allocate_case_code(session: Session, entity: Entity, year: int) -> str:
+    """Next code of the entity's yearly sequence, e.g. D-2026-000123 (row-locked on PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(
+            pg_insert(CaseCounter)
+            .values(entity_id=entity.id, year=year, last=0)
+            .on_conflict_do_nothing()
+        )
+        counter = session.scalar(
+            select(CaseCounter)
+            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
+            .with_for_update()
+        )
+        assert counter is not None
+        counter.last += 1
+        number = counter.last
+    else:
+        # SQLite serialises writers: increment first so the write lock is taken at once.
+        result = session.execute(
+            update(CaseCounter)
+            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
+            .values(last=CaseCounter.last + 1)
+            .returning(CaseCounter.last)
+        )
+        row = result.first()
+        if row is None:
+            session.add(CaseCounter(entity_id=entity.id, year=year, last=1))
+            number = 1
+        else:
+            number = int(row[0])
+    session.flush()
+    return f"{entity.case_prefix}-{year}-{number:06d}"
+
+
+def seal_attachment(
+    session: Session,
+    upload: UploadedEvidence,
+    recipients: Sequence[crypto.Recipient],
+) -> tuple[Blob, bytes]:
+    """Stream one file into a blob; return it with its sealed metadata."""
+    blob = store_stream(session, upload.stream, recipients, kind=BlobKind.ATTACHMENT)
+    meta = {
+        "format": ATTACHMENT_META_FORMAT,
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": upload.size,
+        "metadata_removed": list(upload.metadata_removed),
+        "original_sha256": upload.original_sha256,
+    }
+    return blob, crypto.encrypt(_json(meta), recipients)
+
+
+# --- filing ------------------------------------------------------------------------------------
+
+
+def submit_report(
+    session: Session,
+    *,
+    entity: Entity,
+    draft: ReportDraft,
+    attachments: Sequence[UploadedEvidence],
+    settings: Settings,
+    now: dt.datetime,
+) -> Receipt:
+    """File a complaint: seal everything, register the case, sign the acknowledgement.
+
+    Flushes only; the caller commits and shows the receipt after the commit.
+    """
+    validate_draft(draft)
+    if len(attachments) > settings.max_attachments:
+        raise IntakeRefused("too_many_files", "too many attachments")
+    now = now.astimezone(dt.UTC)
+
+    # The expensive, database-free part first, so the write transaction stays short.
+    code = crypto.generate_receipt()
+    salt = os.urandom(SALT_BYTES)
+    pq = is_post_quantum(entity.office_recipient)
+    complainant = crypto.derive_complainant_identity(
+        code, salt, pq=pq, profile=kdf_profile(settings)
+    )
+    complainant_recipient = complainant.recipient()
+    office = crypto.parse_recipient(entity.office_recipient)
+    content_recipients = [office, complainant_recipient]
+
+    report_blob = store_bytes(
+        session,
+        _json(report_document(draft, filed_at=now)),
+        content_recipients,
+        kind=BlobKind.REPORT,
+    )
+    identity_blob: Blob | None = None
+    if draft.identity is not None:
+        vault = crypto.parse_recipient(entity.vault_recipient)
+        identity_blob = store_bytes(
+            session,
+            _json(identity_document(draft.identity)),
+            [vault, complainant_recipient],
+            kind=BlobKind.IDENTITY,
+        )
+    sealed_files = [seal_attachment(session, up, content_recipients) for up in attachments]
+
+    # Short, locking part: the case code, the case row, its events.
+    case_code = allocate_case_code(session, entity, now.year)
+    filed_at_text = now.isoformat()
+    signature = signing_key(settings.secret_bytes("server_key"), entity).sign(
+        acknowledgement_message(
+            entity_slug=entity.slug,
+            case_code=case_code,
+            filed_at=filed_at_text,
+            report_sha256=report_blob.sha256,
+        )
+    )
+    protection = draft.protection
+    reserve_only = protection is not None and set(protection.measures) == {
+        MeasureType.IDENTITY_RESERVE
+    }
+    case = Case(
+        entity_id=entity.id,
+        entity=entity,
+        code=case_code,
+        modality=draft.modality,
+        motive_1=draft.motives[0],
+        motive_2=draft.motives[1] if len(draft.motives) > 1 else None,
+        state=CaseState.REGISTERED,
+        channel="web",
+        filed_at=now,
+        protection_requested=protection is not None,
+        reserve_only=reserve_only,
+        receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),
+        receipt_salt=salt,
+        complainant_recipient=complainant_recipient.to_string(),
+        report_blob_id=report_blob.id,
+        identity_blob_id=identity_blob.id if identity_blob is not None else None,
+        report_sha256=report_blob.sha256,
+        acknowledgement_signature=signature,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    report_blob.case_id = case.id
+    if identity_blob is not None:
+        identity_blob.case_id = case.id
+    for blob, meta_sealed in sealed_files:
+        blob.case_id = case.id
+        session.add(
+            Attachment(
+                case_id=case.id,
+                blob_id=blob.id,
+                meta_sealed=meta_sealed,
+                from_complainant=True,
+                created_at=now,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        action="case.filed",
+        actor="intake",
+        entity_id=entity.id,
+        case_id=case.id,
+        detail={"case": case.id, "code": case_code},
+        now=now,
+    )
+    # The workflow services open the statutory clocks, record the visible "registered"
+    # event and the automatic first act (core.services.cases), then each requested measure.
+    calendar = cases.calendar_for(session, entity)
+    cases.register_case_deadlines(session, case, calendar, now)
+    if protection is not None:
+        for measure_type in protection.measures:
+            request_measure(
+                session,
+                case,
+                measure_type=measure_type,
+                beneficiary=Beneficiary.COMPLAINANT,
+                officer=None,
+                reasoning=MEASURE_REQUEST_REASONING,
+                now=now,
+                office_recipients=[office],
+            )
+    session.flush()
+    return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case))
+
+
+# --- coming back with the receipt --------------------------------------------------------------
+
+
+def find_case_by_receipt(session: Session, pepper: bytes, code: str) -> Case | None:
+    """The case a receipt opens, or None (malformed or unknown)."""
+    try:
+        lookup = crypto.receipt_lookup_id(pepper, code)
+    except crypto.InvalidReceipt:
+        return None
+    return session.scalar(select(Case).where(Case.receipt_lookup == lookup))
+
+
+def complainant_identity(case: Case, code: str, settings: Settings) -> crypto.Identity:
+    """Re-derive the complainant's identity from the receipt (argon2id with the case salt)."""
+    return crypto.derive_complainant_identity(
+        code,
+        case.receipt_salt,
+        pq=is_post_quantum(case.complainant_recipient),
+        profile=kdf_profile(settings),
+    )
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

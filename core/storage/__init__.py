@@ -1,0 +1,2 @@
+"""Persistence: engine and models, migrations, sealed blobs, server secrets, throttles
+and the audit log."""

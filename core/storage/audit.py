@@ -1,0 +1,179 @@
+"""Append-only, hash-chained audit log (DESIGN.md §3, invariant 5).
+
+Each entry's hash commits to its content and to the previous entry's hash, so
+editing, deleting or reordering any entry breaks verification from that point.
+Removing entries from the end is detected by comparing the head against a
+value recorded elsewhere (`integra audit verify --expect-head`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.errors import AuditChainBroken
+from core.storage.db import utcnow
+from core.storage.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry_fields: dict[str, Any]) -> bytes:
+    return json.dumps(entry_fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def compute_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    action: str,
+    actor: str,
+    officer_id: int | None,
+    entity_id: int | None,
+    case_id: int | None,
+    detail: str,
+) -> str:
+    """The hash of one entry, chained to its predecessor."""
+    body = _canonical(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "action": action,
+            "actor": actor,
+            "officer_id": officer_id,
+            "entity_id": entity_id,
+            "case_id": case_id,
+            "detail": detail,
+        }
+    )
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + body).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    actor: str | None = None,
+    officer_id: int | None = None,
+    entity_id: int | None = None,
+    case_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append an entry. Detail must hold no plaintext content or identity."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Serialise appends across workers so two entries never share a predecessor.
+        session.execute(text("SELECT pg_advisory_xact_lock(7277001)"))
+    elif dialect == "sqlite":
+        # Same for SQLite: take the database's write lock before reading the head (a
+        # write statement, even one touching no row, begins the write transaction and
+        # waits for other writers), or two processes read the same head and one fails.
+        session.execute(text("UPDATE audit_entries SET seq = seq WHERE 0 = 1"))
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq = 1 if last is None else last.seq + 1
+    prev_hash = GENESIS if last is None else last.hash
+    at = (now or utcnow()).astimezone(dt.UTC)
+    if actor is None:
+        actor = f"officer:{officer_id}" if officer_id is not None else "system"
+    detail_text = _canonical(detail or {}).decode("utf-8")
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        action=action,
+        actor=actor,
+        officer_id=officer_id,
+        entity_id=entity_id,
+        case_id=case_id,
+        detail=detail_text,
+        prev_hash=prev_hash,
+        hash=compute_hash(
+            prev_hash=prev_hash,
+            seq=seq,
+            at=at,
+            action=action,
+            actor=actor,
+            officer_id=officer_id,
+            entity_id=entity_id,
+            case_id=case_id,
+            detail=detail_text,
+        ),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    head: str
+
+
+def iter_entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Entries in insertion order (by primary key), streamed in batches."""
+    last_id = 0
+    while True:
+        rows = (
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.id > last_id)
+                .order_by(AuditEntry.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+def verify_chain(session: Session, *, expect_head: str | None = None) -> ChainReport:
+    """Check every link; raise AuditChainBroken naming the first bad entry."""
+    prev_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    for entry in iter_entries(session):
+        if entry.seq != expected_seq:
+            raise AuditChainBroken(
+                f"entry id {entry.id}: sequence {entry.seq}, expected {expected_seq} "
+                "(an entry was removed or reordered)"
+            )
+        if entry.prev_hash != prev_hash:
+            raise AuditChainBroken(f"entry {entry.seq}: does not follow the previous entry")
+        recomputed = compute_hash(
+            prev_hash=entry.prev_hash,
+            seq=entry.seq,
+            at=entry.at,
+            action=entry.action,
+            actor=entry.actor,
+            officer_id=entry.officer_id,
+            entity_id=entry.entity_id,
+            case_id=entry.case_id,
+            detail=entry.detail,
+        )
+        if recomputed != entry.hash:
+            raise AuditChainBroken(f"entry {entry.seq}: content does not match its hash")
+        prev_hash = entry.hash
+        expected_seq += 1
+        count += 1
+    if expect_head is not None and expect_head != prev_hash:
+        raise AuditChainBroken(
+            "the chain verifies but its head differs from the recorded head "
+            "(entries were removed from the end, or the recorded head is stale)"
+        )
+    return ChainReport(entries=count, head=prev_hash)

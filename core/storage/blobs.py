@@ -1,0 +1,166 @@
+"""Sealed blobs: age streams stored in database chunks.
+
+Writing encrypts as it goes (constant memory) and adds one BlobChunk row per
+CHUNK_SIZE bytes of ciphertext, in the caller's transaction, so a report and
+its attachments commit together. Reading streams the chunks back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import crypto
+from core.law.enums import BlobKind
+from core.storage.models import Blob
+from core.storage.models import BlobChunk
+
+CHUNK_SIZE = 256 * 1024
+COPY_SIZE = 64 * 1024
+
+
+class _ChunkWriter:
+    """A write sink that turns ciphertext into BlobChunk rows."""
+
+    def __init__(self, session: Session, blob: Blob) -> None:
+        self._session = session
+        self._blob = blob
+        self._buffer = bytearray()
+        self._seq = 0
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        self._hash.update(data)
+        self.size += len(data)
+        while len(self._buffer) >= CHUNK_SIZE:
+            self._emit(bytes(self._buffer[:CHUNK_SIZE]))
+            del self._buffer[:CHUNK_SIZE]
+        return len(data)
+
+    def _emit(self, data: bytes) -> None:
+        # A Core insert: the ORM would keep every chunk in its identity map.
+        self._session.execute(
+            insert(BlobChunk).values(blob_id=self._blob.id, seq=self._seq, data=data)
+        )
+        self._seq += 1
+
+    def finish(self) -> str:
+        if self._buffer:
+            self._emit(bytes(self._buffer))
+            self._buffer.clear()
+        return self._hash.hexdigest()
+
+
+def _new_blob(session: Session, kind: BlobKind, case_id: int | None) -> Blob:
+    blob = Blob(kind=kind, case_id=case_id, size=0, sha256="")
+    session.add(blob)
+    session.flush()
+    return blob
+
+
+def store_stream(
+    session: Session,
+    src: BinaryIO,
+    recipients: Sequence[crypto.Recipient],
+    *,
+    kind: BlobKind,
+    case_id: int | None = None,
+) -> Blob:
+    """Encrypt `src` to `recipients` into a new blob (streaming)."""
+    blob = _new_blob(session, kind, case_id)
+    sink = _ChunkWriter(session, blob)
+    crypto.encrypt_stream(src, sink, recipients)
+    blob.sha256 = sink.finish()
+    blob.size = sink.size
+    session.flush()
+    return blob
+
+
+def store_bytes(
+    session: Session,
+    data: bytes,
+    recipients: Sequence[crypto.Recipient],
+    *,
+    kind: BlobKind,
+    case_id: int | None = None,
+) -> Blob:
+    """Encrypt a small value into a new blob."""
+    import io
+
+    return store_stream(session, io.BytesIO(data), recipients, kind=kind, case_id=case_id)
+
+
+def iter_ciphertext(session: Session, blob_id: int) -> Iterator[bytes]:
+    """The blob's age file, chunk by chunk (one chunk in memory at a time)."""
+    seq = 0
+    while True:
+        data = session.scalar(
+            select(BlobChunk.data).where(BlobChunk.blob_id == blob_id, BlobChunk.seq == seq)
+        )
+        if data is None:
+            return
+        yield data
+        seq += 1
+
+
+class CiphertextReader:
+    """A read-only file object over a blob's chunks, for crypto.open_decryptor."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size < 0 or len(self._buffer) < size):
+            try:
+                self._buffer += next(self._chunks)
+            except StopIteration:
+                self._done = True
+        if size < 0:
+            out, self._buffer = self._buffer, b""
+        else:
+            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def readinto(self, target: bytearray | memoryview) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._done = True
+
+
+def open_ciphertext(session: Session, blob_id: int) -> CiphertextReader:
+    return CiphertextReader(iter_ciphertext(session, blob_id))
+
+
+def iter_plaintext(
+    session: Session, blob_id: int, identities: Sequence[crypto.Identity]
+) -> Iterator[bytes]:
+    """Decrypt a blob as a stream of authenticated plaintext pieces."""
+    reader = crypto.open_decryptor(open_ciphertext(session, blob_id), identities)
+    try:
+        while True:
+            piece = reader.read(COPY_SIZE)
+            if not piece:
+                return
+            yield piece
+    finally:
+        reader.close()
+
+
+def read_plaintext(session: Session, blob_id: int, identities: Sequence[crypto.Identity]) -> bytes:
+    return b"".join(iter_plaintext(session, blob_id, identities))

@@ -1,0 +1,418 @@
+"""Typed SQLAlchemy 2.0 models for the DL 1327 domain.
+
+Only ciphertext and the minimal clear metadata that deadlines and statistics
+need are stored (DESIGN.md §5, invariant 1): state, modality, motives, dates
+and codes are clear; everything a person wrote or uploaded is an age file.
+Models hold no Flask, i18n or crypto calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
+from sqlalchemy import Date
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from core.law.enums import BadFaithType
+from core.law.enums import Beneficiary
+from core.law.enums import BlobKind
+from core.law.enums import CaseState
+from core.law.enums import DeadlineKind
+from core.law.enums import Destination
+from core.law.enums import MeasureState
+from core.law.enums import MeasureType
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.law.enums import Role
+from core.storage.db import Base
+from core.storage.db import utcnow
+
+
+def _enum(cls: type, name: str) -> Enum:
+    """Store enums by value as plain strings (no native DB enum to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Entity(Base):
+    """A public entity whose OII runs this instance (one or several per instance)."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Recipient strings only: the intake never holds a private key (invariant 2).
+    office_recipient: Mapped[str] = mapped_column(Text)
+    vault_recipient: Mapped[str] = mapped_column(Text)
+    # Ed25519 acknowledgement key: public in clear, private sealed under the server key.
+    signing_public_key: Mapped[bytes]
+    signing_key_sealed: Mapped[bytes]
+    case_prefix: Mapped[str] = mapped_column(String(8), default="D")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    officers: Mapped[list[Officer]] = relationship(back_populates="entity")
+    non_working_days: Mapped[list[NonWorkingDay]] = relationship(
+        back_populates="entity", cascade="all, delete-orphan"
+    )
+
+
+class NonWorkingDay(Base):
+    """A day the entity does not work, beyond national holidays (deadline engine)."""
+
+    __tablename__ = "non_working_days"
+    __table_args__ = (UniqueConstraint("entity_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    entity: Mapped[Entity] = relationship(back_populates="non_working_days")
+
+
+class Officer(Base):
+    """An account in the casework app."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    # TOTP secret sealed under the server key; the last accepted time step blocks replay.
+    totp_secret_sealed: Mapped[bytes | None]
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by "log out everywhere": sessions of an older epoch are refused.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    entity: Mapped[Entity] = relationship(back_populates="officers")
+    wrapped_keys: Mapped[list[WrappedKey]] = relationship(
+        back_populates="officer", cascade="all, delete-orphan"
+    )
+
+
+class WrappedKey(Base):
+    """An entity identity (office or vault) wrapped under one officer's passphrase."""
+
+    __tablename__ = "wrapped_keys"
+    __table_args__ = (UniqueConstraint("officer_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    purpose: Mapped[str] = mapped_column(String(16))  # "office" | "vault"
+    blob: Mapped[bytes]  # an age scrypt file holding the identity string
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    officer: Mapped[Officer] = relationship(back_populates="wrapped_keys")
+
+
+class OfficerSession(Base):
+    """Server side of a casework login, shared by every worker process.
+
+    The unwrapped identities are sealed under a key that only the officer's
+    session cookie carries; deleting the row or losing the cookie forgets them.
+    """
+
+    __tablename__ = "officer_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    keys_sealed: Mapped[bytes | None]
+
+
+class Throttle(Base):
+    """Attempt counters shared across worker processes (receipts, logins)."""
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+
+
+class CaseCounter(Base):
+    """Per-entity, per-year sequence behind case codes like D-2026-000123."""
+
+    __tablename__ = "case_counters"
+
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """A complaint (denuncia). Content and identity live in sealed blobs."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_inbox", "entity_id", "filed_at", "id"),
+        Index("ix_cases_state_inbox", "entity_id", "state", "filed_at", "id"),
+        Index("ix_cases_deadline", "entity_id", "next_deadline_on", "id"),
+        Index("ix_cases_officer", "assigned_officer_id", "next_deadline_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    modality: Mapped[Modality] = mapped_column(_enum(Modality, "modality"))
+    motive_1: Mapped[Motive] = mapped_column(_enum(Motive, "motive"))
+    motive_2: Mapped[Motive | None] = mapped_column(_enum(Motive, "motive"))
+    state: Mapped[CaseState] = mapped_column(_enum(CaseState, "case_state"))
+    channel: Mapped[str] = mapped_column(String(32), default="web")
+    filed_at: Mapped[dt.datetime]
+    protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMAC-SHA256(pepper, receipt): the only trace of the receipt (DESIGN.md §3).
+    receipt_lookup: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_salt: Mapped[bytes]
+    complainant_recipient: Mapped[str] = mapped_column(Text)
+    report_blob_id: Mapped[int | None] = mapped_column(ForeignKey("blobs.id", use_alter=True))
+    identity_blob_id: Mapped[int | None] = mapped_column(ForeignKey("blobs.id", use_alter=True))
+    report_sha256: Mapped[str] = mapped_column(String(64))
+    acknowledgement_signature: Mapped[bytes]
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    next_deadline_on: Mapped[dt.date | None] = mapped_column(Date)
+    next_deadline_kind: Mapped[DeadlineKind | None] = mapped_column(
+        _enum(DeadlineKind, "deadline_kind")
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    entity: Mapped[Entity] = relationship()
+    assigned_officer: Mapped[Officer | None] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="case", order_by="Deadline.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="case", order_by="Message.id", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="case", order_by="Measure.id", cascade="all, delete-orphan"
+    )
+    forwardings: Mapped[list[Forwarding]] = relationship(
+        back_populates="case", order_by="Forwarding.id", cascade="all, delete-orphan"
+    )
+
+
+class Blob(Base):
+    """An age file stored in chunks so it commits with the rest of the report."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[BlobKind] = mapped_column(_enum(BlobKind, "blob_kind"))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)  # ciphertext bytes
+    sha256: Mapped[str] = mapped_column(String(64), default="")  # of the ciphertext
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    chunks: Mapped[list[BlobChunk]] = relationship(
+        back_populates="blob", order_by="BlobChunk.seq", cascade="all, delete-orphan"
+    )
+
+
+class BlobChunk(Base):
+    __tablename__ = "blob_chunks"
+
+    blob_id: Mapped[int] = mapped_column(ForeignKey("blobs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes]
+
+    blob: Mapped[Blob] = relationship(back_populates="chunks")
+
+
+class Attachment(Base):
+    """Evidence; file name and type are inside `meta_sealed`, never in clear."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    blob_id: Mapped[int] = mapped_column(ForeignKey("blobs.id"))
+    meta_sealed: Mapped[bytes]
+    from_complainant: Mapped[bool] = mapped_column(Boolean, default=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
+    blob: Mapped[Blob] = relationship()
+
+
+class Message(Base):
+    """A message between the office and the complainant, sealed to both."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    direction: Mapped[MessageDirection] = mapped_column(_enum(MessageDirection, "direction"))
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind, "message_kind"))
+    body_sealed: Mapped[bytes]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+
+
+class Note(Base):
+    """An internal note, sealed to the office only."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    body_sealed: Mapped[bytes]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CaseEvent(Base):
+    """A recorded act on a case: who, when, what, and the sealed reasoning."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    visible_to_complainant: Mapped[bool] = mapped_column(Boolean, default=False)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    # Non-identifying structured facts only (destination codes, dates, measure types).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reasoning_sealed: Mapped[bytes | None]
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Deadline(Base):
+    """A statutory clock; it stops only when an act is recorded (satisfied_at)."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        Index("ix_deadlines_open", "entity_id", "satisfied_at", "due_on", "id"),
+        Index(
+            "ix_deadlines_officer_open", "entity_id", "officer_id", "satisfied_at", "due_on", "id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The case's assigned officer, copied here (and moved on reassignment) so one officer's
+    # due/overdue view reads an index instead of filtering the office's clocks through cases.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind, "deadline_kind"))
+    # Whose clock it is: the office's, or the complainant's (subsanación).
+    party: Mapped[str] = mapped_column(String(16), default="office")
+    rule_version: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    satisfied_at: Mapped[dt.datetime | None]
+    satisfied_by_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+
+class Measure(Base):
+    """A protection measure requested for a beneficiary (RG 6; DL 9)."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    type: Mapped[MeasureType] = mapped_column(_enum(MeasureType, "measure_type"))
+    beneficiary: Mapped[Beneficiary] = mapped_column(_enum(Beneficiary, "beneficiary"))
+    state: Mapped[MeasureState] = mapped_column(_enum(MeasureState, "measure_state"))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    notified_at: Mapped[dt.datetime | None]
+    in_force_from: Mapped[dt.date | None] = mapped_column(Date)
+    in_force_until: Mapped[dt.date | None] = mapped_column(Date)
+    bad_faith_type: Mapped[BadFaithType | None] = mapped_column(
+        _enum(BadFaithType, "bad_faith_type")
+    )
+    # Criteria assessment (trascendencia, gravedad, verosimilitud, subordinación) as booleans.
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details_sealed: Mapped[bytes | None]
+
+    case: Mapped[Case] = relationship(back_populates="measures")
+
+
+class Forwarding(Base):
+    """The complaint or a copy sent to a competent body."""
+
+    __tablename__ = "forwardings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    destination: Mapped[Destination] = mapped_column(_enum(Destination, "destination"))
+    destination_name: Mapped[str] = mapped_column(String(200), default="")
+    is_copy: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    package_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    case: Mapped[Case] = relationship(back_populates="forwardings")
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained log of every sensitive act (invariant 5)."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
