@@ -13,7 +13,6 @@ from config import Settings
 from config import load_settings
 from core import web
 
-ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
@@ -22,7 +21,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     settings = settings or load_settings()
     app = web.IntegraFlask(
         __name__,
-        template_folder=str(ROOT / "templates" / "casework"),
+        template_folder="templates",
         static_folder=str(Path(__file__).parent / "static"),
     )
     here = Path(__file__).parent

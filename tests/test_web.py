@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -101,7 +102,9 @@ def test_separate_secrets_and_cookie_names(settings: Settings, engine: Engine) -
     casework = create_casework(settings, engine=engine)
     assert intake.config["SECRET_KEY"] != casework.config["SECRET_KEY"]
     assert intake.config["SESSION_COOKIE_NAME"] != casework.config["SESSION_COOKIE_NAME"]
-    assert intake.template_folder != casework.template_folder
+    assert Path(intake.root_path, intake.template_folder) != Path(
+        casework.root_path, casework.template_folder
+    )
 
 
 def test_landing_is_spanish_by_default_and_english_on_request(

@@ -31,7 +31,7 @@ def main() -> int:
             "-o",
             str(pot),
             "reporting",
-            "templates/reporting",
+            "reporting/templates",
         ],
         check=True,
         cwd=ROOT,

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "casework" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = [
-    ROOT / "templates" / "casework" / name
+    ROOT / "casework" / "templates" / name
     for name in ("base.html", "login.html", "auth", "admin", "audit", "stats")
 ]
 _MSG = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*)'""")

@@ -166,7 +166,7 @@ def test_every_case_view_msgid_has_english():
             ],
         ),
         *[
-            (root / "templates" / "casework" / sub, [("**.html", "jinja2")])
+            (root / "casework" / "templates" / sub, [("**.html", "jinja2")])
             for sub in ("inbox", "cases", "measures")
         ],
     ]

@@ -16,7 +16,7 @@ def _used_msgids() -> set[str]:
     found: set[str] = set()
     sources = [
         (ROOT / "reporting", [("**.py", "python")]),
-        (ROOT / "templates" / "reporting", [("**.html", "jinja2")]),
+        (ROOT / "reporting" / "templates", [("**.html", "jinja2")]),
     ]
     for directory, method_map in sources:
         for _file, _line, message, _comments, _ctx in extract_from_dir(
