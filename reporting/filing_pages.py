@@ -1,0 +1,399 @@
+"""Filing a complaint: the form, the review, the submission and the acknowledgement.
+
+Everything works without JavaScript. The text of a complaint travels only inside the POSTs
+of the person filing it (form -> review -> submit, re-posted in hidden fields); files are
+sealed on arrival (reporting.drafts). Nothing a person typed or uploaded is stored in clear,
+logged, or put in a cookie in clear (docs/threat-model.md).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectChoice
+
+import crypto
+from core import web
+from core.files import metadata
+from core.files import policy
+from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.law.enums import Motive
+from core.services import followup
+from core.services import intake
+from core.storage.models import Case
+from core.storage.models import Entity
+from reporting import common
+from reporting import drafts
+from reporting import labels
+from reporting.followup_pages import current_followup
+from reporting.forms import ComplaintForm
+from reporting.forms import ConfirmForm
+
+# --- draft state in the session - ----------------------------------------------------------------
+
+
+def _draft_state(*, create: bool) -> dict[str, Any] | None:
+    state = session.get("draft")
+    if isinstance(state, dict) and drafts.unseal_key(web.settings(), state.get("k", "")):
+        return state
+    if not create:
+        return None
+    pq = web.settings().post_quantum
+    ents = common.entities()
+    if ents:
+        pq = intake.is_post_quantum(ents[0].office_recipient)
+    key = drafts.new_key(pq=pq)
+    state = {"k": drafts.seal_key(web.settings(), key), "f": [], "n": secrets.token_urlsafe(16)}
+    session["draft"] = state
+    return state
+
+
+def _draft_key(state: dict[str, Any]) -> crypto.Identity:
+    key = drafts.unseal_key(web.settings(), state["k"])
+    assert key is not None
+    return key
+
+
+def _accept_uploads(
+    files: list[FileStorage], state: dict[str, Any], existing: list[drafts.DraftFile]
+) -> tuple[list[drafts.DraftFile], list[str]]:
+    """Seal new uploads into drafts; return them and the errors (Spanish, per file)."""
+    errors: list[str] = []
+    added: list[drafts.DraftFile] = []
+    total = sum(f.size for f in existing)
+    count = len(existing)
+    key = _draft_key(state)
+    for storage in files:
+        if not storage or not storage.filename:
+            continue
+        name = metadata.safe_filename(storage.filename)
+        data = storage.stream.read()
+        error = common.screen_upload(name, data, count=count, total=total)
+        if error is not None:
+            errors.append(error)
+            continue
+        draft = drafts.store_file(
+            web.db(),
+            key,
+            filename=name,
+            content_type=policy.content_type(name),
+            data=data,
+        )
+        state["f"] = [*state["f"], draft.blob_id]
+        added.append(draft)
+        total += len(data)
+        count += 1
+    session["draft"] = state
+    return added, errors
+
+
+def _current_files(state: dict[str, Any]) -> list[drafts.DraftFile]:
+    files = drafts.list_files(web.db(), list(state.get("f", [])), _draft_key(state))
+    state["f"] = [f.blob_id for f in files]
+    return files
+
+
+def _complaint_form() -> ComplaintForm:
+    form = ComplaintForm()
+    ents = common.entities()
+    form.entity.choices = [SelectChoice(e.slug, e.name) for e in ents]
+    if ents and not form.entity.data:
+        form.entity.data = ents[0].slug
+    return form
+
+
+def _error_summary(form: Any, extra: list[str]) -> list[tuple[str, str]]:
+    """(anchor, message) pairs for the summary at the top of the page."""
+    items: list[tuple[str, str]] = [("files", e) for e in extra]
+    for field in form:
+        if field.type == "FieldList":
+            for entry in field:
+                for sub in entry.form:
+                    items.extend((sub.id, f"{sub.label.text}: {e}") for e in sub.errors)
+            continue
+        errs = field.errors if isinstance(field.errors, list) else []
+        anchor = field.id
+        if field.type in ("RadioField", "MultiCheckboxField"):
+            anchor = f"{field.id}-0"
+        if field.name == "csrf_token":
+            continue
+        items.extend((anchor, f"{field.label.text}: {e}") for e in errs)
+    return items
+
+
+def _render_form(
+    form: ComplaintForm,
+    files: list[drafts.DraftFile],
+    file_errors: list[str],
+    *,
+    show_errors: bool,
+    status: int = 200,
+) -> tuple[str, int]:
+    summary = _error_summary(form, file_errors) if show_errors else []
+    if not show_errors:
+        for field in form:
+            field.errors = []
+    return (
+        render_template(
+            "complaint.html",
+            form=form,
+            files=files,
+            summary=summary,
+            limits=common.limits(),
+            single_entity=len(form.entity.choices or []) <= 1,
+        ),
+        status,
+    )
+
+
+def _hidden_pairs() -> list[tuple[str, str]]:
+    skip = {"csrf_token", "action", "remove_files", "keep_original", "files", "draft"}
+    return [(k, v) for k, v in request.form.items(multi=True) if k not in skip]
+
+
+def _draft_from_form(form: ComplaintForm) -> intake.ReportDraft:
+    modality = Modality(form.modality.data)
+    identity = None
+    protection = None
+    if modality is not Modality.ANONYMOUS:
+        identity = intake.ComplainantIdentity(
+            full_name=form.full_name.data or "",
+            document_type=form.document_type.data or "DNI",
+            document_number=form.document_number.data or "",
+            phone=form.phone.data or "",
+            email=form.email.data or "",
+            address=form.address.data or "",
+        )
+        if form.protection_measures.data:
+            protection = intake.ProtectionRequest(
+                measures=tuple(MeasureType(v) for v in form.protection_measures.data),
+                risk=form.protection_risk.data or "",
+            )
+    persons = tuple(
+        intake.ReportedPerson(name=e.form.name.data or "", post=e.form.post.data or "")
+        for e in form.persons
+        if (e.form.name.data or e.form.post.data)
+    )
+    return intake.ReportDraft(
+        modality=modality,
+        motives=tuple(Motive(v) for v in form.motives.data or []),
+        facts=form.facts.data or "",
+        occurred_when=form.occurred_when.data or "",
+        occurred_where=form.occurred_where.data or "",
+        persons_reported=persons,
+        witnesses=form.witnesses.data or "",
+        documents_location=form.documents_location.data or "",
+        commitment=bool(form.commitment.data),
+        identity=identity,
+        protection=protection,
+    )
+
+
+def register(bp: Blueprint) -> None:
+    """Add the filing routes to the intake blueprint."""
+    # --- filing --------------------------------------------------------------------------------
+
+    @bp.route("/denunciar", methods=["GET", "POST"])
+    def complaint() -> Any:
+        if not common.entities():
+            return render_template("unavailable.html"), 503
+        common.remember_language()
+        form = _complaint_form()
+        if request.method == "GET":
+            state = _draft_state(create=True)
+            assert state is not None
+            return _render_form(form, _current_files(state), [], show_errors=False)
+
+        state = _draft_state(create=True)
+        assert state is not None
+        db = web.db()
+        drafts.purge_stale(db, common.now())
+        files = _current_files(state)
+        remove = common.ids(request.form.getlist("remove_files"))
+        if remove:
+            drafts.delete_files(db, [f.blob_id for f in files if f.blob_id in remove])
+            files = [f for f in files if f.blob_id not in remove]
+            state["f"] = [f.blob_id for f in files]
+            session["draft"] = state
+        valid = form.validate()
+        file_errors: list[str] = []
+        if common.csrf_failed(form):
+            db.rollback()
+            return _render_form(form, files, [], show_errors=True, status=400)
+        added, file_errors = _accept_uploads(request.files.getlist("files"), state, files)
+        files = files + added
+        db.commit()
+        action = request.form.get("action", "review")
+        if action == "add_person":
+            if len(form.persons.entries) < form.persons.max_entries:
+                form.persons.append_entry()
+            return _render_form(form, files, file_errors, show_errors=bool(file_errors))
+        if action in ("edit", "upload"):
+            return _render_form(form, files, file_errors, show_errors=bool(file_errors))
+        if not valid or file_errors:
+            return _render_form(form, files, file_errors, show_errors=True, status=422)
+        return render_template(
+            "review.html",
+            form=form,
+            hidden=_hidden_pairs(),
+            files=files,
+            draft_nonce=state["n"],
+            labels=labels,
+            modality=Modality(form.modality.data),
+            motives=[Motive(v) for v in form.motives.data or []],
+            measures=[MeasureType(v) for v in form.protection_measures.data or []],
+            persons=_draft_from_form(form).persons_reported,
+            entity_name=next(
+                (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
+                "",
+            ),
+        )
+
+    @bp.post("/denunciar/enviar")
+    def submit() -> Any:
+        form = _complaint_form()
+        state = _draft_state(create=False)
+        if not form.validate():
+            if common.csrf_failed(form):
+                abort(400)
+            files = _current_files(state) if state else []
+            return _render_form(form, files, [], show_errors=True, status=422)
+        if state is None or request.form.get("draft") != state.get("n"):
+            # Already submitted (reload) or the session expired: never file twice.
+            return render_template("expired.html"), 409
+        db = web.db()
+        entity = db.scalar(select(Entity).where(Entity.slug == form.entity.data))
+        if entity is None:
+            abort(400)
+        key = _draft_key(state)
+        keep = common.ids(request.form.getlist("keep_original"))
+        uploads: list[intake.UploadedEvidence] = []
+        opened: list[int] = []
+        problems: list[str] = []
+        listed = list(state.get("f", []))
+        present = {f.blob_id for f in drafts.list_files(db, listed, key)}
+        for blob_id in listed:
+            try:
+                if blob_id not in present:
+                    raise ValueError("draft gone")
+                header, data = drafts.read_file(db, blob_id, key)
+            except (crypto.AgeError, ValueError):
+                # Never file a complaint silently without a file the person chose.
+                problems.append(
+                    _(
+                        "Uno de los archivos adjuntados ya no está disponible (pasó demasiado "
+                        "tiempo). Revise la lista de archivos y vuelva a adjuntarlo."
+                    )
+                )
+                continue
+            opened.append(blob_id)
+            removed: tuple[str, ...] = ()
+            if blob_id not in keep and header.removable:
+                result = policy.clean(data, tuple(f for f, _v in header.findings), header.kind)
+                if result is None:
+                    problems.append(
+                        _(
+                            "No pudimos quitar los datos ocultos de «%(name)s». Quite el "
+                            "archivo, o en la revisión marque «Conservar el archivo original».",
+                            name=header.filename,
+                        )
+                    )
+                    continue
+                data, removed = result
+            uploads.append(
+                intake.UploadedEvidence(
+                    filename=header.filename,
+                    content_type=header.content_type,
+                    stream=io.BytesIO(data),
+                    size=len(data),
+                    metadata_removed=removed,
+                    original_sha256=header.sha256,
+                )
+            )
+        if problems:
+            files = _current_files(state)
+            session["draft"] = state
+            return _render_form(form, files, problems, show_errors=True, status=422)
+        try:
+            receipt = intake.submit_report(
+                db,
+                entity=entity,
+                draft=_draft_from_form(form),
+                attachments=uploads,
+                settings=web.settings(),
+                now=common.now(),
+            )
+        except intake.IntakeRefused:
+            db.rollback()
+            files = _current_files(state)
+            return _render_form(
+                form,
+                files,
+                [_("La denuncia no pudo registrarse: revise los datos e inténtelo de nuevo.")],
+                show_errors=True,
+                status=422,
+            )
+        drafts.delete_files(db, opened)  # only the drafts this key opened
+        db.commit()  # durable before the receipt is shown (invariant 4)
+        session.pop("draft", None)
+        session["filed"] = followup.seal_case_id(web.settings(), receipt.case.id)
+        return render_template(
+            "confirm.html",
+            receipt=receipt.formatted,
+            case=receipt.case,
+            confirm_form=ConfirmForm(formdata=None),
+        )
+
+    @bp.post("/denunciar/listo")
+    def confirmed() -> Any:
+        form = ConfirmForm()
+        filed = session.get("filed")
+        if not form.validate():
+            if common.csrf_failed(form):
+                abort(400)
+            return render_template("not_confirmed.html", filed=bool(filed)), 200
+        session.pop("filed", None)
+        return render_template("done.html")
+
+    def _filed_case() -> Case | None:
+        filed = followup.unseal_case_id(web.settings(), session.get("filed"))
+        if filed is not None:
+            return web.db().get(Case, filed)
+        opened = current_followup()
+        return opened[0] if opened else None
+
+    @bp.get("/acuse")
+    def acknowledgement() -> Any:
+        case = _filed_case()
+        if case is None:
+            return redirect(url_for("intake.followup_login"), 303)
+        return render_template("ack.html", ack=intake.acknowledgement_for(case), case=case)
+
+    @bp.get("/acuse.json")
+    def acknowledgement_json() -> Any:
+        case = _filed_case()
+        if case is None:
+            abort(404)
+        body = json.dumps(intake.acknowledgement_for(case), ensure_ascii=False, indent=2)
+        return Response(
+            body,
+            mimetype="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="acuse-{case.code}.json"',
+            },
+        )

@@ -1,0 +1,386 @@
+"""Follow-up: the complainant returns with the receipt to read the case, answer, add
+evidence, request protection and read their own report (docs/threat-model.md, "Receipt
+login")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+from typing import Any
+
+from flask import Blueprint
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+import crypto
+from core import web
+from core.files import metadata
+from core.files import policy
+from core.law.enums import CaseState
+from core.law.enums import Destination
+from core.law.enums import MeasureType
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
+from core.law.enums import Modality
+from core.services import followup
+from core.services import intake
+from core.services.measures import request_measure
+from core.services.messages import MessageRefused
+from core.services.messages import add_evidence
+from core.services.messages import post_message
+from core.services.messages import read_attachment_meta
+from core.services.messages import read_message
+from core.storage.blobs import read_plaintext
+from core.storage.models import Case
+from core.storage.models import CaseEvent
+from core.storage.models import Deadline
+from reporting import common
+from reporting import labels
+from reporting.forms import EmptyForm
+from reporting.forms import EvidenceForm
+from reporting.forms import MessageForm
+from reporting.forms import ProtectionForm
+from reporting.forms import ReceiptForm
+
+FOLLOWUP_PROTECTION_REASONING = "Solicitada por el denunciante desde el seguimiento."
+
+
+# --- follow-up session -------------------------------------------------------------------------
+
+
+def current_followup() -> tuple[Case, crypto.Identity] | None:
+    """The logged-in case and identity, or None (never logged in, idle or tampered)."""
+    if "fu" not in session:
+        return None
+    state = followup.unseal_session(web.settings(), session.get("fu"))
+    if state is None:
+        session.pop("fu", None)
+        return None
+    idle = web.settings().complainant_idle_minutes * 60
+    if time.time() - state.last_seen > idle:
+        session.pop("fu", None)
+        session["expired"] = True
+        return None
+    case = web.db().get(Case, state.case_id)
+    if case is None or state.identity.recipient().to_string() != case.complainant_recipient:
+        session.pop("fu", None)
+        return None
+    session["fu"] = followup.seal_session(
+        web.settings(),
+        followup.FollowupSession(case.id, state.identity, time.time()),
+    )
+    return case, state.identity
+
+
+def _visible_events(case: Case) -> list[dict[str, Any]]:
+    events = web.db().scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.visible_to_complainant.is_(True))
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    out = []
+    for ev in events:
+        detail = []
+        data = ev.data or {}
+        dest = data.get("destination")
+        if dest in {d.value for d in Destination}:
+            detail.append(str(labels.DESTINATION[Destination(dest)]))
+        if data.get("destination_name"):
+            detail.append(str(data["destination_name"]))
+        measure = data.get("measure_type") or data.get("type")
+        if measure in {m.value for m in MeasureType}:
+            detail.append(str(labels.MEASURE[MeasureType(measure)]))
+        missing = [
+            labels.MISSING_ITEM[i]
+            for i in data.get("missing_items", [])
+            if i in labels.MISSING_ITEM
+        ]
+        if missing:
+            detail.append(_("falta: %(items)s", items=", ".join(str(m) for m in missing)))
+        decision = data.get("decision")
+        if decision in labels.MEASURE_DECISION:
+            detail.append(str(labels.MEASURE_DECISION[decision]))
+        basis = data.get("legal_basis")
+        if basis in labels.LEGAL_BASIS:
+            detail.append(str(labels.LEGAL_BASIS[basis]))
+        for key in ("due_on", "until"):
+            if data.get(key):
+                try:
+                    day = dt.date.fromisoformat(str(data[key]))
+                except ValueError:
+                    continue
+                detail.append(_("plazo: hasta el %(day)s", day=web.local_time(day)))
+        out.append(
+            {
+                "at": ev.at,
+                "label": labels.EVENT.get(ev.kind, labels.GENERIC_EVENT),
+                "detail": detail,
+            }
+        )
+    return out
+
+
+def _open_deadlines(case: Case) -> list[dict[str, Any]]:
+    rows = web.db().scalars(
+        select(Deadline)
+        .where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
+        .order_by(Deadline.due_on)
+    )
+    return [
+        {"label": labels.DEADLINE.get(d.kind, d.kind), "due_on": d.due_on, "party": d.party}
+        for d in rows
+    ]
+
+
+def register(bp: Blueprint) -> None:
+    """Add the follow-up routes to the intake blueprint."""
+    # --- follow-up -----------------------------------------------------------------------------
+
+    @bp.route("/seguimiento", methods=["GET", "POST"])
+    def followup_login() -> Any:
+        opened = current_followup()
+        if opened is not None and request.method == "GET":
+            return _render_case(*opened)
+        common.remember_language()
+        form = ReceiptForm()
+        expired = bool(session.pop("expired", False))
+        if request.method == "GET":
+            return render_template("followup_login.html", form=form, expired=expired)
+        if not form.validate():
+            if common.csrf_failed(form):
+                abort(400)
+            return render_template("followup_login.html", form=form), 422
+        db = web.db()
+        receipt = form.receipt.data or ""
+        try:
+            lookup = followup.reserve_attempt(db, receipt, web.settings(), now=common.now())
+        except crypto.InvalidReceipt:
+            form.receipt.errors = [
+                _(
+                    "El código no tiene el formato correcto: son 16 letras y números, "
+                    "como 7KQF-9M2X-C4TR-H8WN."
+                )
+            ]
+            return render_template("followup_login.html", form=form), 422
+        except followup.ReceiptThrottled:
+            db.rollback()
+            return render_template("followup_login.html", form=form, throttled=True), 429
+        db.commit()  # counted before the slow check, so concurrent guesses see it
+        result = followup.check_receipt(db, receipt, lookup, web.settings())
+        db.commit()
+        if result is None:
+            form.receipt.errors = [_("El código no es correcto. Revíselo e inténtelo de nuevo.")]
+            return render_template("followup_login.html", form=form), 422
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session["fu"] = followup.seal_session(
+            web.settings(),
+            followup.FollowupSession(result.case.id, result.identity, time.time()),
+        )
+        return redirect(url_for("intake.followup_login"), 303)
+
+    def _render_case(case: Case, identity: crypto.Identity, status: int = 200, **forms: Any) -> Any:
+        db = web.db()
+        messages = []
+        now = common.now()
+        for msg in case.messages:
+            try:
+                text = read_message(msg, [identity])
+            except crypto.AgeError:
+                text = _("(mensaje ilegible)")
+            messages.append({"m": msg, "text": text})
+            if msg.direction is MessageDirection.TO_COMPLAINANT and msg.read_at is None:
+                msg.read_at = now
+        files = []
+        for att in case.attachments:
+            try:
+                meta = read_attachment_meta(att, [identity])
+            except (crypto.AgeError, ValueError):
+                continue
+            files.append({"at": att.created_at, "name": meta.get("filename", "")})
+        db.commit()
+        state_label, state_help = labels.STATE.get(case.state, (case.state.value, ""))
+        return (
+            render_template(
+                "followup_case.html",
+                case=case,
+                state_label=state_label,
+                state_help=state_help,
+                events=_visible_events(case),
+                deadlines=_open_deadlines(case),
+                messages=messages,
+                files=files,
+                labels=labels,
+                observed=case.state is CaseState.OBSERVED,
+                message_form=forms.get("message_form") or MessageForm(formdata=None),
+                evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
+                protection_form=forms.get("protection_form") or ProtectionForm(formdata=None),
+                logout_form=EmptyForm(formdata=None),
+                limits=common.limits(),
+                identified=case.modality is not Modality.ANONYMOUS,
+                notice=forms.get("notice") or session.pop("notice", None),
+            ),
+            status,
+        )
+
+    def _done(notice: str) -> BaseResponse:
+        # Post/redirect/get: reloading the page never sends a message twice.
+        session["notice"] = notice
+        return redirect(url_for("intake.followup_login"), 303)
+
+    def _require_followup() -> tuple[Case, crypto.Identity]:
+        opened = current_followup()
+        if opened is None:
+            abort(redirect(url_for("intake.followup_login"), 303))
+        return opened
+
+    @bp.post("/seguimiento/mensaje")
+    def followup_message() -> Any:
+        case, identity = _require_followup()
+        form = MessageForm()
+        if not form.validate():
+            if common.csrf_failed(form):
+                abort(400)
+            return _render_case(case, identity, 422, message_form=form)
+        try:
+            post_message(
+                web.db(),
+                case,
+                direction=MessageDirection.FROM_COMPLAINANT,
+                kind=MessageKind(form.kind.data),
+                body=form.body.data or "",
+                officer_id=None,
+                now=common.now(),
+            )
+        except (MessageRefused, ValueError):
+            web.db().rollback()
+            form.body.errors = [_("El mensaje no pudo enviarse.")]
+            return _render_case(case, identity, 422, message_form=form)
+        web.db().commit()
+        return _done(_("Su mensaje fue enviado cifrado."))
+
+    @bp.post("/seguimiento/pruebas")
+    def followup_evidence() -> Any:
+        case, identity = _require_followup()
+        form = EvidenceForm()
+        if not form.validate():
+            abort(400)
+        uploads: list[intake.UploadedEvidence] = []
+        errors: list[str] = []
+        st = web.settings()
+        total = 0
+        for storage in request.files.getlist("files"):
+            if not storage or not storage.filename:
+                continue
+            name = metadata.safe_filename(storage.filename)
+            data = storage.stream.read()
+            error = common.screen_upload(name, data, count=len(uploads), total=total)
+            if error is not None:
+                errors.append(error)
+                continue
+            total += len(data)
+            found = metadata.inspect(data)
+            removed: tuple[str, ...] = ()
+            original = intake.sha256_hex(data)
+            if found.removable:
+                result = policy.clean(data, tuple(f.field for f in found.findings), found.kind)
+                if result is None:
+                    errors.append(
+                        _(
+                            "No pudimos quitar los datos ocultos de «%(name)s»; no se añadió. "
+                            "Puede enviarlo en otro formato (por ejemplo, una captura o un PDF).",
+                            name=name,
+                        )
+                    )
+                    continue
+                data, removed = result
+            uploads.append(
+                intake.UploadedEvidence(
+                    filename=name,
+                    content_type=policy.content_type(name),
+                    stream=io.BytesIO(data),
+                    size=len(data),
+                    metadata_removed=removed,
+                    original_sha256=original,
+                )
+            )
+        if not uploads and not errors:
+            errors.append(_("Elija al menos un archivo."))
+        if errors:
+            form.files.errors = errors
+            return _render_case(case, identity, 422, evidence_form=form)
+        add_evidence(
+            web.db(), case, uploads=uploads, now=common.now(), max_attachments=st.max_attachments
+        )
+        web.db().commit()
+        return _done(
+            _("Sus archivos fueron añadidos cifrados (se quitaron los metadatos ocultos).")
+        )
+
+    @bp.post("/seguimiento/proteccion")
+    def followup_protection() -> Any:
+        case, identity = _require_followup()
+        form = ProtectionForm()
+        if not form.validate():
+            if common.csrf_failed(form):
+                abort(400)
+            return _render_case(case, identity, 422, protection_form=form)
+        measures = [MeasureType(v) for v in form.measures.data or []]
+        body = _(
+            "Medidas solicitadas: %(m)s", m=", ".join(str(labels.MEASURE[m]) for m in measures)
+        )
+        body += "\n\n" + _("Riesgo: %(r)s", r=form.risk.data or "")
+        db = web.db()
+        now = common.now()
+        post_message(
+            db,
+            case,
+            direction=MessageDirection.FROM_COMPLAINANT,
+            kind=MessageKind.PROTECTION_REQUEST,
+            body=body,
+            officer_id=None,
+            now=now,
+        )
+        if case.modality is not Modality.ANONYMOUS:
+            office = [crypto.parse_recipient(case.entity.office_recipient)]
+            for measure_type in measures:
+                request_measure(
+                    db,
+                    case,
+                    measure_type=measure_type,
+                    officer=None,
+                    reasoning=FOLLOWUP_PROTECTION_REASONING,
+                    now=now,
+                    office_recipients=office,
+                )
+            case.protection_requested = True
+        db.commit()
+        return _done(_("Su solicitud de medidas de protección fue enviada."))
+
+    @bp.get("/seguimiento/denuncia")
+    def followup_report() -> Any:
+        """The complainant's own report, decrypted with their receipt-derived identity."""
+        case, identity = _require_followup()
+        if case.report_blob_id is None:
+            abort(404)
+        report = json.loads(read_plaintext(web.db(), case.report_blob_id, [identity]))
+        return render_template("followup_report.html", case=case, report=report, labels=labels)
+
+    @bp.post("/seguimiento/salir")
+    def followup_logout() -> BaseResponse:
+        form = EmptyForm()
+        if not form.validate():
+            abort(400)
+        session.clear()
+        return redirect(url_for("intake.landing"), 303)
