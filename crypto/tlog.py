@@ -220,7 +220,7 @@ class VerifierKey:
 
     @classmethod
     def parse(cls, vkey: str) -> VerifierKey:
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)  # base64 may hold "+"; names and ids never do
         if len(parts) != 3 or not _valid_name(parts[0]) or len(parts[1]) != 8:
             raise TlogError("not a verifier key (name+hex id+base64 key)")
         try:
