@@ -2,8 +2,9 @@
 
 Each entry's hash commits to its content and to the previous entry's hash, so
 editing, deleting or reordering any entry breaks verification from that point.
-Removing entries from the end is detected by comparing the head against a
-value recorded elsewhere (`integra audit verify --expect-head`).
+Every entry is also a leaf of an RFC 6962 Merkle tree (core.storage.tree) whose signed
+checkpoints are published (core.services.transparency), so truncation and a rewrite that
+recomputes every hash are detected against an earlier checkpoint (docs/transparency.md).
 """
 
 from __future__ import annotations
@@ -20,14 +21,60 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.errors import AuditChainBroken
+from core.storage import tree
 from core.storage.db import utcnow
 from core.storage.models import AuditEntry
+from crypto import tlog
 
 GENESIS = "0" * 64
 
 
 def _canonical(entry_fields: dict[str, Any]) -> bytes:
     return json.dumps(entry_fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def leaf_data(
+    *,
+    seq: int,
+    at: dt.datetime,
+    action: str,
+    actor: str,
+    officer_id: int | None,
+    entity_id: int | None,
+    case_id: int | None,
+    detail: str,
+) -> bytes:
+    """The canonical encoding of one entry: what the chain hashes and the Merkle leaf holds.
+
+    Canonical JSON (sorted keys, no spaces, UTF-8) of seq, at (UTC, ISO 8601 with
+    microseconds), action, actor, officer_id, entity_id, case_id and detail (itself canonical
+    JSON text); docs/transparency.md.
+    """
+    return _canonical(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "action": action,
+            "actor": actor,
+            "officer_id": officer_id,
+            "entity_id": entity_id,
+            "case_id": case_id,
+            "detail": detail,
+        }
+    )
+
+
+def entry_leaf_data(entry: AuditEntry) -> bytes:
+    return leaf_data(
+        seq=entry.seq,
+        at=entry.at,
+        action=entry.action,
+        actor=entry.actor,
+        officer_id=entry.officer_id,
+        entity_id=entry.entity_id,
+        case_id=entry.case_id,
+        detail=entry.detail,
+    )
 
 
 def compute_hash(
@@ -43,17 +90,15 @@ def compute_hash(
     detail: str,
 ) -> str:
     """The hash of one entry, chained to its predecessor."""
-    body = _canonical(
-        {
-            "seq": seq,
-            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "action": action,
-            "actor": actor,
-            "officer_id": officer_id,
-            "entity_id": entity_id,
-            "case_id": case_id,
-            "detail": detail,
-        }
+    body = leaf_data(
+        seq=seq,
+        at=at,
+        action=action,
+        actor=actor,
+        officer_id=officer_id,
+        entity_id=entity_id,
+        case_id=case_id,
+        detail=detail,
     )
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + body).hexdigest()
 
@@ -111,6 +156,9 @@ def record(
         ),
     )
     session.add(entry)
+    # The same entry as a leaf of the Merkle tree, in the same transaction and under the
+    # same lock, so the tree never lags the chain (docs/transparency.md).
+    tree.append_leaf(session, seq - 1, tlog.leaf_hash(entry_leaf_data(entry)))
     session.flush()
     return entry
 

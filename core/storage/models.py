@@ -416,3 +416,40 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditTreeNode(Base):
+    """A complete subtree of the audit log's Merkle tree (docs/transparency.md).
+
+    Node (level, idx) covers leaves idx * 2**level .. (idx + 1) * 2**level - 1; level 0
+    holds the leaf hashes. Only complete subtrees are stored, so appending costs O(log n).
+    """
+
+    __tablename__ = "audit_tree_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes]
+
+
+class AuditLogKey(Base):
+    """The Ed25519 key that signs the audit log's checkpoints, sealed under the server key."""
+
+    __tablename__ = "audit_log_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))  # the log's origin and key name
+    public_key: Mapped[bytes]
+    private_sealed: Mapped[bytes]
+    created_at: Mapped[dt.datetime]
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint (C2SP signed note) issued for the audit log."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, index=True)
+    note: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[dt.datetime]
