@@ -375,37 +375,10 @@ def _pick_entity(session: object, slug: str | None) -> Entity:
     return found[0]
 
 
-@cli.group("audit")
-def audit_group() -> None:
-    """The hash-chained audit log."""
-
-
-@audit_group.command("verify")
-@click.option(
-    "--expect-head", default=None, help="Head hash recorded earlier (detects truncation)."
-)
-def audit_verify(expect_head: str | None) -> None:
-    """Verify the chain; exit 0 and print the number of entries when intact."""
-    from core.errors import DomainError
-    from core.storage import audit
-    from core.storage.db import make_engine
-    from core.storage.db import make_sessionmaker
-    from core.storage.db import session_scope
-
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            report = audit.verify_chain(session, expect_head=expect_head)
-    except DomainError as exc:
-        click.echo(f"Audit chain BROKEN: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        engine.dispose()
-    click.echo(f"Audit chain intact: {report.entries} entries; head {report.head}")
-
-
 def _register_optional() -> None:
+    from casework.cli_audit import audit_group
+
+    cli.add_command(audit_group)
     try:
         from casework.cli_age import age_group
     except ImportError:  # pragma: no cover - the age commands ship with crypto
