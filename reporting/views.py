@@ -11,6 +11,7 @@ from core import web
 from reporting import common
 from reporting import filing_pages
 from reporting import followup_pages
+from reporting import transparency_pages
 
 
 def make_blueprint() -> Blueprint:
@@ -27,4 +28,5 @@ def make_blueprint() -> Blueprint:
 
     filing_pages.register(bp)
     followup_pages.register(bp)
+    transparency_pages.register(bp)
     return bp
