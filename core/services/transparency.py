@@ -143,17 +143,43 @@ def _recomputed_leaves(session: Session) -> tuple[list[bytes], list[bytes]]:
     """(leaf hashes recomputed from the entries, leaf hashes stored in the tree)."""
     leaves: list[bytes] = []
     expected = 1
-    for entry in audit.iter_entries(session, batch=5000):
-        if entry.seq != expected:
+    columns = (
+        AuditEntry.seq,
+        AuditEntry.at,
+        AuditEntry.action,
+        AuditEntry.actor,
+        AuditEntry.officer_id,
+        AuditEntry.entity_id,
+        AuditEntry.case_id,
+        AuditEntry.detail,
+    )
+    result = session.execute(
+        select(*columns).order_by(AuditEntry.seq).execution_options(yield_per=10_000)
+    )
+    for row in result:
+        if row.seq != expected:
             raise LogTampered(
-                f"entry {expected} is missing or out of order (found {entry.seq} there)"
+                f"entry {expected} is missing or out of order (found {row.seq} there)"
             )
-        leaves.append(tlog.leaf_hash(audit.entry_leaf_data(entry)))
+        data = audit.leaf_data(
+            seq=row.seq,
+            at=row.at,
+            action=row.action,
+            actor=row.actor,
+            officer_id=row.officer_id,
+            entity_id=row.entity_id,
+            case_id=row.case_id,
+            detail=row.detail,
+        )
+        leaves.append(tlog.leaf_hash(data))
         expected += 1
     stored = list(
         session.scalars(
-            select(AuditTreeNode.hash).where(AuditTreeNode.level == 0).order_by(AuditTreeNode.idx)
-        ).all()
+            select(AuditTreeNode.hash)
+            .where(AuditTreeNode.level == 0)
+            .order_by(AuditTreeNode.idx)
+            .execution_options(yield_per=10_000)
+        )
     )
     return leaves, stored
 
