@@ -26,6 +26,7 @@ from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import StopValidation
 
 from core.law.enums import MeasureType
 from core.law.enums import MessageKind
@@ -43,6 +44,23 @@ MIN_PERSON_ROWS = 2
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class AtLeastOne:
+    """A group of checkboxes needs one ticked, checked on the server.
+
+    HTML has no "one of this group" constraint: `required` on each checkbox would make the
+    browser demand every box, so this validator sets no `required` flag (DataRequired did).
+    """
+
+    field_flags: dict[str, bool] = {}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
 
 
 def clean_text(form: Any, field: Field) -> None:
@@ -96,7 +114,7 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
     motives = MultiCheckboxField(
         _l("Motivo de la denuncia (uno o dos)"),
         choices=[SelectChoice(m.value, labels.MOTIVE[m]) for m in Motive],
-        validators=[DataRequired(message=_l("Elija al menos un motivo.")), _max_two],
+        validators=[AtLeastOne(message=_l("Elija al menos un motivo.")), _max_two],
     )
     facts = TextAreaField(
         _l("Hechos denunciados"),
@@ -264,7 +282,7 @@ class ProtectionForm(FlaskForm):  # type: ignore[misc]
     measures = MultiCheckboxField(
         _l("Medidas de protección que solicita"),
         choices=[SelectChoice(m.value, labels.MEASURE[m]) for m in labels.COMPLAINANT_MEASURES],
-        validators=[DataRequired(message=_l("Elija al menos una medida."))],
+        validators=[AtLeastOne(message=_l("Elija al menos una medida."))],
     )
     risk = TextAreaField(
         _l("¿Qué riesgo corre?"),
