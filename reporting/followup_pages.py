@@ -159,10 +159,9 @@ def register(bp: Blueprint) -> None:
             if common.csrf_failed(form):
                 abort(400)
             return render_template("followup_login.html", form=form), 422
-        db = web.db()
         receipt = form.receipt.data or ""
         try:
-            lookup = followup.reserve_attempt(db, receipt, web.settings(), now=common.now())
+            result = followup.open_receipt(web.db(), receipt, web.settings())
         except crypto.InvalidReceipt:
             form.receipt.errors = [
                 _(
@@ -171,12 +170,6 @@ def register(bp: Blueprint) -> None:
                 )
             ]
             return render_template("followup_login.html", form=form), 422
-        except followup.ReceiptThrottled:
-            db.rollback()
-            return render_template("followup_login.html", form=form, throttled=True), 429
-        db.commit()  # counted before the slow check, so concurrent guesses see it
-        result = followup.check_receipt(db, receipt, lookup, web.settings())
-        db.commit()
         if result is None:
             form.receipt.errors = [_("El código no es correcto. Revíselo e inténtelo de nuevo.")]
             return render_template("followup_login.html", form=form), 422

@@ -61,14 +61,21 @@ def server_env(settings: Settings, tmpdir: Path) -> dict[str, str]:
 
 @contextmanager
 def app_server(
-    app: str, settings: Settings, tmpdir: Path, log_path: Path
+    app: str, settings: Settings, tmpdir: Path, log_path: Path, *, workers: int = 0
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start `python -m <app> --port N`; yield (base URL, process); stop it afterwards."""
+    """Start `python -m <app> --port N` (or gunicorn with `workers` processes); yield (base
+    URL, process); stop it afterwards."""
     tmpdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    factory = "reporting:create_app()" if app == "reporting" else "casework:create_app()"
+    argv = (
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", factory]
+        if workers
+        else [sys.executable, "-m", app, "--port", str(port)]
+    )
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", app, "--port", str(port)],
+            argv,
             cwd=str(ROOT),
             env=server_env(settings, tmpdir),
             stdout=log,

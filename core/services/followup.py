@@ -1,53 +1,32 @@
-"""Coming back with the receipt: throttled, equal-work login and the sealed session key.
+"""Coming back with the receipt: a keyed lookup, then the complainant's key, and the sealed
+session that keeps it.
 
-A wrong receipt and a right one cost the same: one HMAC, one indexed lookup, one
-argon2id derivation (with the case salt, or with a pepper-derived dummy salt when
-no case matches) and one constant-time comparison. Only the outcome differs.
-
-Attempts are throttled with counters in the database (shared by every worker):
-a global key, which bounds the guessing rate of the whole instance, and a key per
-lookup id, which stops hammering one code. Never a client address (invariant 3).
+A receipt carries 80 random bits and the database holds only HMAC-SHA256(pepper, receipt),
+so a receipt that is not in the database is rejected after one HMAC and one indexed lookup,
+with nothing written; argon2id runs only for a receipt that exists, to derive the
+complainant's key from it. Guessing is hopeless whatever it costs (2^80 receipts), so no
+throttle is needed, and none may exist: a throttle that a flood of wrong receipts can trip
+would lock out the complainants whose deadlines are running (docs/threat-model.md,
+"Receipt login"). A hit takes the argon2id time and a miss does not, which tells an
+attacker only what the page itself says: that their guess was wrong.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core.services.intake import is_post_quantum
-from core.services.intake import kdf_profile
+from core.services.intake import complainant_identity
 from core.storage import secretbox
-from core.storage import throttle
 from core.storage.models import Case
-from core.storage.models import Throttle
 
-GLOBAL_KEY = "receipt:global"
-# 80-bit receipts: even 60 failures a minute for years leaves a negligible chance
-# of a hit; the global lockout is short so that a flood cannot shut the channel for long.
-GLOBAL_POLICY = throttle.Policy(
-    max_attempts=60, window=dt.timedelta(minutes=1), lockout=dt.timedelta(minutes=2)
-)
-PER_CODE_POLICY = throttle.Policy(
-    max_attempts=5, window=dt.timedelta(minutes=15), lockout=dt.timedelta(minutes=15)
-)
 SESSION_PURPOSE = "intake-followup-identity"
-
-
-class ReceiptThrottled(Exception):
-    """Too many failed attempts: try again after `until`."""
-
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__("too many attempts")
-        self.until = until
 
 
 @dataclass(frozen=True)
@@ -56,74 +35,28 @@ class Opened:
     identity: crypto.Identity
 
 
-def _dummy_salt(pepper: bytes, lookup: str) -> bytes:
-    return hmac.new(pepper, b"dummy-salt:" + lookup.encode(), hashlib.sha256).digest()[:16]
+def find_case(session: Session, code: str, settings: Settings) -> Case | None:
+    """The case whose receipt this is, by its keyed lookup id; None for any other receipt.
 
-
-def _code_key(lookup: str) -> str:
-    return f"receipt:{lookup[:32]}"
-
-
-def reserve_attempt(session: Session, code: str, settings: Settings, *, now: dt.datetime) -> str:
-    """Check the throttles and count this attempt as a failure *before* the slow check.
-
-    Returns the receipt's lookup id. The caller commits at once: checking first and
-    counting after the argon2id derivation would let a burst of concurrent attempts
-    (several workers or threads) all pass the check before any failure is counted.
-    A success gives its global slot back (`check_receipt`).
-
-    Raises crypto.InvalidReceipt for text that is not shaped like a receipt (no work done,
-    nothing counted: a typo in the format reveals nothing about any case), and
-    ReceiptThrottled while a throttle is locked.
+    Raises crypto.InvalidReceipt for text that is not shaped like a receipt.
     """
-    pepper = settings.secret_bytes("receipt_pepper")
-    lookup = crypto.receipt_lookup_id(pepper, code)  # raises InvalidReceipt
-    code_key = _code_key(lookup)
-    for key in (GLOBAL_KEY, code_key):
-        until = throttle.locked_until(session, key, now)
-        if until is not None:
-            raise ReceiptThrottled(until)
-    throttle.register_failure(session, GLOBAL_KEY, GLOBAL_POLICY, now)
-    throttle.register_failure(session, code_key, PER_CODE_POLICY, now)
-    return lookup
+    lookup = crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code)
+    return session.scalar(select(Case).where(Case.receipt_lookup == lookup))
 
 
-def check_receipt(session: Session, code: str, lookup: str, settings: Settings) -> Opened | None:
-    """The case and the complainant identity for a reserved attempt, or None.
-
-    Equal work whether or not a case matches; only a success writes (it deletes the
-    code's counter and gives back its global slot).
-    """
-    pepper = settings.secret_bytes("receipt_pepper")
-    case = session.scalar(select(Case).where(Case.receipt_lookup == lookup))
-    if case is not None:
-        salt, pq, expected = (
-            case.receipt_salt,
-            is_post_quantum(case.complainant_recipient),
-            case.complainant_recipient,
-        )
-    else:
-        salt, pq, expected = _dummy_salt(pepper, lookup), settings.post_quantum, "age1-none"
-    identity = crypto.derive_complainant_identity(code, salt, pq=pq, profile=kdf_profile(settings))
-    matches = hmac.compare_digest(identity.recipient().to_string().encode(), expected.encode())
-    if case is None or not matches:
+def open_receipt(session: Session, code: str, settings: Settings) -> Opened | None:
+    """The case and the complainant's identity for a receipt, or None. Writes nothing."""
+    case = find_case(session, code, settings)
+    if case is None:
         return None
-    # Delete, not reset: a row keyed by the right receipt's lookup, with its window start,
-    # would record in the database when this complainant last came back.
-    session.execute(delete(Throttle).where(Throttle.key == _code_key(lookup)))
-    row = session.scalar(select(Throttle).where(Throttle.key == GLOBAL_KEY))
-    if row is not None and row.attempts > 0:
-        row.attempts -= 1
-        session.flush()
+    identity = complainant_identity(case, code, settings)
+    # The lookup already matched; the derived key must also be the one the case was sealed
+    # to (a defence against a tampered lookup column).
+    if not hmac.compare_digest(
+        identity.recipient().to_string().encode(), case.complainant_recipient.encode()
+    ):
+        return None
     return Opened(case=case, identity=identity)
-
-
-def open_with_receipt(
-    session: Session, code: str, settings: Settings, *, now: dt.datetime
-) -> Opened | None:
-    """Both steps in the caller's transaction (the web view commits between them)."""
-    lookup = reserve_attempt(session, code, settings, now=now)
-    return check_receipt(session, code, lookup, settings)
 
 
 @dataclass(frozen=True)

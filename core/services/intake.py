@@ -463,15 +463,6 @@ def submit_report(
 # --- coming back with the receipt --------------------------------------------------------------
 
 
-def find_case_by_receipt(session: Session, pepper: bytes, code: str) -> Case | None:
-    """The case a receipt opens, or None (malformed or unknown)."""
-    try:
-        lookup = crypto.receipt_lookup_id(pepper, code)
-    except crypto.InvalidReceipt:
-        return None
-    return session.scalar(select(Case).where(Case.receipt_lookup == lookup))
-
-
 def complainant_identity(case: Case, code: str, settings: Settings) -> crypto.Identity:
     """Re-derive the complainant's identity from the receipt (argon2id with the case salt)."""
     return crypto.derive_complainant_identity(

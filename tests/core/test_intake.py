@@ -20,6 +20,7 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.services import followup
 from core.services import intake
 from core.services.messages import add_evidence
 from core.services.messages import post_message
@@ -44,11 +45,7 @@ def test_filing_seals_report_to_office_and_complainant(db_session, settings, ent
     # (the workflow's automatic first act starts the verification at once)
     assert case.state in (CaseState.REGISTERED, CaseState.VERIFYING)
     assert (
-        intake.find_case_by_receipt(
-            db_session,
-            settings.secret_bytes("receipt_pepper"),
-            crypto.format_receipt(receipt.code).lower(),
-        )
+        followup.find_case(db_session, crypto.format_receipt(receipt.code).lower(), settings)
         is case
     )
     # And the office and the complainant both decrypt the report

@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
-from core.services import intake
+from core.services import followup
 from core.storage.blobs import read_plaintext
 from core.storage.models import Case
 
@@ -69,7 +69,7 @@ def test_receipt_shown_means_committed_even_after_kill_9(settings, clean_engine,
 
     with Session(clean_engine) as s:
         case = s.scalars(select(Case)).one()
-        found = intake.find_case_by_receipt(s, settings.secret_bytes("receipt_pepper"), receipt)
+        found = followup.find_case(s, receipt, settings)
         assert found is not None and found.id == case.id
         report = json.loads(read_plaintext(s, case.report_blob_id, [ent.office]))
         assert report["facts"] == complaint_data()["facts"]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 import crypto
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.services import followup
 from core.services import intake
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
@@ -55,9 +56,7 @@ def test_file_a_complaint_and_decrypt_it(client, ent, session_for, settings):
     assert read_plaintext(session_for, att.blob_id, [ent.office]) == b"contenido de prueba"
     assert read_attachment_meta(att, [ent.office])["filename"] == "nota.txt"
     # The receipt opens the case and derives the complainant identity.
-    found = intake.find_case_by_receipt(
-        session_for, settings.secret_bytes("receipt_pepper"), receipt
-    )
+    found = followup.find_case(session_for, receipt, settings)
     assert found is not None and found.id == case.id
     # The acknowledgement is downloadable, verifiable, and has no receipt.
     ack = client.get("/acuse.json")
