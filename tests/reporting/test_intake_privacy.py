@@ -8,8 +8,6 @@ import time
 import pytest
 from intake_helpers import file_complaint
 
-from core.services import followup
-
 IP = "203.0.113.77"
 UA = "UA-canary-privacy-55"
 
@@ -61,23 +59,6 @@ def test_labels_are_tied_to_inputs(client):
     html = client.get("/denunciar").get_data(as_text=True)
     for field_id in ("facts", "occurred_when", "occurred_where", "persons-0-name", "files"):
         assert f'for="{field_id}"' in html and f'id="{field_id}"' in html
-
-
-def test_right_and_wrong_receipts_do_the_same_work(client, monkeypatch):
-    receipt, _ = file_complaint(client)
-    client.post("/seguimiento/salir")
-    calls: list[bytes] = []
-    original = followup.crypto.derive_complainant_identity
-
-    def counting(code, salt, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(salt)
-        return original(code, salt, **kwargs)
-
-    monkeypatch.setattr(followup.crypto, "derive_complainant_identity", counting)
-    wrong = client.post("/seguimiento", data={"receipt": "ZZZZ-ZZZZ-ZZZZ-ZZZ2"})
-    right = client.post("/seguimiento", data={"receipt": receipt})
-    assert wrong.status_code == 422 and right.status_code == 303
-    assert len(calls) == 2 and all(len(s) == 16 for s in calls)
 
 
 def test_idle_timeout_and_logout(app, client, monkeypatch):
