@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
+from wtforms.validators import DataRequired
 
 import crypto
 from core import web
@@ -111,9 +112,16 @@ def _current_files(state: dict[str, Any]) -> list[drafts.DraftFile]:
 def _complaint_form() -> ComplaintForm:
     form = ComplaintForm()
     ents = common.entities()
-    form.entity.choices = [SelectChoice(e.slug, e.name) for e in ents]
-    if ents and not form.entity.data:
+    choices = [SelectChoice(e.slug, e.name) for e in ents]
+    if len(ents) == 1:
+        form.entity.choices = choices
         form.entity.data = ents[0].slug
+        return form
+    # Several offices: never preselect one (a hurried person would file with the wrong one).
+    form.entity.choices = [SelectChoice("", _("— Elija la entidad —")), *choices]
+    form.entity.validators = [
+        DataRequired(message=_("Elija la entidad ante la que presenta la denuncia."))
+    ]
     return form
 
 

@@ -183,11 +183,14 @@ class Case(Base):
         Index("ix_cases_state_inbox", "entity_id", "state", "filed_at", "id"),
         Index("ix_cases_deadline", "entity_id", "next_deadline_on", "id"),
         Index("ix_cases_officer", "assigned_officer_id", "next_deadline_on", "id"),
+        # Codes are counted per entity (D-2026-000001 in each): unique within it, and the
+        # index an officer's code search walks (docs/performance.md).
+        UniqueConstraint("entity_id", "code", name="uq_cases_entity_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(32))
     modality: Mapped[Modality] = mapped_column(_enum(Modality, "modality"))
     motive_1: Mapped[Motive] = mapped_column(_enum(Motive, "motive"))
     motive_2: Mapped[Motive | None] = mapped_column(_enum(Motive, "motive"))
