@@ -18,7 +18,7 @@ $(BIN)/python:
 	  || { rm -rf $(VENV); echo "Could not create .venv: on Debian/Ubuntu run 'sudo apt install python3-venv'."; exit 1; }
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=69"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
