@@ -10,9 +10,12 @@ naming the variable to set.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -66,6 +69,10 @@ class Settings:
     officer_idle_minutes: int = 30
     complainant_idle_minutes: int = 15
     log_level: str = "INFO"
+    # Reverse proxies in front of the apps whose X-Forwarded-Proto/-Host to believe (hops).
+    trusted_proxies: int = 0
+    # The intake's onion service (sent as Onion-Location), e.g. "abc…xyz.onion".
+    onion_address: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -155,14 +162,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     database_url = str(values.get("database_url") or f"sqlite:///{data_dir / 'integra.sqlite3'}")
 
     if env == "production":
+        seen: dict[str, str] = {}
         for name in SECRET_NAMES:
             value = str(values.get(name, ""))
-            if value.strip().lower() in _KNOWN_BAD or len(value) < 32:
+            if (
+                value.strip().lower() in _KNOWN_BAD
+                or len(value) < 32
+                or estimated_bits(value) < MIN_SECRET_BITS
+            ):
                 raise ConfigError(
                     f"INTEGRA_{name.upper()} is missing or too weak: set it to a random value "
                     f"of at least 32 characters (for example: python -c "
                     f"'import secrets; print(secrets.token_hex(32))')"
                 )
+            if value in seen:
+                raise ConfigError(
+                    f"INTEGRA_{name.upper()} has the same value as INTEGRA_{seen[value].upper()}:"
+                    " each secret protects something else and must be generated on its own"
+                )
+            seen[value] = name
     else:
         generated = _ensure_dev_secrets(data_dir)
         for name in SECRET_NAMES:
@@ -198,4 +216,38 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "complainant_idle_minutes", values.get("complainant_idle_minutes", 15)
         ),
         log_level=str(values.get("log_level", "INFO")).upper(),
+        trusted_proxies=_bounded("trusted_proxies", values.get("trusted_proxies", 0), 0, 5),
+        onion_address=_onion(str(values.get("onion_address", "")).strip()),
     )
+
+
+def _bounded(name: str, value: Any, low: int, high: int) -> int:
+    number = _as_int(name, value)
+    if not low <= number <= high:
+        raise ConfigError(f"INTEGRA_{name.upper()} must be between {low} and {high}")
+    return number
+
+
+def _onion(value: str) -> str:
+    host = value.lower().removeprefix("http://").removeprefix("https://").rstrip("/")
+    if host and not (host.endswith(".onion") and len(host) == 62 and host[:56].isalnum()):
+        raise ConfigError(
+            "INTEGRA_ONION_ADDRESS must be the intake's v3 onion host name "
+            "(56 letters and digits, then .onion)"
+        )
+    return host
+
+
+# A generated secret (token_hex(32): 64 characters of 16 symbols) estimates at ~250 bits;
+# "a" * 32 or a repeated word estimates far below this floor.
+MIN_SECRET_BITS = 100
+
+
+def estimated_bits(value: str) -> float:
+    """A cautious estimate of a secret's entropy: length x bits per character (Shannon),
+    capped by what a compressor makes of it, so "a" * 32 and "0123456789" * 4 fail."""
+    counts = Counter(value)
+    total = len(value)
+    per_char = -sum(n / total * math.log2(n / total) for n in counts.values())
+    compressed = len(zlib.compress(value.encode("utf-8"), 9)) - 8  # minus zlib's framing
+    return min(per_char * total, max(compressed, 0) * 8.0)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import stat
 from pathlib import Path
 
@@ -8,18 +9,16 @@ import pytest
 from config import ConfigError
 from config import load_settings
 
-STRONG = "a" * 16 + "b" * 16 + "c" * 16
+SECRETS = {
+    "INTEGRA_INTAKE_SECRET_KEY": secrets.token_hex(32),
+    "INTEGRA_CASEWORK_SECRET_KEY": secrets.token_hex(32),
+    "INTEGRA_RECEIPT_PEPPER": secrets.token_hex(32),
+    "INTEGRA_SERVER_KEY": secrets.token_urlsafe(32),
+}
 
 
 def prod_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        "INTEGRA_ENV": "production",
-        "INTEGRA_DATA_DIR": str(tmp_path),
-        "INTEGRA_INTAKE_SECRET_KEY": STRONG + "1",
-        "INTEGRA_CASEWORK_SECRET_KEY": STRONG + "2",
-        "INTEGRA_RECEIPT_PEPPER": STRONG + "3",
-        "INTEGRA_SERVER_KEY": STRONG + "4",
-    }
+    env = {"INTEGRA_ENV": "production", "INTEGRA_DATA_DIR": str(tmp_path), **SECRETS}
     env.update(extra)
     return env
 
@@ -44,7 +43,7 @@ def test_development_generates_secrets_once_with_owner_only_permissions(tmp_path
         "INTEGRA_SERVER_KEY",
     ],
 )
-@pytest.mark.parametrize("value", [None, "change-me", "short"])
+@pytest.mark.parametrize("value", [None, "change-me", "short", "a" * 32, "abcd" * 16])
 def test_production_refuses_missing_or_default_secret_naming_the_variable(
     tmp_path: Path, variable: str, value: str | None
 ) -> None:
@@ -87,3 +86,24 @@ def test_bad_values_get_clear_messages(tmp_path: Path) -> None:
         load_settings({"INTEGRA_DATA_DIR": str(tmp_path), "INTEGRA_MAX_UPLOAD_MIB": "lots"})
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings({"INTEGRA_DATA_DIR": str(tmp_path), "INTEGRA_CONFIG_FILE": "/nope.toml"})
+
+
+def test_production_refuses_one_value_for_two_secrets(tmp_path: Path) -> None:
+    env = prod_env(tmp_path, INTEGRA_SERVER_KEY=SECRETS["INTEGRA_RECEIPT_PEPPER"])
+    with pytest.raises(
+        ConfigError, match="INTEGRA_SERVER_KEY has the same value as INTEGRA_RECEIPT"
+    ):
+        load_settings(env)
+
+
+def test_proxy_trust_and_onion_address(tmp_path: Path) -> None:
+    assert load_settings(prod_env(tmp_path)).trusted_proxies == 0  # trust nothing by default
+    assert load_settings(prod_env(tmp_path, INTEGRA_TRUSTED_PROXIES="1")).trusted_proxies == 1
+    for bad in ("-1", "9", "many"):
+        with pytest.raises(ConfigError, match="INTEGRA_TRUSTED_PROXIES"):
+            load_settings(prod_env(tmp_path, INTEGRA_TRUSTED_PROXIES=bad))
+    onion = "a" * 56 + ".onion"
+    got = load_settings(prod_env(tmp_path, INTEGRA_ONION_ADDRESS="http://" + onion.upper() + "/"))
+    assert got.onion_address == onion
+    with pytest.raises(ConfigError, match="INTEGRA_ONION_ADDRESS"):
+        load_settings(prod_env(tmp_path, INTEGRA_ONION_ADDRESS="example.org"))

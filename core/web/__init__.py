@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
 from core.storage import migrate
@@ -219,6 +220,11 @@ def base_config(
         "SESSION_COOKIE_SECURE": settings_obj.secure_cookies,
         "PERMANENT_SESSION_LIFETIME": idle_minutes * 60,
         "WTF_CSRF_ENABLED": True,
+        # The CSRF defence is the session-bound token plus SameSite=Strict cookies. Flask-WTF's
+        # extra HTTPS check wants a same-origin Referer, which our Referrer-Policy: no-referrer
+        # (no page leaks the intake's address) stops browsers from sending: behind any TLS
+        # proxy every form would answer 400 (docs/threat-model.md, "Behind a proxy").
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": (settings_obj.max_upload_mib + 2) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(
@@ -246,6 +252,23 @@ def init_app(
     @app.before_request
     def _start_timer() -> None:
         g.request_started = time.perf_counter()
+
+    if settings_obj.trusted_proxies:
+        # Scheme and host from the proxy (so HSTS and external URLs are right); the client
+        # address is never taken from a header, nor used (invariant 3).
+        hops = settings_obj.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=0, x_proto=hops, x_host=hops, x_port=hops, x_prefix=0
+        )
+    if name == "reporting" and settings_obj.onion_address:
+        onion = settings_obj.onion_address
+
+        @app.after_request
+        def _onion_location(response: Response) -> Response:
+            # Tor Browser offers the onion service to people who reached the intake by its
+            # public address (it honours the header on HTTPS pages only).
+            response.headers["Onion-Location"] = f"http://{onion}{request.full_path.rstrip('?')}"
+            return response
 
     app.after_request(_security_headers)
     app.after_request(_log_request)
