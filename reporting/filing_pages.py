@@ -36,6 +36,7 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.services import followup
 from core.services import intake
+from core.services import readiness
 from core.storage.models import Case
 from core.storage.models import Entity
 from reporting import common
@@ -169,6 +170,41 @@ def _render_form(
     )
 
 
+def _render_review(
+    form: ComplaintForm,
+    state: dict[str, Any],
+    files: list[drafts.DraftFile],
+    *,
+    notice: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "review.html",
+            form=form,
+            hidden=_hidden_pairs(),
+            files=files,
+            draft_nonce=state["n"],
+            labels=labels,
+            modality=Modality(form.modality.data),
+            motives=[Motive(v) for v in form.motives.data or []],
+            measures=[MeasureType(v) for v in form.protection_measures.data or []],
+            persons=_draft_from_form(form).persons_reported,
+            entity_name=next(
+                (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
+                "",
+            ),
+            notice=notice,
+        ),
+        status,
+    )
+
+
+def _keys_problem() -> bool:
+    """True when the server cannot sign acknowledgements (a wrong INTEGRA_SERVER_KEY)."""
+    return bool(readiness.sealed_keys_problems(web.db(), web.settings()))
+
+
 def _hidden_pairs() -> list[tuple[str, str]]:
     skip = {"csrf_token", "action", "remove_files", "keep_original", "files", "draft"}
     return [(k, v) for k, v in request.form.items(multi=True) if k not in skip]
@@ -220,6 +256,8 @@ def register(bp: Blueprint) -> None:
     def complaint() -> Any:
         if not common.entities():
             return render_template("unavailable.html"), 503
+        if request.method == "GET" and _keys_problem():
+            return render_template("maintenance.html"), 503
         common.remember_language()
         form = _complaint_form()
         if request.method == "GET":
@@ -255,22 +293,7 @@ def register(bp: Blueprint) -> None:
             return _render_form(form, files, file_errors, show_errors=bool(file_errors))
         if not valid or file_errors:
             return _render_form(form, files, file_errors, show_errors=True, status=422)
-        return render_template(
-            "review.html",
-            form=form,
-            hidden=_hidden_pairs(),
-            files=files,
-            draft_nonce=state["n"],
-            labels=labels,
-            modality=Modality(form.modality.data),
-            motives=[Motive(v) for v in form.motives.data or []],
-            measures=[MeasureType(v) for v in form.protection_measures.data or []],
-            persons=_draft_from_form(form).persons_reported,
-            entity_name=next(
-                (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
-                "",
-            ),
-        )
+        return _render_review(form, state, files)
 
     @bp.post("/denunciar/enviar")
     def submit() -> Any:
@@ -288,6 +311,20 @@ def register(bp: Blueprint) -> None:
         entity = db.scalar(select(Entity).where(Entity.slug == form.entity.data))
         if entity is None:
             abort(400)
+        if _keys_problem():
+            # Nothing is filed and nothing is lost: the review page comes back with every
+            # field and file, to send again once the server is repaired (docs/operations.md).
+            return _render_review(
+                form,
+                state,
+                _current_files(state),
+                notice=_(
+                    "El servicio está en mantenimiento y su denuncia todavía NO fue enviada. "
+                    "Lo que escribió y sus archivos siguen en esta página: vuelva a intentarlo "
+                    "en unos minutos con el botón «Enviar la denuncia»."
+                ),
+                status=503,
+            )
         key = _draft_key(state)
         keep = common.ids(request.form.getlist("keep_original"))
         uploads: list[intake.UploadedEvidence] = []

@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
+from core.services import readiness
 from core.storage import migrate
 from core.storage.db import make_engine
 from core.storage.db import make_sessionmaker
@@ -272,6 +273,13 @@ def init_app(
 
     app.after_request(_security_headers)
     app.after_request(_log_request)
+
+    @app.get("/ready")
+    def ready() -> tuple[dict[str, Any], int]:
+        found = readiness.problems(db(), settings())
+        if found:
+            return {"status": "not ready", "problems": found}, 503
+        return {"status": "ready"}, 200
 
     Babel(app, locale_selector=select_locale)
 

@@ -30,6 +30,7 @@ OFFICER, HEAD, AUDITOR, ADMIN = Role.OFFICER, Role.HEAD, Role.AUDITOR, Role.ADMI
 EXPECTED: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
     "health": PUBLIC,
+    "ready": PUBLIC,  # monitoring: names causes, never data
     "auth.login": PUBLIC,
     "auth.login_totp": PUBLIC,
     "auth.login_enrol": PUBLIC,
