@@ -14,12 +14,15 @@ from crypto._errors import PayloadError
 from crypto._format import Stanza
 from crypto.age import Decryptor
 from crypto.age import Encryptor
+from crypto.age import RewrappedHeader
 from crypto.age import decrypt
 from crypto.age import decrypt_stream
 from crypto.age import encrypt
 from crypto.age import encrypt_stream
 from crypto.age import open_decryptor
 from crypto.age import open_encryptor
+from crypto.age import rewrap
+from crypto.age import rewrap_header
 from crypto.keys import HybridIdentity
 from crypto.keys import HybridRecipient
 from crypto.keys import Identity
@@ -64,6 +67,7 @@ __all__ = [
     "NoIdentityMatch",
     "PayloadError",
     "Recipient",
+    "RewrappedHeader",
     "ScryptIdentity",
     "ScryptRecipient",
     "SigningKey",
@@ -84,6 +88,8 @@ __all__ = [
     "parse_identity_file",
     "parse_recipient",
     "receipt_lookup_id",
+    "rewrap",
+    "rewrap_header",
     "unwrap_identity",
     "verify_signature",
     "wrap_identity",
