@@ -415,6 +415,10 @@ def _register_optional() -> None:
 
 _register_optional()
 
+from casework.cli_keys import keys_group  # noqa: E402 (registered after the group exists)
+
+cli.add_command(keys_group)
+
 
 def _database_problem(exc: BaseException) -> str | None:
     """A one-line explanation for a database problem the operator can fix, else None."""

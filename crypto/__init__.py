@@ -19,6 +19,7 @@ from crypto.age import decrypt
 from crypto.age import decrypt_stream
 from crypto.age import encrypt
 from crypto.age import encrypt_stream
+from crypto.age import header_opens
 from crypto.age import open_decryptor
 from crypto.age import open_encryptor
 from crypto.age import rewrap
@@ -81,6 +82,7 @@ __all__ = [
     "encrypt_stream",
     "format_receipt",
     "generate_receipt",
+    "header_opens",
     "normalize_receipt",
     "open_decryptor",
     "open_encryptor",

@@ -459,6 +459,17 @@ def rewrap_header(
     return RewrappedHeader(without_mac + b" " + mac + b"\n", old_size, replaced)
 
 
+def header_opens(data: bytes, identities: Sequence[Identity]) -> bool:
+    """Whether ``identities`` open the header at the start of ``data`` (key and MAC check);
+    the payload is not read. False for anything that is not a binary age header."""
+    try:
+        header = parse_header(Source(io.BytesIO(data).read))
+        file_key = _unwrap_file_key(header.stanzas, identities)
+    except AgeError:
+        return False
+    return hmac.compare_digest(_header_mac(file_key, header.bytes_without_mac), header.mac)
+
+
 def rewrap(data: bytes, identities: Sequence[Identity], recipients: Sequence[Recipient]) -> bytes:
     """A whole binary age file re-addressed (see rewrap_header); the payload is unchanged."""
     new = rewrap_header(data, identities, recipients)

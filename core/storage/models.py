@@ -416,3 +416,30 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class KeyRotation(Base):
+    """A rotation of an entity's office or vault key (docs/operations.md, "Rotating").
+
+    The entity's recipient switches to the new key when the rotation starts; existing
+    sealed objects are then re-addressed one batch at a time (new header, same payload),
+    and `source`/`last_id` record how far that got, so a killed run resumes. Which key an
+    object is sealed to is read from its header (the old identity opens it or not).
+    """
+
+    __tablename__ = "key_rotations"
+    __table_args__ = (Index("ix_key_rotations_entity", "entity_id", "purpose", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    purpose: Mapped[str] = mapped_column(String(16))  # "office" | "vault"
+    old_recipient: Mapped[str] = mapped_column(Text)
+    new_recipient: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    # Progress: the kind of sealed object being re-addressed and the last id done.
+    source: Mapped[str] = mapped_column(String(64), default="")
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    rewrapped: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Objects the old key does not open (sealed to the new key already, or to another).
+    skipped: Mapped[int] = mapped_column(BigInteger, default=0)
