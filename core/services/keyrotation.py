@@ -248,9 +248,15 @@ def _rewrap_blob(
         .execution_options(synchronize_session=False)
     )
     # The blob's size and digest describe its ciphertext: the header is part of it.
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in blobs.iter_ciphertext(session, blob_id):
+    digest = hashlib.sha256(data)
+    size = len(data)
+    rest = session.scalars(
+        select(BlobChunk.data)
+        .where(BlobChunk.blob_id == blob_id, BlobChunk.seq > 0)
+        .order_by(BlobChunk.seq)
+        .execution_options(yield_per=4)  # a few chunks in memory at a time
+    )
+    for chunk in rest:
         digest.update(chunk)
         size += len(chunk)
     session.execute(
