@@ -416,8 +416,10 @@ def _register_optional() -> None:
 _register_optional()
 
 from casework.cli_keys import keys_group  # noqa: E402 (registered after the group exists)
+from casework.cli_periodic import periodic  # noqa: E402
 
 cli.add_command(keys_group)
+cli.add_command(periodic)
 
 
 def _database_problem(exc: BaseException) -> str | None:
