@@ -417,9 +417,11 @@ _register_optional()
 
 from casework.cli_keys import keys_group  # noqa: E402 (registered after the group exists)
 from casework.cli_periodic import periodic  # noqa: E402
+from casework.cli_periodic import retention_group  # noqa: E402
 
 cli.add_command(keys_group)
 cli.add_command(periodic)
+cli.add_command(retention_group)
 
 
 def _database_problem(exc: BaseException) -> str | None:

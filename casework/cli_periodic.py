@@ -1,4 +1,5 @@
-"""`integra periodic`: the one command the systemd timer runs (core.services.periodic)."""
+"""`integra periodic` (the one command the systemd timer runs, core.services.periodic) and
+`integra retention run` (core.services.retention)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,35 @@ def periodic() -> None:
         click.echo(f"{result.name}: {'ok' if result.ok else 'FAILED'}: {result.summary}")
     if not all(r.ok for r in results):
         sys.exit(1)
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Retention of ended cases (docs/workflow.md, "Retention")."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only list the cases that are due.")
+def retention_run(dry_run: bool) -> None:
+    """Shred ended cases past their retention period (not on hold, no open clock)."""
+    from casework.cli import _settings
+    from core.services import retention
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
+    from core.storage.db import utcnow
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            due = retention.run(session, now=utcnow(), dry_run=dry_run)
+            for item in due:
+                click.echo(
+                    f"{item.case.code}: {item.case.state.value}, ended {item.ended_on}, "
+                    f"kept until {item.keep_until}"
+                )
+    finally:
+        engine.dispose()
+    verb = "due (dry run, nothing shredded)" if dry_run else "shredded"
+    click.echo(f"{len(due)} cases {verb}.")

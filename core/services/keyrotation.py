@@ -52,6 +52,7 @@ from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Entity
 from core.storage.models import KeyRotation
+from core.storage.models import LegalHold
 from core.storage.models import Measure
 from core.storage.models import Message
 from core.storage.models import Note
@@ -90,6 +91,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
         "case_events.reasoning_sealed", CaseEvent.id, CaseEvent.reasoning_sealed, CaseEvent.case_id
     ),
     SealedColumn("measures.details_sealed", Measure.id, Measure.details_sealed, Measure.case_id),
+    SealedColumn(
+        "legal_holds.reason_sealed", LegalHold.id, LegalHold.reason_sealed, LegalHold.case_id
+    ),
 )  # fmt: skip
 SOURCES: tuple[str, ...] = (BLOBS, *(c.name for c in SEALED_COLUMNS))
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Settings
 from core.access import keysessions
+from core.services import retention
 from core.storage import blobs
 from core.storage.db import session_scope
 from core.storage.db import utcnow
@@ -58,7 +59,13 @@ def purge_officer_sessions(session: Session, settings: Settings, now: dt.datetim
     return f"{ended} expired officer sessions deleted"
 
 
+def shred_expired(session: Session, settings: Settings, now: dt.datetime) -> str:
+    """Retention (core.services.retention): shred ended cases past their period."""
+    return f"{len(retention.run(session, now=now))} expired cases shredded"
+
+
 STEPS: list[Step] = [
+    Step("retention", shred_expired),
     Step("drafts", purge_drafts),
     Step("officer-sessions", purge_officer_sessions),
 ]

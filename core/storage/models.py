@@ -210,6 +210,9 @@ class Case(Base):
         _enum(DeadlineKind, "deadline_kind")
     )
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when retention shredded the case: its sealed content and receipt traces are gone,
+    # the row stays as the tombstone (code, dates, outcome) that statistics count.
+    shredded_at: Mapped[dt.datetime | None]
 
     entity: Mapped[Entity] = relationship()
     assigned_officer: Mapped[Officer | None] = relationship()
@@ -443,3 +446,31 @@ class KeyRotation(Base):
     rewrapped: Mapped[int] = mapped_column(BigInteger, default=0)
     # Objects the old key does not open (sealed to the new key already, or to another).
     skipped: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LegalHold(Base):
+    """A legal hold on a case: while one is active (not released) the case is never shredded.
+
+    The reason an officer types is sealed to the office key like other officer reasoning.
+    """
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    reason_sealed: Mapped[bytes | None]
+    placed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[dt.datetime | None]
+    released_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class RetentionRule(Base):
+    """How many years an entity keeps a case after it ends with an outcome (core/law/retention.py
+    holds the defaults used when an entity has no row)."""
+
+    __tablename__ = "retention_rules"
+
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    keep_years: Mapped[int] = mapped_column(Integer)

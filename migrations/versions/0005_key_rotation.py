@@ -1,4 +1,5 @@
-"""Key rotations: progress of re-addressing an entity's sealed objects to a new key.
+"""Key rotations (progress of re-addressing sealed objects to a new key); retention:
+per-entity rules, legal holds, and the shredded mark that turns a case into a tombstone.
 
 Revision ID: 0005
 Revises: 0003
@@ -43,8 +44,48 @@ def upgrade() -> None:
         ["entity_id", "purpose", "finished_at"],
         unique=False,
     )
+    op.create_table(
+        "legal_holds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("reason_sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("placed_at", core.storage.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("released_at", core.storage.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("released_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_legal_holds_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["officers.id"], name=op.f("fk_legal_holds_officer_id_officers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["released_by"], ["officers.id"], name=op.f("fk_legal_holds_released_by_officers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_holds")),
+    )
+    op.create_index(op.f("ix_legal_holds_case_id"), "legal_holds", ["case_id"], unique=False)
+    op.create_table(
+        "retention_rules",
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(length=40), nullable=False),
+        sa.Column("keep_years", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_retention_rules_entity_id_entities")
+        ),
+        sa.PrimaryKeyConstraint("entity_id", "outcome", name=op.f("pk_retention_rules")),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("shredded_at", core.storage.db.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("shredded_at")
+    op.drop_table("retention_rules")
+    op.drop_index(op.f("ix_legal_holds_case_id"), table_name="legal_holds")
+    op.drop_table("legal_holds")
     op.drop_index("ix_key_rotations_entity", table_name="key_rotations")
     op.drop_table("key_rotations")

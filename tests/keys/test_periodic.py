@@ -70,6 +70,7 @@ def test_periodic_purges_stale_drafts_and_expired_sessions(
     assert code == 0, output
     assert "drafts: ok: 1 abandoned draft files deleted" in output
     assert "officer-sessions: ok: 1 expired officer sessions deleted" in output
+    assert "retention: ok: 0 expired cases shredded" in output
     with Session(clean_engine) as s:
         assert set(s.scalars(select(Blob.id))) == {leftovers["fresh"]}
         assert set(s.scalars(select(OfficerSession.id))) == {leftovers["live_session"]}
@@ -102,4 +103,5 @@ def test_register_appends_and_replaces_by_name(monkeypatch: pytest.MonkeyPatch) 
     periodic.register(periodic.Step("checkpoint", periodic.purge_drafts))
     periodic.register(periodic.Step("drafts", periodic.purge_officer_sessions))
     assert [s.name for s in periodic.STEPS] == [*names, "checkpoint"]
-    assert periodic.STEPS[0].run is periodic.purge_officer_sessions
+    drafts = next(s for s in periodic.STEPS if s.name == "drafts")
+    assert drafts.run is periodic.purge_officer_sessions
