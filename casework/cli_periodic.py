@@ -28,6 +28,27 @@ def periodic() -> None:
         sys.exit(1)
 
 
+@click.command("notify")
+def notify_command() -> None:
+    """Send the officers' deadline notices now (also a step of `integra periodic`)."""
+    from casework.cli import _settings
+    from core.services import periodic as job
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        (result,) = job.run(
+            make_sessionmaker(engine), settings, steps=[job.Step("notify", job.send_notices)]
+        )
+    finally:
+        engine.dispose()
+    click.echo(f"notify: {'ok' if result.ok else 'FAILED'}: {result.summary}")
+    if not result.ok:
+        sys.exit(1)
+
+
 @click.group("retention")
 def retention_group() -> None:
     """Retention of ended cases (docs/workflow.md, "Retention")."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Settings
 from core.access import keysessions
+from core.services import notify
 from core.services import retention
 from core.storage import blobs
 from core.storage.db import session_scope
@@ -34,6 +35,11 @@ StepFunction = Callable[[Session, Settings, dt.datetime], str]
 class Step:
     name: str
     run: StepFunction
+
+
+class StepFailed(Exception):
+    """A step that did what it could and reports a failure (its message is printed: counts
+    and error names only)."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,22 @@ def shred_expired(session: Session, settings: Settings, now: dt.datetime) -> str
     return f"{len(retention.run(session, now=now))} expired cases shredded"
 
 
+def send_notices(session: Session, settings: Settings, now: dt.datetime) -> str:
+    """Deadline notices by e-mail (core.services.notify); off without INTEGRA_SMTP_HOST."""
+    if not settings.smtp.host:
+        return "notices off (INTEGRA_SMTP_HOST is not set)"
+    digests = notify.build_digests(session, now=now, notice_days=settings.smtp.notice_days)
+    report = notify.send_all(digests, settings.smtp)
+    summary = f"{report.sent} digests sent, {len(report.failed)} failed"
+    if report.failed:
+        errors = "; ".join(f"officer {oid}: {error}" for oid, error in report.failed)
+        raise StepFailed(f"{summary} ({errors})")
+    return summary
+
+
 STEPS: list[Step] = [
     Step("retention", shred_expired),
+    Step("notify", send_notices),
     Step("drafts", purge_drafts),
     Step("officer-sessions", purge_officer_sessions),
 ]
@@ -94,7 +114,11 @@ def run(
         try:
             with session_scope(factory) as session:
                 summary = step.run(session, settings, now)
+        except StepFailed as exc:
+            log.warning("periodic step %s failed: %s", step.name, exc)
+            results.append(StepResult(step.name, False, str(exc)))
         except Exception as exc:  # noqa: BLE001 - one failed step must not stop the others
+            # Only the type: a database error's message can quote stored values.
             log.exception("periodic step %s failed", step.name)
             results.append(StepResult(step.name, False, f"failed: {type(exc).__name__}"))
         else:

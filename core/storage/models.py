@@ -71,6 +71,8 @@ class Entity(Base):
     signing_key_sealed: Mapped[bytes]
     case_prefix: Mapped[str] = mapped_column(String(8), default="D")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Deadline notices carry counts only, no case codes (core/services/notify.py).
+    notify_counts_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
     officers: Mapped[list[Officer]] = relationship(back_populates="entity")
     non_working_days: Mapped[list[NonWorkingDay]] = relationship(
@@ -113,6 +115,9 @@ class Officer(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Deadline notices by e-mail: off unless the officer opts in and gives an address.
+    notify_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_email: Mapped[str | None] = mapped_column(String(254))
 
     entity: Mapped[Entity] = relationship(back_populates="officers")
     wrapped_keys: Mapped[list[WrappedKey]] = relationship(

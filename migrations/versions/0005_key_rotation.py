@@ -1,5 +1,6 @@
 """Key rotations (progress of re-addressing sealed objects to a new key); retention:
-per-entity rules, legal holds, and the shredded mark that turns a case into a tombstone.
+per-entity rules, legal holds, and the shredded mark that turns a case into a tombstone;
+officers' opt-in to deadline notices by e-mail and the entity's counts-only choice.
 
 Revision ID: 0005
 Revises: 0003
@@ -79,10 +80,26 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("shredded_at", core.storage.db.UTCDateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("entities", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("notify_counts_only", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("officers", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("notify_opt_in", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(sa.Column("notify_email", sa.String(length=254), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN (SQLite >= 3.35): recreating these tables would fail on the
+    # foreign keys that point at them once they hold data.
+    with op.batch_alter_table("officers", recreate="never") as batch_op:
+        batch_op.drop_column("notify_email")
+        batch_op.drop_column("notify_opt_in")
+    with op.batch_alter_table("entities", recreate="never") as batch_op:
+        batch_op.drop_column("notify_counts_only")
+    with op.batch_alter_table("cases", recreate="never") as batch_op:
         batch_op.drop_column("shredded_at")
     op.drop_table("retention_rules")
     op.drop_index(op.f("ix_legal_holds_case_id"), table_name="legal_holds")

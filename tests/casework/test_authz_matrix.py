@@ -51,6 +51,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "stats.index": frozenset({AUDITOR, HEAD}),
     "stats.export": frozenset({AUDITOR, HEAD}),
     "audit_views.index": frozenset({AUDITOR}),
+    "notices.account": frozenset({OFFICER, HEAD}),
+    "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
     "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (DESIGN.md §3)
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from factories import make_entity
 from factories import make_settings
 from sqlalchemy import Engine
 from sqlalchemy import inspect
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from test_migrations import empty_engine  # noqa: F401 (the fixture, shared)
 
@@ -25,18 +26,32 @@ def test_0005_adds_rotations_to_a_database_with_entities(
     migrate.upgrade(empty_engine, "0003")
     assert "key_rotations" not in inspect(empty_engine).get_table_names()
     settings = make_settings(tmp_path / "i", str(empty_engine.url))
-    # The entity is created with today's models minus the new table's rows.
-    with Session(empty_engine, expire_on_commit=False) as s:
-        ent = make_entity(s, settings)
-        s.commit()
+    office = crypto.HybridIdentity.generate()
+    # A row as revision 0003 knows it (today's models have columns 0003 lacks).
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO entities (slug, name, office_recipient, vault_recipient, "
+                "signing_public_key, signing_key_sealed, case_prefix, created_at) VALUES "
+                "('e', 'Entidad', :office, :vault, :pub, :sealed, 'D', :at)"
+            ),
+            {
+                "office": office.recipient().to_string(),
+                "vault": crypto.HybridIdentity.generate().recipient().to_string(),
+                "pub": b"k",
+                "sealed": b"s",
+                "at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            },
+        )
     migrate.upgrade(empty_engine, "0005")
     with Session(empty_engine) as s:
         entity = s.scalars(select(Entity)).one()
-        assert entity.office_recipient == ent.entity.office_recipient
+        assert entity.office_recipient == office.recipient().to_string()
+        assert entity.notify_counts_only is False
         assert keyrotation.unfinished(s, entity, "office") is None
         keyrotation.start_rotation(
             s, settings, entity=entity, purpose="office",
-            old_identity=ent.office, new_identity=crypto.HybridIdentity.generate(),
+            old_identity=office, new_identity=crypto.HybridIdentity.generate(),
         )  # fmt: skip
         s.commit()
     migrate.downgrade(empty_engine, "0003")
