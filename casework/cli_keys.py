@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     import crypto
+    from core.storage.models import Entity
 
 
 def _read_identities(source: str) -> list[crypto.Identity]:
@@ -25,6 +26,21 @@ def _read_identities(source: str) -> list[crypto.Identity]:
     except (OSError, UnicodeDecodeError, crypto.AgeError) as exc:
         where = "standard input" if source == "-" else source
         raise click.ClickException(f"cannot read an identity from {where}: {exc}") from exc
+
+
+def write_sheets(directory: Path, entity: Entity, identities: dict[str, crypto.Identity]) -> None:
+    """Printable recovery sheets `<slug>-<purpose>.html` (never overwriting a file)."""
+    from casework import recovery_sheet
+
+    for purpose, identity in identities.items():
+        path = directory / f"{entity.slug}-{purpose}-recovery.html"
+        recovery_sheet.write(
+            path,
+            recovery_sheet.render(
+                entity_name=entity.name, slug=entity.slug, purpose=purpose, identity=identity
+            ),
+        )
+        click.echo(f"Recovery sheet written to {path} (print it, then delete it).")
 
 
 _IDENTITY_OPTION = click.option(
