@@ -79,3 +79,32 @@ def retention_run(dry_run: bool) -> None:
         engine.dispose()
     verb = "due (dry run, nothing shredded)" if dry_run else "shredded"
     click.echo(f"{len(due)} cases {verb}.")
+
+
+@retention_group.command("set")
+@click.option(
+    "--outcome", type=click.Choice(["concluida", "archivada_desistimiento"]), required=True
+)
+@click.option("--years", type=click.IntRange(1, 100), required=True)
+@click.option("--entity", "entity_slug", default=None, help="Entity slug (when several).")
+def retention_set(outcome: str, years: int, entity_slug: str | None) -> None:
+    """Keep cases ended with OUTCOME for YEARS after they end (the entity's own schedule)."""
+    from casework.cli import _pick_entity
+    from casework.cli import _settings
+    from core.law.enums import CaseState
+    from core.services import retention
+    from core.storage.db import make_engine
+    from core.storage.db import make_sessionmaker
+    from core.storage.db import session_scope
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            entity = _pick_entity(session, entity_slug)
+            retention.set_rule(
+                session, entity_id=entity.id, outcome=CaseState(outcome), years=years
+            )
+    finally:
+        engine.dispose()
+    click.echo(f"Cases ended as {outcome} are kept {years} years after they end.")

@@ -156,7 +156,6 @@ def test_retention_run_command_lists_then_shreds(clean_engine: Engine, settings:
     with Session(clean_engine, expire_on_commit=False) as s:
         w = build_world(s)
         case = _concluded(w, OLD)
-        retention.set_rule(s, entity_id=w.entity.id, outcome=CaseState.CONCLUDED, years=1)
         s.commit()
     env = {
         "INTEGRA_ENV": "testing",
@@ -165,6 +164,8 @@ def test_retention_run_command_lists_then_shreds(clean_engine: Engine, settings:
         "INTEGRA_KDF_PROFILE": "fast",
     }
     runner = CliRunner()
+    rule = ["retention", "set", "--outcome", "concluida", "--years", "1"]
+    assert runner.invoke(cli, rule, env=env, catch_exceptions=False).exit_code == 0
     dry = runner.invoke(cli, ["retention", "run", "--dry-run"], env=env, catch_exceptions=False)
     assert dry.exit_code == 0
     assert f"{case.code}: concluida, ended 2020-06-04, kept until 2021-06-04" in dry.output
