@@ -125,9 +125,26 @@ def make_blueprint() -> Blueprint:
         if other.id == me.id:
             return _accounts_page(error=gettext("No puede desactivar su propia cuenta.")), 400
         db = web.db()
-        accounts.set_active(db, officer=other, active=active, actor=me)
+        revoked = accounts.set_active(db, officer=other, active=active, actor=me)
         db.commit()
-        return redirect(url_for("admin.index"))
+        if revoked is None:
+            return redirect(url_for("admin.index"))
+        return _accounts_page(
+            message=gettext(
+                "Se desactivó la cuenta %(user)s: se borraron sus %(keys)d copias de llaves "
+                "y %(grants)d concesiones pendientes que había generado, y se cerraron sus "
+                "sesiones.",
+                user=other.username,
+                keys=revoked.keys_deleted,
+                grants=revoked.grants_deleted,
+            ),
+            warning=gettext(
+                "Las copias de seguridad anteriores de la base de datos todavía contienen "
+                "sus copias de llaves: con una de ellas y su contraseña podría abrir los "
+                "casos. Para revocarlas de verdad, rote la llave de la oficina (y la de la "
+                "bóveda si la tenía) con «integra keys rotate»."
+            ),
+        )
 
     @bp.post("/admin/cuentas/<int:officer_id>/restablecer-contrasena")
     @require_role(Role.ADMIN)

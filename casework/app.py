@@ -43,10 +43,14 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import case_pages
     from casework import inbox_pages
     from casework import measure_pages
+    from casework import notice_pages
+    from casework import retention_pages
     from casework import stats_pages
 
     for module in (auth, admin, inbox_pages, case_pages, measure_pages, audit_views, stats_pages):
         app.register_blueprint(module.make_blueprint())
+    app.register_blueprint(retention_pages.make_blueprint())
+    app.register_blueprint(notice_pages.make_blueprint())
 
     @app.get("/health")
     def health() -> tuple[dict[str, str], int]:

@@ -49,7 +49,13 @@ def cli() -> None:
 @cli.command()
 @click.option("--entity", "entity_name", default=None, help="Name of the entity (the OII's).")
 @click.option("--demo", is_flag=True, help="Also create a demo entity and officer (development).")
-def init(entity_name: str | None, demo: bool) -> None:
+@click.option(
+    "--sheet-dir",
+    type=click.Path(file_okay=False, exists=True, writable=True),
+    default=None,
+    help="Write printable recovery sheets (HTML with QR codes) of the new keys here.",
+)
+def init(entity_name: str | None, demo: bool, sheet_dir: str | None) -> None:
     """Create or upgrade the schema, and create the entity and its keys."""
     from sqlalchemy import select
 
@@ -100,6 +106,12 @@ def init(entity_name: str | None, demo: bool) -> None:
                 click.echo(f"  office: {keys.office.to_string()}")
                 click.echo(f"  vault:  {keys.vault.to_string()}")
                 click.echo("")
+                if sheet_dir:
+                    from casework.cli_keys import write_sheets
+
+                    write_sheets(
+                        Path(sheet_dir), entity, {"office": keys.office, "vault": keys.vault}
+                    )
                 if demo:
                     _create_demo_officer(session, settings, entity, keys)
             if demo:
@@ -387,6 +399,16 @@ def _register_optional() -> None:
 
 
 _register_optional()
+
+from casework.cli_keys import keys_group  # noqa: E402 (registered after the group exists)
+from casework.cli_periodic import notify_command  # noqa: E402
+from casework.cli_periodic import periodic  # noqa: E402
+from casework.cli_periodic import retention_group  # noqa: E402
+
+cli.add_command(keys_group)
+cli.add_command(periodic)
+cli.add_command(notify_command)
+cli.add_command(retention_group)
 
 
 def _database_problem(exc: BaseException) -> str | None:

@@ -50,6 +50,26 @@ class KdfSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Outgoing mail for officers' deadline notices (INTEGRA_SMTP_*; docs/operations.md).
+
+    An empty host turns notices off. STARTTLS is required unless explicitly disabled (a
+    relay on localhost); `ca_file` trusts a private CA (an internal relay)."""
+
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = ""
+    starttls: bool = True
+    ca_file: str = ""
+    timeout: int = 30
+    attempts: int = 3
+    retry_seconds: float = 5.0
+    notice_days: int = 2  # clocks due within this many business days are announced
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a process needs to know about its deployment."""
 
@@ -73,6 +93,7 @@ class Settings:
     trusted_proxies: int = 0
     # The intake's onion service (sent as Onion-Location), e.g. "abc…xyz.onion".
     onion_address: str = ""
+    smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
 
     @property
     def is_production(self) -> bool:
@@ -218,6 +239,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=str(values.get("log_level", "INFO")).upper(),
         trusted_proxies=_bounded("trusted_proxies", values.get("trusted_proxies", 0), 0, 5),
         onion_address=_onion(str(values.get("onion_address", "")).strip()),
+        smtp=_smtp_settings(values),
+    )
+
+
+def _smtp_settings(values: Mapping[str, Any]) -> SmtpSettings:
+    host = str(values.get("smtp_host", "")).strip()
+    sender = str(values.get("smtp_from", "")).strip()
+    if host and "@" not in sender:
+        raise ConfigError(
+            "INTEGRA_SMTP_FROM must be the sender address when INTEGRA_SMTP_HOST is set"
+        )
+    return SmtpSettings(
+        host=host,
+        port=_as_int("smtp_port", values.get("smtp_port", 587)),
+        username=str(values.get("smtp_user", "")),
+        password=str(values.get("smtp_password", "")),
+        sender=sender,
+        starttls=_as_bool("smtp_starttls", values.get("smtp_starttls", True)),
+        ca_file=str(values.get("smtp_ca_file", "")),
+        timeout=_as_int("smtp_timeout", values.get("smtp_timeout", 30)),
+        attempts=max(1, _as_int("smtp_attempts", values.get("smtp_attempts", 3))),
+        retry_seconds=float(values.get("smtp_retry_seconds", 5.0)),
+        notice_days=_as_int("notice_days", values.get("notice_days", 2)),
     )
 
 

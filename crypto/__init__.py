@@ -14,12 +14,16 @@ from crypto._errors import PayloadError
 from crypto._format import Stanza
 from crypto.age import Decryptor
 from crypto.age import Encryptor
+from crypto.age import RewrappedHeader
 from crypto.age import decrypt
 from crypto.age import decrypt_stream
 from crypto.age import encrypt
 from crypto.age import encrypt_stream
+from crypto.age import header_opens
 from crypto.age import open_decryptor
 from crypto.age import open_encryptor
+from crypto.age import rewrap
+from crypto.age import rewrap_header
 from crypto.keys import HybridIdentity
 from crypto.keys import HybridRecipient
 from crypto.keys import Identity
@@ -64,6 +68,7 @@ __all__ = [
     "NoIdentityMatch",
     "PayloadError",
     "Recipient",
+    "RewrappedHeader",
     "ScryptIdentity",
     "ScryptRecipient",
     "SigningKey",
@@ -77,6 +82,7 @@ __all__ = [
     "encrypt_stream",
     "format_receipt",
     "generate_receipt",
+    "header_opens",
     "normalize_receipt",
     "open_decryptor",
     "open_encryptor",
@@ -84,6 +90,8 @@ __all__ = [
     "parse_identity_file",
     "parse_recipient",
     "receipt_lookup_id",
+    "rewrap",
+    "rewrap_header",
     "unwrap_identity",
     "verify_signature",
     "wrap_identity",

@@ -55,7 +55,9 @@ class Stanza:
 
 
 def _is_vchar_arg(arg: str) -> bool:
-    return bool(arg) and all(0x21 <= ord(c) <= 0x7E for c in arg)
+    # 0x21..0x7E: printable ASCII without the space (str methods, not a per-character loop:
+    # a post-quantum stanza argument is 1.5 KB).
+    return bool(arg) and arg.isascii() and arg.isprintable() and " " not in arg
 
 
 def encode_header_without_mac(stanzas: list[Stanza]) -> bytes:

@@ -23,7 +23,6 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,14 +30,14 @@ import crypto
 from config import Settings
 from core.files import metadata
 from core.law.enums import BlobKind
+from core.storage import blobs
 from core.storage import secretbox
 from core.storage.blobs import open_ciphertext
 from core.storage.blobs import store_stream
 from core.storage.models import Blob
-from core.storage.models import BlobChunk
 
 DRAFT_PURPOSE = "intake-draft-key"
-DRAFT_MAX_AGE = dt.timedelta(hours=6)  # the CSRF token's lifetime: the form is dead after it
+DRAFT_MAX_AGE = blobs.DRAFT_MAX_AGE
 _HEADER = struct.Struct(">I")
 
 
@@ -166,30 +165,10 @@ def list_files(session: Session, blob_ids: list[int], key: crypto.Identity) -> l
 
 def delete_files(session: Session, blob_ids: list[int]) -> None:
     """Delete draft blobs (never a blob that belongs to a case)."""
-    if not blob_ids:
-        return
-    ids = list(
-        session.scalars(select(Blob.id).where(Blob.id.in_(blob_ids), Blob.case_id.is_(None))).all()
-    )
-    if ids:
-        session.execute(delete(BlobChunk).where(BlobChunk.blob_id.in_(ids)))
-        session.execute(delete(Blob).where(Blob.id.in_(ids)))
-        session.flush()
+    blobs.delete_unfiled(session, blob_ids)
 
 
 def purge_stale(session: Session, now: dt.datetime) -> int:
-    """Delete abandoned drafts older than DRAFT_MAX_AGE; returns how many."""
-    cutoff = now - DRAFT_MAX_AGE
-    ids = list(
-        session.scalars(
-            select(Blob.id)
-            .where(
-                Blob.case_id.is_(None),
-                Blob.kind == BlobKind.ATTACHMENT,
-                Blob.created_at < cutoff,
-            )
-            .limit(500)
-        ).all()
-    )
-    delete_files(session, ids)
-    return len(ids)
+    """Delete abandoned drafts older than DRAFT_MAX_AGE; returns how many (the periodic job
+    does the same, core.services.periodic)."""
+    return blobs.purge_drafts(session, now)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,6 +38,7 @@ from core.law.enums import Role
 from core.storage import audit
 from core.storage import throttle
 from core.storage.db import utcnow
+from core.storage.models import AuditEntry
 from core.storage.models import Officer
 from core.storage.models import WrappedKey
 
@@ -410,18 +412,86 @@ def log_out_everywhere(session: Session, *, officer: Officer, actor_id: int | No
 # --- administration -------------------------------------------------------------------
 
 
-def set_active(session: Session, *, officer: Officer, active: bool, actor: Officer) -> None:
-    officer.active = active
-    if not active:
-        keysessions.end_all_sessions(session, officer)
+@dataclass(frozen=True)
+class Revocation:
+    """What deactivating an account removed (shown to the admin, kept in the audit log)."""
+
+    keys_deleted: int
+    grants_deleted: int
+    sessions_ended: int
+
+
+def _grants_made_by(session: Session, officer: Officer) -> list[WrappedKey]:
+    """Pending grants whose latest creation was by `officer` (they know the grant code).
+
+    A grant row does not name its granter; the audit log does (action key.grant_created,
+    officer_id = granter, detail = grantee and purpose). A later grant to the same
+    grantee and purpose overwrites the row, so only the latest creation counts.
+    """
+    latest: dict[tuple[int, str], int | None] = {}
+    entries = session.execute(
+        select(AuditEntry.officer_id, AuditEntry.detail)
+        .where(AuditEntry.action == "key.grant_created", AuditEntry.entity_id == officer.entity_id)
+        .order_by(AuditEntry.seq)
+    ).all()
+    for granter_id, detail in entries:
+        data = json.loads(detail)
+        latest[(int(data["officer"]), str(data["purpose"]))] = granter_id
+    mine = {key for key, granter_id in latest.items() if granter_id == officer.id}
+    if not mine:
+        return []
+    rows = session.scalars(
+        select(WrappedKey).where(
+            WrappedKey.entity_id == officer.entity_id,
+            WrappedKey.purpose.like(GRANT_PREFIX + "%"),
+        )
+    ).all()
+    return [r for r in rows if (r.officer_id, r.purpose[len(GRANT_PREFIX) :]) in mine]
+
+
+def revoke_access(session: Session, *, officer: Officer) -> Revocation:
+    """Delete every wrapped copy the officer holds and every pending grant they made, and
+    end their sessions (docs/threat-model.md, "Offboarding").
+
+    Their own copies (office, vault, and grants addressed to them) would let anyone with a
+    database copy and their password unwrap the identity. Pending grants they created for
+    colleagues are deleted too: the departed officer knows those grant codes. The
+    colleague needs a new grant from a remaining key holder. Copies in older backups are
+    beyond reach: only rotating the key (`integra keys rotate`) revokes those.
+    """
+    made = _grants_made_by(session, officer)
+    for row in made:
+        session.delete(row)
+    result = session.execute(delete(WrappedKey).where(WrappedKey.officer_id == officer.id))
+    keys_deleted = int(getattr(result, "rowcount", 0) or 0)
+    sessions = keysessions.end_all_sessions(session, officer)
     session.flush()
+    return Revocation(keys_deleted=keys_deleted, grants_deleted=len(made), sessions_ended=sessions)
+
+
+def set_active(
+    session: Session, *, officer: Officer, active: bool, actor: Officer
+) -> Revocation | None:
+    """Activate or deactivate an account. Deactivating revokes (`revoke_access`): a
+    reactivated account holds no key until a key holder grants it again."""
+    officer.active = active
+    revoked = None if active else revoke_access(session, officer=officer)
+    session.flush()
+    detail: dict[str, int] = {"officer": officer.id}
+    if revoked is not None:
+        detail.update(
+            keys_deleted=revoked.keys_deleted,
+            grants_deleted=revoked.grants_deleted,
+            sessions_ended=revoked.sessions_ended,
+        )
     audit.record(
         session,
         action="officer.activated" if active else "officer.deactivated",
         officer_id=actor.id,
         entity_id=officer.entity_id,
-        detail={"officer": officer.id},
+        detail=detail,
     )
+    return revoked
 
 
 def reset_password(

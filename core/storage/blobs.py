@@ -7,11 +7,13 @@ its attachments commit together. Reading streams the chunks back.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import BinaryIO
 
+from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,9 @@ from core.storage.models import BlobChunk
 
 CHUNK_SIZE = 256 * 1024
 COPY_SIZE = 64 * 1024
+# Files uploaded to an intake draft (reporting/drafts.py) are blobs with no case yet; a draft
+# not filed within the CSRF token's lifetime is dead (the form cannot be submitted).
+DRAFT_MAX_AGE = dt.timedelta(hours=6)
 
 
 class _ChunkWriter:
@@ -164,3 +169,33 @@ def iter_plaintext(
 
 def read_plaintext(session: Session, blob_id: int, identities: Sequence[crypto.Identity]) -> bytes:
     return b"".join(iter_plaintext(session, blob_id, identities))
+
+
+def delete_unfiled(session: Session, blob_ids: Sequence[int]) -> None:
+    """Delete draft blobs (never a blob that belongs to a case)."""
+    if not blob_ids:
+        return
+    ids = list(
+        session.scalars(select(Blob.id).where(Blob.id.in_(blob_ids), Blob.case_id.is_(None))).all()
+    )
+    if ids:
+        session.execute(delete(BlobChunk).where(BlobChunk.blob_id.in_(ids)))
+        session.execute(delete(Blob).where(Blob.id.in_(ids)))
+        session.flush()
+
+
+def purge_drafts(session: Session, now: dt.datetime, *, limit: int = 500) -> int:
+    """Delete up to `limit` abandoned draft files older than DRAFT_MAX_AGE; returns how many."""
+    ids = list(
+        session.scalars(
+            select(Blob.id)
+            .where(
+                Blob.case_id.is_(None),
+                Blob.kind == BlobKind.ATTACHMENT,
+                Blob.created_at < now - DRAFT_MAX_AGE,
+            )
+            .limit(limit)
+        ).all()
+    )
+    delete_unfiled(session, ids)
+    return len(ids)

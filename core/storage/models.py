@@ -71,6 +71,8 @@ class Entity(Base):
     signing_key_sealed: Mapped[bytes]
     case_prefix: Mapped[str] = mapped_column(String(8), default="D")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Deadline notices carry counts only, no case codes (core/services/notify.py).
+    notify_counts_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
     officers: Mapped[list[Officer]] = relationship(back_populates="entity")
     non_working_days: Mapped[list[NonWorkingDay]] = relationship(
@@ -113,6 +115,9 @@ class Officer(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Deadline notices by e-mail: off unless the officer opts in and gives an address.
+    notify_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_email: Mapped[str | None] = mapped_column(String(254))
 
     entity: Mapped[Entity] = relationship(back_populates="officers")
     wrapped_keys: Mapped[list[WrappedKey]] = relationship(
@@ -213,6 +218,9 @@ class Case(Base):
         _enum(DeadlineKind, "deadline_kind")
     )
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when retention shredded the case: its sealed content and receipt traces are gone,
+    # the row stays as the tombstone (code, dates, outcome) that statistics count.
+    shredded_at: Mapped[dt.datetime | None]
 
     entity: Mapped[Entity] = relationship()
     assigned_officer: Mapped[Officer | None] = relationship()
@@ -456,3 +464,58 @@ class AuditCheckpoint(Base):
     size: Mapped[int] = mapped_column(BigInteger, index=True)
     note: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[dt.datetime]
+
+
+class KeyRotation(Base):
+    """A rotation of an entity's office or vault key (docs/operations.md, "Rotating").
+
+    The entity's recipient switches to the new key when the rotation starts; existing
+    sealed objects are then re-addressed one batch at a time (new header, same payload),
+    and `source`/`last_id` record how far that got, so a killed run resumes. Which key an
+    object is sealed to is read from its header (the old identity opens it or not).
+    """
+
+    __tablename__ = "key_rotations"
+    __table_args__ = (Index("ix_key_rotations_entity", "entity_id", "purpose", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    purpose: Mapped[str] = mapped_column(String(16))  # "office" | "vault"
+    old_recipient: Mapped[str] = mapped_column(Text)
+    new_recipient: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    # Progress: the kind of sealed object being re-addressed and the last id done.
+    source: Mapped[str] = mapped_column(String(64), default="")
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    rewrapped: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Objects the old key does not open (sealed to the new key already, or to another).
+    skipped: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LegalHold(Base):
+    """A legal hold on a case: while one is active (not released) the case is never shredded.
+
+    The reason an officer types is sealed to the office key like other officer reasoning.
+    """
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    reason_sealed: Mapped[bytes | None]
+    placed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[dt.datetime | None]
+    released_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class RetentionRule(Base):
+    """How many years an entity keeps a case after it ends with an outcome (core/law/retention.py
+    holds the defaults used when an entity has no row)."""
+
+    __tablename__ = "retention_rules"
+
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    keep_years: Mapped[int] = mapped_column(Integer)

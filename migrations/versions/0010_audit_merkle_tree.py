@@ -5,7 +5,7 @@ encoding the hash chain already used (core.storage.audit.leaf_data), so the old 
 keeps working and the tree starts complete.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-28
 """
 
@@ -20,7 +20,7 @@ import core.storage.db
 from core.storage.audit import leaf_data
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

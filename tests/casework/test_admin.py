@@ -77,6 +77,26 @@ def test_deactivate_ends_sessions_and_blocks_login(casework_app, officer_factory
     assert "officer.deactivated" in _actions(db)
 
 
+def test_deactivation_page_says_backups_keep_copies_and_rotation_is_the_remedy(
+    casework_app, officer_factory, db
+):
+    admin_client = casework_app.test_client()
+    _admin(admin_client, officer_factory)
+    ana = officer_factory("ana", Role.HEAD)
+    page = admin_client.post(f"/admin/cuentas/{ana.officer.id}/desactivar")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "se borraron sus 2 copias de llaves" in html
+    assert "copias de seguridad anteriores" in html and "integra keys rotate" in html
+    db.expire_all()
+    assert db.scalars(select(WrappedKey).where(WrappedKey.officer_id == ana.officer.id)).all() == []
+    bob = officer_factory("bob")
+    english = admin_client.post(f"/admin/cuentas/{bob.officer.id}/desactivar?lang=en").get_data(
+        as_text=True
+    )
+    assert "Earlier database backups still hold their key copies" in english
+
+
 def test_reset_password_drops_keys_and_forces_change(casework_app, officer_factory, db):
     admin_client = casework_app.test_client()
     _admin(admin_client, officer_factory)

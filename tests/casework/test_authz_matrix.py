@@ -52,13 +52,15 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "stats.index": frozenset({AUDITOR, HEAD}),
     "stats.export": frozenset({AUDITOR, HEAD}),
     "audit_views.index": frozenset({AUDITOR}),
+    "notices.account": frozenset({OFFICER, HEAD}),
+    "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
     "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (DESIGN.md §3)
 }
 # Blueprints holding case content: never the admin or the auditor (invariant 6).
 # Officers and heads may get in or be refused (e.g. head-only vault routes); list an
 # endpoint in EXPECTED to pin it exactly.
-CASE_BLUEPRINTS = frozenset({"inbox", "cases", "measures"})
+CASE_BLUEPRINTS = frozenset({"inbox", "cases", "measures", "retention"})
 CASE_POLICY = "case"
 # Endpoints reachable while a password change is pending.
 PASSWORD_STEP = frozenset({"auth.password", "auth.logout"})

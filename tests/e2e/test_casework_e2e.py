@@ -7,13 +7,13 @@ office's acts at /seguimiento with the receipt."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from browser_login import log_in
 from factories import make_entity
 from factories import make_officer
 from servers import casework_server
@@ -21,7 +21,6 @@ from servers import intake_server
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.access import officers
 from core.law.enums import CaseState
 from core.law.enums import MeasureState
 from core.law.enums import Role
@@ -90,14 +89,7 @@ def test_officer_takes_a_complaint_to_a_granted_measure_and_a_package(
         context = browser.new_context(locale="es-PE", accept_downloads=True)
         page = context.new_page()
         # The officer logs in: password, then TOTP
-        page.goto(casework + "/login")
-        page.fill("#username", head.officer.username)
-        page.fill("#password", head.password)
-        page.locator("form button[type=submit]").click()
-        step = officers.totp_step(dt.datetime.now(dt.UTC))
-        page.fill("#code", officers.totp_code(head.totp_secret, step))
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url("**/bandeja")
+        log_in(page, casework, head.officer.username, head.password, head.totp_secret)
 
         # The complaint is in the inbox with its next deadline; open it
         assert code in page.inner_text("main")
