@@ -13,6 +13,8 @@ def log_in(page: Any, base: str, username: str, password: str, totp_secret: str)
     page.fill("#username", username)
     page.fill("#password", password)
     page.locator("form button[type=submit]").click()
+    # The password check is argon2id: on a loaded 2-core machine it can take a while.
+    page.wait_for_selector("#code", timeout=90_000)
     step = officers.totp_step(dt.datetime.now(dt.UTC))
     page.fill("#code", officers.totp_code(totp_secret, step))
     page.locator("main form button[type=submit]").click()

@@ -61,7 +61,14 @@ def server_env(settings: Settings, tmpdir: Path) -> dict[str, str]:
 
 @contextmanager
 def app_server(
-    app: str, settings: Settings, tmpdir: Path, log_path: Path, *, workers: int = 0
+    app: str,
+    settings: Settings,
+    tmpdir: Path,
+    log_path: Path,
+    *,
+    workers: int = 0,
+    gunicorn_config: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Start `python -m <app> --port N` (or gunicorn with `workers` processes); yield (base
     URL, process); stop it afterwards."""
@@ -73,11 +80,15 @@ def app_server(
         if workers
         else [sys.executable, "-m", app, "--port", str(port)]
     )
+    if workers and gunicorn_config is not None:
+        argv[3:3] = ["--config", str(gunicorn_config)]
+    env = server_env(settings, tmpdir)
+    env.update(extra_env or {})
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             argv,
             cwd=str(ROOT),
-            env=server_env(settings, tmpdir),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

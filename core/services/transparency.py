@@ -156,23 +156,26 @@ def _recomputed_leaves(session: Session) -> tuple[list[bytes], list[bytes]]:
     result = session.execute(
         select(*columns).order_by(AuditEntry.seq).execution_options(yield_per=10_000)
     )
-    for row in result:
-        if row.seq != expected:
-            raise LogTampered(
-                f"entry {expected} is missing or out of order (found {row.seq} there)"
+    try:
+        for row in result:
+            if row.seq != expected:
+                raise LogTampered(
+                    f"entry {expected} is missing or out of order (found {row.seq} there)"
+                )
+            data = audit.leaf_data(
+                seq=row.seq,
+                at=row.at,
+                action=row.action,
+                actor=row.actor,
+                officer_id=row.officer_id,
+                entity_id=row.entity_id,
+                case_id=row.case_id,
+                detail=row.detail,
             )
-        data = audit.leaf_data(
-            seq=row.seq,
-            at=row.at,
-            action=row.action,
-            actor=row.actor,
-            officer_id=row.officer_id,
-            entity_id=row.entity_id,
-            case_id=row.case_id,
-            detail=row.detail,
-        )
-        leaves.append(tlog.leaf_hash(data))
-        expected += 1
+            leaves.append(tlog.leaf_hash(data))
+            expected += 1
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL
     stored = list(
         session.scalars(
             select(AuditTreeNode.hash)

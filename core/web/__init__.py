@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask
 from flask import Response
+from flask import abort
 from flask import current_app
 from flask import g
 from flask import has_request_context
@@ -273,6 +274,12 @@ def init_app(
 
     app.after_request(_security_headers)
     app.after_request(_log_request)
+
+    @app.get("/demasiado-grande")
+    def too_large() -> Response:
+        # The front proxy's error page for an upload over the limit (casework/deploy_configs.py):
+        # the app's own 413 page, in the person's language.
+        abort(413)
 
     @app.get("/ready")
     def ready() -> tuple[dict[str, Any], int]:

@@ -31,6 +31,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "static": PUBLIC,
     "health": PUBLIC,
     "ready": PUBLIC,  # monitoring: names causes, never data
+    "too_large": PUBLIC,  # the proxy's 413 page
     "auth.login": PUBLIC,
     "auth.login_totp": PUBLIC,
     "auth.login_enrol": PUBLIC,
