@@ -153,6 +153,7 @@ def file_case(w: World, filed_at: dt.datetime, **kw: object) -> Case:
                 reasoning="Solicitud en la denuncia.",
                 now=filed_at,
                 office_recipients=w.recipients,
+                with_filing=True,
             )
     return case
 

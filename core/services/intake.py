@@ -455,6 +455,7 @@ def submit_report(
                 reasoning=MEASURE_REQUEST_REASONING,
                 now=now,
                 office_recipients=[office],
+                with_filing=True,
             )
     session.flush()
     return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case))

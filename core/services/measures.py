@@ -151,7 +151,7 @@ def _copy_later_request(
     case: Case,
     measure_type: MeasureType,
     *,
-    officer: Officer,
+    officer: Officer | None,
     event: CaseEvent,
     now: dt.datetime,
 ) -> None:
@@ -183,13 +183,16 @@ def request_measure(
     now: dt.datetime,
     office_recipients: Sequence[crypto.Recipient],
     calendar: BusinessCalendar | None = None,
+    with_filing: bool = False,
 ) -> Measure:
-    """Record a protection request (at filing: `officer=None`; later: RG 4.10, DL 10).
+    """Record a protection request, whoever makes it (RG 4.10, DL 10): with the filing
+    (`with_filing=True`, by the intake), later by the complainant from the follow-up page
+    (`officer=None`), or recorded by an officer.
 
     Identity reserve for the complainant or a witness is in force at once (RG 5.2). A request
-    made with the filing (`officer=None`, by the intake) is covered by the filing's clocks
-    (`core.services.cases.register_case_deadlines`); one recorded later by an officer opens its own,
-    on `calendar` (default: the entity's).
+    made with the filing is covered by the filing's clocks and copies
+    (`core.services.cases.register_case_deadlines`); any later one opens its own clocks on
+    `calendar` (default: the entity's) and sends the RG 4.3 copies once (docs/workflow.md).
     """
     check_officer(case, officer)
     lock_case(session, case, now)
@@ -227,7 +230,7 @@ def request_measure(
         measure_id=measure.id,
     )
     opened: list[Deadline] = []
-    if officer is not None:
+    if not with_filing:
         if calendar is None:
             calendar = calendar_for(session, case.entity)
         kinds = (

@@ -322,3 +322,32 @@ def test_a_later_request_for_identity_reserve_alone_sends_no_copies(world: World
     case = file_case(world, at_lima(2026, 11, 13))
     request_later(world, case, MeasureType.IDENTITY_RESERVE, at_lima(2026, 11, 17))  # RG 4.2
     assert _copies(world, case) == []
+
+
+def test_a_request_from_the_follow_up_page_runs_the_same_clocks_and_copies(world: World) -> None:
+    """RG 4.10 with RG 4.7, 5.1, 6 and 4.3 (issue 11): the complainant asks for protection on
+    the follow-up page (no officer acts) on Monday 16 November 2026. The request opens the
+    5-business-day evaluation (Mon 23 Nov), the 7-business-day notice (Wed 25 Nov) and the
+    15-business-day limit (Mon 7 Dec) like one an officer records, and the OCI and the
+    Procuraduría get their copies once; the case cannot be concluded while they run."""
+    case = file_case(world, at_lima(2026, 11, 13))
+    act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16))
+    act(world, case, Act.FORWARD, at_lima(2026, 11, 16), destination=Destination.STPAD)
+    asked = request_measure(
+        world.session,
+        case,
+        measure_type=MeasureType.TRANSFER_COMPLAINANT,
+        officer=None,
+        reasoning="Solicitada por el denunciante desde el seguimiento.",
+        now=at_lima(2026, 11, 16),
+        calendar=world.calendar,
+        office_recipients=world.recipients,
+    )
+    assert measure_clocks(world, asked) == {
+        K.EVALUATE_MEASURES: dt.date(2026, 11, 23),
+        K.NOTIFY_MEASURES: dt.date(2026, 11, 25),
+        K.GRANT_LIMIT: dt.date(2026, 12, 7),
+    }
+    assert _copies(world, case) == [Destination.OCI, Destination.PROCURADURIA]
+    with pytest.raises(TransitionRefused):
+        act(world, case, Act.CONCLUDE, at_lima(2026, 11, 17))
