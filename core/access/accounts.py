@@ -646,7 +646,7 @@ def redeem_grants(
     )
     if refused is not None:
         raise GrantRefused("locked" if refused == "locked" else "wrong_password")
-    code = code.strip().lower()
+    code = officers.normalize_grant_code(code)
     rows = session.scalars(
         select(WrappedKey).where(
             WrappedKey.officer_id == officer.id, WrappedKey.purpose.like(GRANT_PREFIX + "%")

@@ -59,6 +59,15 @@ def generate_password() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
 
 
+def normalize_grant_code(typed: str) -> str:
+    """A one-time code as generate_password writes it, however it was typed: spaces, no
+    separators, capitals (like receipts; issue 12)."""
+    raw = "".join(ch for ch in typed.lower() if ch.isascii() and ch.isalnum())
+    if len(raw) != 20:
+        return typed.strip().lower()
+    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+
+
 def generate_totp_secret() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode("ascii").rstrip("=")
 

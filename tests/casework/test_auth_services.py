@@ -84,3 +84,25 @@ def test_grant_rules(db_session: Session, settings):
     assert set(opened) == {"office"}
     assert accounts.pending_grants(db_session, officer) == []
     assert accounts.held_purposes(db_session, officer) == ["office"]
+
+
+def test_a_grant_code_typed_with_spaces_or_capitals_opens(db_session: Session, settings):
+    """Issue 12: a code read aloud and typed as "ABCD efgh …" opens like the printed one."""
+    from factories import make_entity
+    from factories import make_officer
+
+    from core.access import officers
+
+    ent = make_entity(db_session, settings, name="Entidad Códigos", pq=False)
+    head = make_officer(db_session, settings, ent, username="jefa2", role=Role.HEAD).officer
+    officer = make_officer(db_session, settings, ent, username="of2", grant=False).officer
+    code = accounts.create_grant(
+        db_session, settings, granter=head, grantee=officer, purpose="office", identity=ent.office
+    )
+    typed = " " + code.replace("-", " ").upper() + " "
+    assert officers.normalize_grant_code(typed) == code
+    assert officers.normalize_grant_code(code.replace("-", "")) == code
+    opened = accounts.redeem_grants(
+        db_session, settings, officer=officer, code=typed, password="correct horse battery staple"
+    )
+    assert set(opened) == {"office"}

@@ -186,6 +186,9 @@ def test_subsanacion_is_visible_to_the_complainant(casework_client, office, db):
     due = db.scalars(select(Deadline).where(Deadline.kind == DeadlineKind.SUBSANACION)).one()
     # The complainant's timeline keeps the day they must answer by (RG 4.4).
     assert event.data == {"missing_items": [3], "due_on": due.due_on.isoformat()}
+    # The case page names the complainant's clock once (issue 12).
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert page.count("(plazo del denunciante)") == 1
 
 
 def test_assignment_notes_and_messages(casework_client, office, db):

@@ -180,3 +180,12 @@ def test_a_flood_of_wrong_receipts_never_locks_out_the_real_one(client):
     assert client.post("/seguimiento", data={"receipt": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}).status_code == 422
     assert client.post("/seguimiento", data={"receipt": receipt}).status_code == 303
     assert io  # keep import
+
+
+def test_receipt_login_error_speaks_of_the_receipt_only(client):
+    """Issue 12: no sentence about kept files (there are none on this page), said once."""
+    page = client.post("/seguimiento", data={"receipt": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}).get_data(
+        as_text=True
+    )
+    assert "archivos ya adjuntados" not in page
+    assert "El código no es correcto" in page
