@@ -28,11 +28,26 @@ DEMO_USER = "demo"
 DEMO_CREDENTIALS_FILE = "demo-credentials.txt"
 
 
-def _settings() -> Settings:
+class SetupError(click.ClickException):
+    """The instance is missing or misconfigured: one line, exit status 2."""
+
+    exit_code = 2
+
+
+def _settings(*, create: bool = False) -> Settings:
+    """Settings for a command. Only `integra init` creates an instance: every other command
+    run outside it says so rather than leave an empty one behind (issue 12)."""
     try:
-        return load_settings()
+        settings = load_settings(create=create)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise SetupError(str(exc)) from exc
+    url = settings.database_url
+    if not create and url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
+        raise SetupError(
+            f"no Integra database at {url[len('sqlite:///') :]}: run `integra init` first, or "
+            "set INTEGRA_DATA_DIR / INTEGRA_DATABASE_URL to the instance you mean"
+        )
+    return settings
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -66,7 +81,7 @@ def init(entity_name: str | None, demo: bool, sheet_dir: str | None) -> None:
     from core.storage.db import session_scope
     from core.storage.models import Entity
 
-    settings = _settings()
+    settings = _settings(create=True)
     if demo and settings.is_production:
         raise click.ClickException("--demo is refused when INTEGRA_ENV=production")
     settings.data_dir.mkdir(parents=True, exist_ok=True)

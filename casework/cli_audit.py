@@ -15,9 +15,6 @@ from typing import NoReturn
 
 import click
 
-from config import ConfigError
-from config import load_settings
-
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -25,10 +22,9 @@ if TYPE_CHECKING:
 
 
 def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    from casework.cli import _settings as command_settings
+
+    return command_settings()
 
 
 @contextmanager

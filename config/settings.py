@@ -127,13 +127,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
 
 
-def _ensure_dev_secrets(data_dir: Path) -> dict[str, str]:
+def _ensure_dev_secrets(data_dir: Path, *, create: bool = True) -> dict[str, str]:
     """Generate development secrets once, readable only by the owner."""
     path = data_dir / "secrets.toml"
     existing: dict[str, Any] = {}
     if path.exists():
         existing = _read_toml(path)
     missing = {k: n for k, n in SECRET_NAMES.items() if not existing.get(k)}
+    if missing and not create:
+        raise ConfigError(
+            f"no Integra instance in {data_dir} (no secrets.toml): run `integra init` there "
+            "first, or set INTEGRA_DATA_DIR to the instance you mean"
+        )
     if missing:
         data_dir.mkdir(parents=True, exist_ok=True)
         existing.update({k: secrets.token_hex(n) for k, n in missing.items()})
@@ -164,8 +169,12 @@ def _as_int(name: str, value: Any) -> int:
         raise ConfigError(f"INTEGRA_{name.upper()} must be an integer, not {value!r}") from exc
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from the environment (and the optional TOML file)."""
+def load_settings(environ: Mapping[str, str] | None = None, *, create: bool = True) -> Settings:
+    """Build Settings from the environment (and the optional TOML file).
+
+    With create=False (every command but `integra init`), a development instance that does
+    not exist yet is an error, never created on the spot.
+    """
     env_vars = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     config_file = env_vars.get("INTEGRA_CONFIG_FILE")
@@ -203,7 +212,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 )
             seen[value] = name
     else:
-        generated = _ensure_dev_secrets(data_dir)
+        generated = _ensure_dev_secrets(data_dir, create=create)
         for name in SECRET_NAMES:
             values.setdefault(name, generated[name])
 

@@ -263,7 +263,7 @@ def test_officer_totp_never_prints_a_code_already_used(run, fresh_db, tmp_path):
     [
         ("postgresql://nobody:pw-canary@127.0.0.1:9/x", "cannot use the database at"),
         ("mysql://x", "is not a supported database URL"),
-        (None, "no Integra schema yet: run `integra init`"),
+        (None, "run `integra init` first"),
     ],
     ids=["unreachable", "unsupported", "not-initialised"],
 )
@@ -276,6 +276,9 @@ def test_database_problems_are_one_clear_line_not_a_traceback(tmp_path, url, exp
     env.update({"INTEGRA_ENV": "testing", "INTEGRA_DATA_DIR": str(tmp_path / "instance")})
     if url:
         env["INTEGRA_DATABASE_URL"] = url
+    from config import load_settings
+
+    load_settings(env)  # an instance directory with its secrets, as `integra init` leaves it
     result = subprocess.run(
         [sys.executable, "-c", "from casework.cli import main; main()", "audit", "verify"],
         env=env,
@@ -294,3 +297,14 @@ def test_serve_refuses_a_database_that_was_never_initialised(run):
     result = run("serve", "--intake-port", "0", "--casework-port", "0")
     assert result.exit_code != 0
     assert "run `integra init`" in result.output
+
+
+def test_a_read_only_command_outside_an_instance_creates_nothing(tmp_path: Path) -> None:
+    """Issue 12: `integra officer totp demo` run in the wrong directory must not leave an
+    empty instance with new secrets behind; one line, exit status 2."""
+    env = {"INTEGRA_ENV": "development", "INTEGRA_DATA_DIR": str(tmp_path / "nowhere")}
+    for args in (["officer", "totp", "demo"], ["audit", "verify"]):
+        result = CliRunner().invoke(cli, args, env=env)
+        assert result.exit_code == 2, result.output
+        assert "integra init" in result.output
+    assert not (tmp_path / "nowhere").exists()
