@@ -169,6 +169,38 @@ def _render_form(
     )
 
 
+def _render_review(
+    form: ComplaintForm,
+    files: list[drafts.DraftFile],
+    state: dict[str, Any],
+    *,
+    busy: bool = False,
+) -> Any:
+    """The review page: everything typed in hidden fields, the draft's files, the nonce.
+    With `busy`, the same page again after a refused send, with the "service busy" notice
+    (503, Retry-After), so the person sends again with nothing lost."""
+    page = render_template(
+        "review.html",
+        form=form,
+        hidden=_hidden_pairs(),
+        files=files,
+        draft_nonce=state["n"],
+        labels=labels,
+        modality=Modality(form.modality.data),
+        motives=[Motive(v) for v in form.motives.data or []],
+        measures=[MeasureType(v) for v in form.protection_measures.data or []],
+        persons=_draft_from_form(form).persons_reported,
+        entity_name=next(
+            (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
+            "",
+        ),
+        busy=busy,
+    )
+    if busy:
+        return page, 503, {"Retry-After": "60"}
+    return page
+
+
 def _hidden_pairs() -> list[tuple[str, str]]:
     skip = {"csrf_token", "action", "remove_files", "keep_original", "files", "draft"}
     return [(k, v) for k, v in request.form.items(multi=True) if k not in skip]
@@ -255,22 +287,7 @@ def register(bp: Blueprint) -> None:
             return _render_form(form, files, file_errors, show_errors=bool(file_errors))
         if not valid or file_errors:
             return _render_form(form, files, file_errors, show_errors=True, status=422)
-        return render_template(
-            "review.html",
-            form=form,
-            hidden=_hidden_pairs(),
-            files=files,
-            draft_nonce=state["n"],
-            labels=labels,
-            modality=Modality(form.modality.data),
-            motives=[Motive(v) for v in form.motives.data or []],
-            measures=[MeasureType(v) for v in form.protection_measures.data or []],
-            persons=_draft_from_form(form).persons_reported,
-            entity_name=next(
-                (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
-                "",
-            ),
-        )
+        return _render_review(form, files, state)
 
     @bp.post("/denunciar/enviar")
     def submit() -> Any:
@@ -346,6 +363,10 @@ def register(bp: Blueprint) -> None:
                 settings=web.settings(),
                 now=common.now(),
             )
+        except intake.ServiceBusy:
+            db.rollback()
+            session["draft"] = state
+            return _render_review(form, _current_files(state), state, busy=True)
         except intake.IntakeRefused:
             db.rollback()
             files = _current_files(state)

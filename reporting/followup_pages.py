@@ -162,6 +162,14 @@ def register(bp: Blueprint) -> None:
         receipt = form.receipt.data or ""
         try:
             result = followup.open_receipt(web.db(), receipt, web.settings())
+        except intake.ServiceBusy:
+            form.receipt.errors = [
+                _(
+                    "El servicio está muy ocupado en este momento. Su denuncia está a salvo. "
+                    "Inténtelo de nuevo en un minuto."
+                )
+            ]
+            return render_template("followup_login.html", form=form), 503, {"Retry-After": "60"}
         except crypto.InvalidReceipt:
             form.receipt.errors = [
                 _(
