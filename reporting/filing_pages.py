@@ -276,6 +276,8 @@ def register(bp: Blueprint) -> None:
             db.rollback()
             return _render_form(form, files, [], show_errors=True, status=400)
         added, file_errors = _accept_uploads(request.files.getlist("files"), state, files)
+        if added:
+            drafts.enforce_quota(db, web.settings().draft_quota_mib * 1024 * 1024)
         files = files + added
         db.commit()
         action = request.form.get("action", "review")
