@@ -247,7 +247,7 @@ def make_blueprint() -> Blueprint:
             purpose = request.form.get("purpose", "office")
             identity = unlocked_identity(purpose) if purpose in accounts.KEY_ROLES else None
             try:
-                grantee_id = int(request.form.get("officer_id", ""))
+                grantee_id = web.db_id(request.form.get("officer_id", ""))
             except ValueError:
                 grantee_id = 0
             grantee = db.get(Officer, grantee_id) if grantee_id else None

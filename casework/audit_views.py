@@ -42,7 +42,7 @@ def make_blueprint() -> Blueprint:
     def index() -> Any:
         db = web.db()
         action = request.args.get("accion", "").strip()[:64]
-        before = request.args.get("antes", type=int)
+        before = request.args.get("antes", type=web.db_id)
         query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)
         if action:
             if action.endswith("."):

@@ -354,15 +354,11 @@ def _finish_login(pending: keysessions.LoadedSession) -> WerkzeugResponse:
     return redirect(target or home_url(officer))
 
 
-def _locked_message(until: dt.datetime | None) -> str:
-    minutes = accounts.LOGIN_POLICY.lockout.seconds // 60
-    if until is not None:
-        minutes = max(1, int((until - _now()).total_seconds() + 59) // 60)
+def _step_up_message() -> str:
     return str(
         gettext(
-            "Demasiados intentos fallidos: la cuenta está bloqueada temporalmente. "
-            "Inténtelo de nuevo en %(minutes)s minutos.",
-            minutes=minutes,
+            "Hubo varios intentos fallidos con este usuario. Por seguridad, escriba su "
+            "contraseña y también el código de su aplicación de autenticación."
         )
     )
 
@@ -392,6 +388,7 @@ def make_blueprint() -> Blueprint:
         error = None
         status = 200
         notice = None
+        step_up = False
         if request.args.get("expired"):
             notice = gettext("Su sesión se cerró por inactividad. Ingrese de nuevo.")
         if request.method == "GET" and _load_full_session() is not None:
@@ -400,9 +397,11 @@ def make_blueprint() -> Blueprint:
             db = web.db()
             username = request.form.get("username", "").strip()[:64]
             password = request.form.get("password", "")
+            code = request.form.get("code", "")[:16] or None
             result = accounts.check_password(
-                db, web.settings(), username=username, password=password, now=_now()
+                db, web.settings(), username=username, password=password, code=code, now=_now()
             )
+            step_up = result.step_up
             stale = flask_session.get(PENDING)
             if isinstance(stale, str):
                 keysessions.end_session(db, stale, pending=True)
@@ -423,16 +422,29 @@ def make_blueprint() -> Blueprint:
                 flask_session[PENDING] = opened.token
                 if target:
                     flask_session[NEXT] = target
+                if result.with_code:
+                    pending = _pending()
+                    if pending is not None:
+                        return _finish_login(pending)
+                    return redirect(url_for("auth.login"))
                 if not officer.totp_confirmed:
                     return redirect(url_for("auth.login_enrol"))
                 return redirect(url_for("auth.login_totp"))
             db.commit()
-            if result.outcome is accounts.Outcome.LOCKED:
-                error, status = _locked_message(result.locked_until), 429
+            if result.outcome is accounts.Outcome.NEEDS_CODE:
+                error, status = _step_up_message(), 401
             else:
                 error, status = gettext("Usuario o contraseña incorrectos."), 401
+                if step_up:
+                    error = gettext("Usuario, contraseña o código incorrectos.")
         return (
-            render_template("login.html", error=error, notice=notice),
+            render_template(
+                "login.html",
+                error=error,
+                notice=notice,
+                step_up=step_up,
+                username=request.form.get("username", "")[:64] if step_up else "",
+            ),
             status,
         )
 
@@ -461,8 +473,10 @@ def make_blueprint() -> Blueprint:
                 db.commit()
                 flask_session.clear()
                 return (
-                    render_template("login.html", error=_locked_message(result.locked_until)),
-                    429,
+                    render_template(
+                        "login.html", error=_step_up_message(), step_up=True, username=""
+                    ),
+                    401,
                 )
             db.commit()
             error = gettext("El código no es válido o ya fue usado. Espere el siguiente.")

@@ -88,6 +88,12 @@ class Settings:
     max_attachments: int = 10
     officer_idle_minutes: int = 30
     complainant_idle_minutes: int = 15
+    # argon2id derivations running at once per worker process (receipts at filing and at
+    # follow-up login); more wait briefly, then get the "service busy" page.
+    kdf_concurrency: int = 1
+    # All drafts together (uploads not yet filed) may hold this much ciphertext; past it the
+    # oldest drafts are evicted first (reporting/drafts.py, docs/operations.md "Floods").
+    draft_quota_mib: int = 2048
     log_level: str = "INFO"
     # Reverse proxies in front of the apps whose X-Forwarded-Proto/-Host to believe (hops).
     trusted_proxies: int = 0
@@ -244,6 +250,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, create: bool = Tr
         ),
         complainant_idle_minutes=_as_int(
             "complainant_idle_minutes", values.get("complainant_idle_minutes", 15)
+        ),
+        kdf_concurrency=_bounded("kdf_concurrency", values.get("kdf_concurrency", 1), 1, 16),
+        draft_quota_mib=_bounded(
+            "draft_quota_mib", values.get("draft_quota_mib", 2048), 1, 1024 * 1024
         ),
         log_level=str(values.get("log_level", "INFO")).upper(),
         trusted_proxies=_bounded("trusted_proxies", values.get("trusted_proxies", 0), 0, 5),

@@ -23,6 +23,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -172,3 +173,27 @@ def purge_stale(session: Session, now: dt.datetime) -> int:
     """Delete abandoned drafts older than DRAFT_MAX_AGE; returns how many (the periodic job
     does the same, core.services.periodic)."""
     return blobs.purge_drafts(session, now)
+
+
+def enforce_quota(session: Session, quota_bytes: int) -> int:
+    """Keep all drafts together within `quota_bytes` of ciphertext by deleting the oldest
+    first; returns how many were evicted. A flood of anonymous uploads then costs bounded
+    disk, and evicts itself before a real complainant's newer draft; a complainant whose
+    draft was evicted is told at review to attach the file again (never filed without it)."""
+    drafts_only = (Blob.case_id.is_(None), Blob.kind == BlobKind.ATTACHMENT)
+    total = int(
+        session.scalar(select(func.coalesce(func.sum(Blob.size), 0)).where(*drafts_only)) or 0
+    )
+    if total <= quota_bytes:
+        return 0
+    evict: list[int] = []
+    rows = session.execute(
+        select(Blob.id, Blob.size).where(*drafts_only).order_by(Blob.created_at, Blob.id)
+    )
+    for blob_id, size in rows:
+        evict.append(blob_id)
+        total -= int(size or 0)
+        if total <= quota_bytes:
+            break
+    delete_files(session, evict)
+    return len(evict)

@@ -177,27 +177,32 @@ def _render_review(
     *,
     notice: str | None = None,
     status: int = 200,
-) -> tuple[str, int]:
-    return (
-        render_template(
-            "review.html",
-            form=form,
-            hidden=_hidden_pairs(),
-            files=files,
-            draft_nonce=state["n"],
-            labels=labels,
-            modality=Modality(form.modality.data),
-            motives=[Motive(v) for v in form.motives.data or []],
-            measures=[MeasureType(v) for v in form.protection_measures.data or []],
-            persons=_draft_from_form(form).persons_reported,
-            entity_name=next(
-                (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
-                "",
-            ),
-            notice=notice,
+    busy: bool = False,
+) -> Any:
+    """The review page: everything typed in hidden fields, the draft's files, the nonce.
+    Shown again after a refused send (a `notice`, or `busy`: the "service busy" notice with
+    503 and Retry-After), so the person sends again with nothing lost."""
+    page = render_template(
+        "review.html",
+        form=form,
+        hidden=_hidden_pairs(),
+        files=files,
+        draft_nonce=state["n"],
+        labels=labels,
+        modality=Modality(form.modality.data),
+        motives=[Motive(v) for v in form.motives.data or []],
+        measures=[MeasureType(v) for v in form.protection_measures.data or []],
+        persons=_draft_from_form(form).persons_reported,
+        entity_name=next(
+            (str(c.label) for c in form.entity.choices or [] if c.value == form.entity.data),
+            "",
         ),
-        status,
+        notice=notice,
+        busy=busy,
     )
+    if busy:
+        return page, 503, {"Retry-After": "60"}
+    return page, status
 
 
 def _keys_problem() -> bool:
@@ -282,6 +287,8 @@ def register(bp: Blueprint) -> None:
             db.rollback()
             return _render_form(form, files, [], show_errors=True, status=400)
         added, file_errors = _accept_uploads(request.files.getlist("files"), state, files)
+        if added:
+            drafts.enforce_quota(db, web.settings().draft_quota_mib * 1024 * 1024)
         files = files + added
         db.commit()
         action = request.form.get("action", "review")
@@ -383,6 +390,10 @@ def register(bp: Blueprint) -> None:
                 settings=web.settings(),
                 now=common.now(),
             )
+        except intake.ServiceBusy:
+            db.rollback()
+            session["draft"] = state
+            return _render_review(form, state, _current_files(state), busy=True)
         except intake.IntakeRefused:
             db.rollback()
             files = _current_files(state)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import time
 from typing import Any
 
 from flask import Blueprint
@@ -61,23 +60,24 @@ def current_followup() -> tuple[Case, crypto.Identity] | None:
     """The logged-in case and identity, or None (never logged in, idle or tampered)."""
     if "fu" not in session:
         return None
-    state = followup.unseal_session(web.settings(), session.get("fu"))
-    if state is None:
-        session.pop("fu", None)
-        return None
-    idle = web.settings().complainant_idle_minutes * 60
-    if time.time() - state.last_seen > idle:
+    db = web.db()
+    try:
+        state = followup.resume_session(db, web.settings(), session.get("fu"), common.now())
+    except followup.SessionExpired:
+        db.commit()
         session.pop("fu", None)
         session["expired"] = True
         return None
-    case = web.db().get(Case, state.case_id)
-    if case is None or state.identity.recipient().to_string() != case.complainant_recipient:
+    if state is None:
         session.pop("fu", None)
         return None
-    session["fu"] = followup.seal_session(
-        web.settings(),
-        followup.FollowupSession(case.id, state.identity, time.time()),
-    )
+    case = db.get(Case, state.case_id)
+    if case is None or state.identity.recipient().to_string() != case.complainant_recipient:
+        followup.end_session(db, web.settings(), session.get("fu"))
+        db.commit()
+        session.pop("fu", None)
+        return None
+    db.commit()
     return case, state.identity
 
 
@@ -162,6 +162,14 @@ def register(bp: Blueprint) -> None:
         receipt = form.receipt.data or ""
         try:
             result = followup.open_receipt(web.db(), receipt, web.settings())
+        except intake.ServiceBusy:
+            form.receipt.errors = [
+                _(
+                    "El servicio está muy ocupado en este momento. Su denuncia está a salvo. "
+                    "Inténtelo de nuevo en un minuto."
+                )
+            ]
+            return render_template("followup_login.html", form=form), 503, {"Retry-After": "60"}
         except crypto.InvalidReceipt:
             form.receipt.errors = [
                 _(
@@ -177,10 +185,8 @@ def register(bp: Blueprint) -> None:
         session.clear()
         if lang:
             session["lang"] = lang
-        session["fu"] = followup.seal_session(
-            web.settings(),
-            followup.FollowupSession(result.case.id, result.identity, time.time()),
-        )
+        session["fu"] = followup.start_session(web.db(), web.settings(), result, common.now())
+        web.db().commit()
         return redirect(url_for("intake.followup_login"), 303)
 
     def _render_case(case: Case, identity: crypto.Identity, status: int = 200, **forms: Any) -> Any:
@@ -375,5 +381,7 @@ def register(bp: Blueprint) -> None:
         form = EmptyForm()
         if not form.validate():
             abort(400)
+        followup.end_session(web.db(), web.settings(), session.get("fu"))
+        web.db().commit()
         session.clear()
         return redirect(url_for("intake.landing"), 303)

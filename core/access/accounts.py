@@ -42,9 +42,12 @@ from core.storage.models import AuditEntry
 from core.storage.models import Officer
 from core.storage.models import WrappedKey
 
-LOGIN_POLICY = throttle.Policy(
-    max_attempts=5, window=dt.timedelta(minutes=15), lockout=dt.timedelta(minutes=15)
-)
+# After this many attempts on an account within the window, its password is checked only
+# together with a valid TOTP code (docs/threat-model.md, "Officer login"). Nobody is ever
+# refused for the attempts of others: the holder types both and gets in.
+STEP_UP_AFTER = 5
+STEP_UP_WINDOW = dt.timedelta(minutes=15)
+UNKNOWN_KEY = "login:unknown"
 MIN_PASSWORD_LENGTH = 12
 GRANT_PREFIX = "grant:"
 # Roles that may hold each identity (the vault is only for the head, DESIGN.md §3).
@@ -69,6 +72,9 @@ class GrantRefused(DomainError):
 class Outcome(StrEnum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
+    # Too many attempts on this name: send the password again with the TOTP code.
+    NEEDS_CODE = "needs_code"
+    # Too many wrong codes after one right password: start again with both.
     LOCKED = "locked"
 
 
@@ -76,18 +82,15 @@ class Outcome(StrEnum):
 class PasswordCheck:
     outcome: Outcome
     officer: Officer | None = None
-    locked_until: dt.datetime | None = None
+    # The password step was stepped up: the TOTP code was checked too (login is complete).
+    with_code: bool = False
+    step_up: bool = False
 
 
-def throttle_key(settings: Settings, username: str) -> str:
-    """The lockout counter of a user name: per name, never per client address.
-
-    A keyed digest, not the name itself: people type their password into the user field,
-    and the throttle table must not keep it (the audit log does the same, `_audited_name`).
-    """
-    name = username.strip().lower()[:64].encode("utf-8")
-    digest = hmac.new(settings.secret_bytes("server_key"), b"integra login\x00" + name, "sha256")
-    return "login:" + digest.hexdigest()[:32]
+def counter_key(officer: Officer | None) -> str:
+    """The attempt counter: one per account, one shared by every unknown name, so a flood
+    of made-up names costs one row (never a client address)."""
+    return UNKNOWN_KEY if officer is None else f"login:officer:{officer.id}"
 
 
 def _audited_name(settings: Settings, username: str, officer: Officer | None) -> str:
@@ -112,6 +115,14 @@ def _dummy_hash(settings: Settings) -> str:
     return _DUMMY_HASH[key]
 
 
+def _count(session: Session, officer: Officer | None, now: dt.datetime) -> int:
+    """Count an attempt before checking it, and commit that at once (the one exception to
+    "services never commit"): other workers must see it while this one checks."""
+    attempts = throttle.count(session, counter_key(officer), STEP_UP_WINDOW, now)
+    session.commit()
+    return attempts
+
+
 def _fail(
     session: Session,
     settings: Settings,
@@ -119,83 +130,98 @@ def _fail(
     username: str,
     officer: Officer | None,
     reason: str,
+    attempts: int,
     now: dt.datetime,
 ) -> PasswordCheck:
-    key = throttle_key(settings, username)
-    locked_now = throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
-    audit.record(
-        session,
-        action="login.failed",
-        actor=f"officer:{officer.id}" if officer else "anonymous",
-        officer_id=officer.id if officer else None,
-        entity_id=officer.entity_id if officer else None,
-        detail={"username": _audited_name(settings, username, officer), "reason": reason},
-        now=now,
-    )
-    if locked_now:
+    """A failed attempt, audited in aggregate: the first of a window and the one that steps
+    the account up, with the count, not one row per attempt (storage stays bounded)."""
+    step_up = attempts >= STEP_UP_AFTER
+    if attempts in (1, STEP_UP_AFTER):
         audit.record(
             session,
-            action="login.locked",
+            action="login.failed" if attempts == 1 else "login.stepped_up",
             actor=f"officer:{officer.id}" if officer else "anonymous",
             officer_id=officer.id if officer else None,
             entity_id=officer.entity_id if officer else None,
             detail={
                 "username": _audited_name(settings, username, officer),
-                "minutes": LOGIN_POLICY.lockout.seconds // 60,
+                "reason": reason,
+                "attempts": attempts,
+                "window_minutes": STEP_UP_WINDOW.seconds // 60,
             },
             now=now,
         )
-        return PasswordCheck(Outcome.LOCKED, officer, throttle.locked_until(session, key, now))
-    return PasswordCheck(Outcome.BAD_CREDENTIALS, officer)
+    return PasswordCheck(Outcome.BAD_CREDENTIALS, officer, step_up=step_up)
 
 
 def check_password(
-    session: Session, settings: Settings, *, username: str, password: str, now: dt.datetime
+    session: Session,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    now: dt.datetime,
+    code: str | None = None,
 ) -> PasswordCheck:
-    """First login step: a locked account is refused even with the right password.
+    """First login step. Nobody is refused for others' attempts: after STEP_UP_AFTER
+    attempts on a name within the window, its password is checked only together with a
+    TOTP code (`code`), and a wrong pair answers like a wrong password. Guessing then needs
+    the second factor too, and the holder, who has both, always gets in.
 
     The attempt is counted (and committed) before the password is checked, so concurrent
-    guesses from several workers cannot exceed the lockout policy (throttle.reserve).
+    guesses from several workers all count.
     """
     username = username.strip().lower()
-    key = throttle_key(settings, username)
-    until = _reserve(session, key, now)
     officer = session.scalar(select(Officer).where(Officer.username == username))
-    if until is not None:
-        audit.record(
-            session,
-            action="login.refused_locked",
-            actor=f"officer:{officer.id}" if officer else "anonymous",
-            officer_id=officer.id if officer else None,
-            entity_id=officer.entity_id if officer else None,
-            detail={"username": _audited_name(settings, username, officer)},
-            now=now,
-        )
-        return PasswordCheck(Outcome.LOCKED, officer, until)
+    attempts = _count(session, officer, now)
+    # An account that never confirmed TOTP cannot be stepped up (docs/threat-model.md).
+    stepped = attempts > STEP_UP_AFTER and (officer is None or officer.totp_confirmed)
+    if stepped and not (code or "").strip():
+        return PasswordCheck(Outcome.NEEDS_CODE, officer, step_up=True)
     if officer is None:
         officers.verify_password(settings.kdf, _dummy_hash(settings), password)
         return _fail(
-            session, settings, username=username, officer=None, reason="unknown_user", now=now
+            session,
+            settings,
+            username=username,
+            officer=None,
+            reason="unknown_user",
+            attempts=attempts,
+            now=now,
         )
     if not officers.verify_password(settings.kdf, officer.password_hash, password):
         return _fail(
-            session, settings, username=username, officer=officer, reason="password", now=now
+            session,
+            settings,
+            username=username,
+            officer=officer,
+            reason="password",
+            attempts=attempts,
+            now=now,
         )
     if not officer.active:
         return _fail(
-            session, settings, username=username, officer=officer, reason="inactive", now=now
+            session,
+            settings,
+            username=username,
+            officer=officer,
+            reason="inactive",
+            attempts=attempts,
+            now=now,
         )
-    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
+    if stepped:
+        if not _use_totp(session, settings, officer, code or "", now):
+            return _fail(
+                session,
+                settings,
+                username=username,
+                officer=officer,
+                reason="totp",
+                attempts=attempts,
+                now=now,
+            )
+        return PasswordCheck(Outcome.OK, officer, with_code=True, step_up=True)
     return PasswordCheck(Outcome.OK, officer)
-
-
-def _reserve(session: Session, key: str, now: dt.datetime) -> dt.datetime | None:
-    """Count an attempt before checking it, and commit that at once (the one exception to
-    "services never commit"): other workers must see it while this one checks."""
-    until = throttle.reserve(session, key, LOGIN_POLICY, now)
-    if until is None:
-        session.commit()
-    return until
 
 
 def _confirm_password(
@@ -208,15 +234,13 @@ def _confirm_password(
     failure_action: str,
     failure_detail: dict[str, str],
 ) -> str | None:
-    """A logged-in officer retyping their password is a guess like any other: refused while
-    the account is locked, and a wrong one counts towards the login lockout (a stolen session
-    cookie must not become an unthrottled password oracle). Returns None when the password is
-    right, else "locked" or "wrong"."""
-    key = throttle_key(settings, officer.username)
-    if _reserve(session, key, now) is not None:
+    """A logged-in officer retyping their password is a guess like any other: it counts on
+    the account's counter, and past STEP_UP_AFTER it is refused here (a stolen session cookie
+    must not become an unthrottled password oracle; the login then asks for the TOTP code
+    too). Returns None when the password is right, else "locked" or "wrong"."""
+    if _count(session, officer, now) > STEP_UP_AFTER:
         return "locked"
     if not officers.verify_password(settings.kdf, officer.password_hash, password):
-        throttle.settle(session, key, LOGIN_POLICY, now, failed=True)
         audit.record(
             session,
             action=failure_action,
@@ -226,38 +250,52 @@ def _confirm_password(
             now=now,
         )
         return "wrong"
-    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
     return None
+
+
+def _use_totp(
+    session: Session, settings: Settings, officer: Officer, code: str, now: dt.datetime
+) -> bool:
+    """A valid code whose time step was never used before, marked used (compare-and-set, so
+    two workers given the same code at once cannot both accept it)."""
+    secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), officer)
+    step = None
+    if secret is not None:
+        step = officers.match_totp(secret, code, now, officer.totp_last_step)
+    if step is None:
+        return False
+    result = session.execute(
+        update(Officer)
+        .where(Officer.id == officer.id, Officer.totp_last_step < step)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    session.refresh(officer)
+    return True
 
 
 def check_totp(
     session: Session, settings: Settings, *, officer: Officer, code: str, now: dt.datetime
 ) -> PasswordCheck:
-    """Second step: a valid code whose time step was never used before."""
-    key = throttle_key(settings, officer.username)
-    until = _reserve(session, key, now)
-    if until is not None:
-        return PasswordCheck(Outcome.LOCKED, officer, until)
-    secret = officers.officer_totp_secret(settings.secret_bytes("server_key"), officer)
-    step = None
-    if secret is not None:
-        step = officers.match_totp(secret, code, now, officer.totp_last_step)
-    if step is not None:
-        # Compare-and-set, so two workers given the same code at once cannot both accept it.
-        result = session.execute(
-            update(Officer)
-            .where(Officer.id == officer.id, Officer.totp_last_step < step)
-            .values(totp_last_step=step)
-            .execution_options(synchronize_session=False)
+    """Second step, after a right password: a valid, unused code is always accepted. Wrong
+    codes count on the account; from STEP_UP_AFTER on a wrong code ends the pending login
+    (LOCKED), and the next login asks for the password and the code together."""
+    attempts = _count(session, officer, now)
+    if not _use_totp(session, settings, officer, code, now):
+        failed = _fail(
+            session,
+            settings,
+            username=officer.username,
+            officer=officer,
+            reason="totp",
+            attempts=attempts,
+            now=now,
         )
-        if getattr(result, "rowcount", 0) != 1:
-            step = None
-    if step is None:
-        return _fail(
-            session, settings, username=officer.username, officer=officer, reason="totp", now=now
-        )
-    throttle.settle(session, key, LOGIN_POLICY, now, failed=False)
-    session.refresh(officer)
+        if attempts >= STEP_UP_AFTER:
+            return PasswordCheck(Outcome.LOCKED, officer, step_up=True)
+        return failed
     return PasswordCheck(Outcome.OK, officer)
 
 
@@ -270,7 +308,7 @@ def complete_login(
     now: dt.datetime,
 ) -> None:
     """Record a successful login (both factors) and clear the failure counter."""
-    throttle.reset(session, throttle_key(settings, officer.username))
+    throttle.reset(session, counter_key(officer))
     officer.last_login_at = now
     audit.record(
         session,
@@ -505,7 +543,7 @@ def reset_password(
     result = session.execute(delete(WrappedKey).where(WrappedKey.officer_id == officer.id))
     dropped = int(getattr(result, "rowcount", 0) or 0)
     keysessions.end_all_sessions(session, officer)
-    throttle.reset(session, throttle_key(settings, officer.username))
+    throttle.reset(session, counter_key(officer))
     session.flush()
     audit.record(
         session,

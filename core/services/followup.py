@@ -13,10 +13,14 @@ attacker only what the page itself says: that their guess was wrong.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import hmac
 import json
+import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +29,7 @@ from config import Settings
 from core.services.intake import complainant_identity
 from core.storage import secretbox
 from core.storage.models import Case
+from core.storage.models import IntakeSession
 
 SESSION_PURPOSE = "intake-followup-identity"
 
@@ -61,21 +66,30 @@ def open_receipt(session: Session, code: str, settings: Settings) -> Opened | No
 
 @dataclass(frozen=True)
 class FollowupSession:
-    """What the follow-up session cookie carries, all of it sealed (never the case in clear)."""
+    """What the follow-up session cookie carries, all of it sealed (never the case in clear).
+
+    `token` names the server-side row (IntakeSession, by its SHA-256) without which the
+    cookie is worthless: logout and the idle timeout delete the row, so a copy of the
+    cookie ends with the original.
+    """
 
     case_id: int
     identity: crypto.Identity
-    last_seen: float
+    token: str
+
+
+def _row_id(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 def seal_session(settings: Settings, state: FollowupSession) -> str:
-    """Case id, identity and last activity sealed together under the intake secret.
+    """Case id, identity and session token sealed together under the intake secret.
 
     The Flask session is signed, not encrypted: a case id in clear in the cookie would
     tie a seized browser to one complaint without any server secret.
     """
     payload = json.dumps(
-        {"c": state.case_id, "k": state.identity.to_string(), "t": state.last_seen}
+        {"c": state.case_id, "k": state.identity.to_string(), "s": state.token}
     ).encode("ascii")
     return secretbox.seal(
         settings.secret_bytes("intake_secret_key"), SESSION_PURPOSE, payload
@@ -90,13 +104,69 @@ def unseal_session(settings: Settings, sealed_hex: object) -> FollowupSession | 
             settings.secret_bytes("intake_secret_key"), SESSION_PURPOSE, bytes.fromhex(sealed_hex)
         )
         data = json.loads(raw)
+        token = data["s"]
+        if not isinstance(token, str) or not token.isascii():
+            return None
         return FollowupSession(
             case_id=int(data["c"]),
             identity=crypto.parse_identity(str(data["k"])),
-            last_seen=float(data["t"]),
+            token=token,
         )
     except (ValueError, KeyError, TypeError, secretbox.SealError, crypto.KeyFormatError):
         return None
+
+
+def start_session(session: Session, settings: Settings, opened: Opened, now: dt.datetime) -> str:
+    """A new server-side session for an opened receipt; the sealed cookie value."""
+    token = secrets.token_hex(32)
+    session.add(IntakeSession(id=_row_id(token), last_seen_at=now))
+    session.flush()
+    return seal_session(settings, FollowupSession(opened.case.id, opened.identity, token))
+
+
+class SessionExpired(Exception):
+    """The session existed but was idle longer than the timeout (its row is now gone)."""
+
+
+def resume_session(
+    session: Session, settings: Settings, sealed_hex: object, now: dt.datetime
+) -> FollowupSession | None:
+    """The live session behind a cookie, its idle clock restarted; None when the cookie is
+    tampered or its session was ended (logout, purge). Raises SessionExpired when the
+    session idled out (and deletes its row)."""
+    state = unseal_session(settings, sealed_hex)
+    if state is None:
+        return None
+    row = session.get(IntakeSession, _row_id(state.token))
+    if row is None:
+        return None
+    if now - row.last_seen_at > dt.timedelta(minutes=settings.complainant_idle_minutes):
+        session.delete(row)
+        session.flush()
+        raise SessionExpired()
+    row.last_seen_at = now
+    session.flush()
+    return state
+
+
+def end_session(session: Session, settings: Settings, sealed_hex: object) -> None:
+    """Logout: delete the server-side row, so every copy of the cookie stops working."""
+    state = unseal_session(settings, sealed_hex)
+    if state is not None:
+        session.execute(delete(IntakeSession).where(IntakeSession.id == _row_id(state.token)))
+        session.flush()
+
+
+def purge_expired_followup_sessions(session: Session, settings: Settings, now: dt.datetime) -> int:
+    """Delete follow-up sessions idle past the timeout; the number deleted.
+
+    For `integra periodic`: an abandoned session otherwise keeps its row until the browser
+    comes back (the row holds nothing sensitive, but storage must stay bounded).
+    """
+    cutoff = now - dt.timedelta(minutes=settings.complainant_idle_minutes)
+    result = session.execute(delete(IntakeSession).where(IntakeSession.last_seen_at < cutoff))
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 FILED_PURPOSE = "intake-filed-case"

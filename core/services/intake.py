@@ -19,7 +19,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
+from collections.abc import Iterator
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -354,9 +357,10 @@ def submit_report(
     code = crypto.generate_receipt()
     salt = os.urandom(SALT_BYTES)
     pq = is_post_quantum(entity.office_recipient)
-    complainant = crypto.derive_complainant_identity(
-        code, salt, pq=pq, profile=kdf_profile(settings)
-    )
+    with kdf_slot(settings):
+        complainant = crypto.derive_complainant_identity(
+            code, salt, pq=pq, profile=kdf_profile(settings)
+        )
     complainant_recipient = complainant.recipient()
     office = crypto.parse_recipient(entity.office_recipient)
     content_recipients = [office, complainant_recipient]
@@ -464,14 +468,50 @@ def submit_report(
 # --- coming back with the receipt --------------------------------------------------------------
 
 
+class ServiceBusy(Exception):
+    """Every argon2id slot of this process stayed taken for KDF_WAIT_SECONDS: nothing was
+    written; the person is asked to try again in a minute (their draft is kept)."""
+
+
+# How long a request waits for a free argon2id slot before the "service busy" page.
+KDF_WAIT_SECONDS = 5.0
+_GATES: dict[int, threading.BoundedSemaphore] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def kdf_gate(settings: Settings) -> threading.BoundedSemaphore:
+    """The process-wide semaphore bounding argon2id derivations (settings.kdf_concurrency):
+    memory stays at most workers x kdf_concurrency x the profile's memory cost, and a flood
+    of filings cannot take every core (docs/operations.md, "Floods")."""
+    with _GATES_LOCK:
+        gate = _GATES.get(settings.kdf_concurrency)
+        if gate is None:
+            gate = _GATES[settings.kdf_concurrency] = threading.BoundedSemaphore(
+                settings.kdf_concurrency
+            )
+        return gate
+
+
+@contextmanager
+def kdf_slot(settings: Settings) -> Iterator[None]:
+    gate = kdf_gate(settings)
+    if not gate.acquire(timeout=KDF_WAIT_SECONDS):
+        raise ServiceBusy("every argon2id slot is taken")
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 def complainant_identity(case: Case, code: str, settings: Settings) -> crypto.Identity:
     """Re-derive the complainant's identity from the receipt (argon2id with the case salt)."""
-    return crypto.derive_complainant_identity(
-        code,
-        case.receipt_salt,
-        pq=is_post_quantum(case.complainant_recipient),
-        profile=kdf_profile(settings),
-    )
+    with kdf_slot(settings):
+        return crypto.derive_complainant_identity(
+            code,
+            case.receipt_salt,
+            pq=is_post_quantum(case.complainant_recipient),
+            profile=kdf_profile(settings),
+        )
 
 
 def sha256_hex(data: bytes) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from config import Settings
 from core.access import keysessions
+from core.services import followup
 from core.services import notify
 from core.services import retention
 from core.services import transparency
@@ -84,6 +85,12 @@ def send_notices(session: Session, settings: Settings, now: dt.datetime) -> str:
     return summary
 
 
+def purge_followup_sessions(session: Session, settings: Settings, now: dt.datetime) -> str:
+    """Complainant follow-up sessions past their idle time (core.services.followup)."""
+    ended = followup.purge_expired_followup_sessions(session, settings, now)
+    return f"{ended} expired follow-up sessions deleted"
+
+
 def issue_checkpoint(session: Session, settings: Settings, now: dt.datetime) -> str:
     """A signed checkpoint of the audit log when it grew (docs/transparency.md): the timer
     runs at least daily, so outsiders get at least one checkpoint a day."""
@@ -98,6 +105,7 @@ STEPS: list[Step] = [
     Step("notify", send_notices),
     Step("drafts", purge_drafts),
     Step("officer-sessions", purge_officer_sessions),
+    Step("followup-sessions", purge_followup_sessions),
     # Last, so the acts of the steps above are covered by the checkpoint.
     Step("checkpoint", issue_checkpoint),
 ]

@@ -158,6 +158,19 @@ class OfficerSession(Base):
     keys_sealed: Mapped[bytes | None]
 
 
+class IntakeSession(Base):
+    """Server side of a complainant's follow-up login, so logout and idle end every copy.
+
+    Keyed by the SHA-256 of a random token that only the (sealed) session cookie carries;
+    the row holds no case, no identity, no address: deleting it ends the session.
+    """
+
+    __tablename__ = "intake_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    last_seen_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class Throttle(Base):
     """Attempt counters shared across worker processes (receipts, logins)."""
 

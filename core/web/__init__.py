@@ -32,8 +32,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 
 from config import Settings
 from core.services import readiness
@@ -204,6 +208,54 @@ def _error_message(exc: Exception, code: int) -> str:
     return str(messages.get(code, gettext("Ocurrió un error. Inténtelo de nuevo más tarde.")))
 
 
+# Every id column is a 32-bit integer on PostgreSQL (SQLite's are 64-bit): an id past this
+# is answered 404 or treated as absent, never sent to the database (a 500 there).
+DB_ID_MAX = 2**31 - 1
+
+
+class DbIdConverter(IntegerConverter):
+    """`<int:...>` in every route of both apps: only ids a database column can hold match;
+    any other number is a 404 like any unknown id."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_ID_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def db_id(text: str) -> int:
+    """A positive id from typed text (for `request.args.get(..., type=db_id)`); ValueError
+    for anything a database id column cannot hold."""
+    value = int(text.strip())
+    if not 0 < value <= DB_ID_MAX:
+        raise ValueError("not a database id")
+    return value
+
+
+NUL = "\x00"
+
+
+def _without_nul(data: ImmutableMultiDict[str, str]) -> ImmutableMultiDict[str, str] | None:
+    """The same fields with NUL characters removed, or None when there were none."""
+    items = list(data.items(multi=True))
+    if not any(NUL in key or NUL in value for key, value in items):
+        return None
+    return ImmutableMultiDict(
+        [(key.replace(NUL, ""), value.replace(NUL, "")) for key, value in items]
+    )
+
+
+def _clean_nul() -> None:
+    """PostgreSQL refuses NUL in text (a 500 there): a path holding one is a 400, and NUL
+    characters typed into a field or query are dropped, so everything else typed is kept."""
+    if NUL in request.path:
+        raise BadRequest()
+    for attr in ("args", "form"):
+        cleaned = _without_nul(getattr(request, attr))
+        if cleaned is not None:
+            setattr(request, attr, cleaned)
+            request.__dict__.pop("values", None)
+
+
 def base_config(
     settings_obj: Settings,
     *,
@@ -250,6 +302,9 @@ def init_app(
         settings=settings_obj, engine=eng, sessions=make_sessionmaker(eng), name=name
     )
     app.teardown_appcontext(_close_db)
+    # Before any blueprint adds its routes, and before anything reads the form (CSRF too).
+    app.url_map.converters["int"] = DbIdConverter
+    app.before_request_funcs.setdefault(None, []).insert(0, _clean_nul)
 
     @app.before_request
     def _start_timer() -> None:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 import crypto
 from casework import create_app
 from casework.auth import unlocked_identity
+from core.access import accounts
 from core.access import keysessions
 from core.access import officers
-from core.access.accounts import throttle_key
 from core.law.enums import Role
 from core.storage.models import AuditEntry
 from core.storage.models import Officer
@@ -89,7 +89,22 @@ def test_password_step_alone_does_not_log_in(casework_client, officer_factory):
     assert "/login" in response.headers["Location"]
 
 
-def test_lockout_is_shared_across_app_instances(settings, clean_engine, officer_factory, db):
+def _step_up_login(client, username: str, password: str, totp_secret: str):  # type: ignore[no-untyped-def]
+    """The holder meets the stepped-up form: password alone is answered with a request for
+    the code, then password and code together log in."""
+    first = client.post("/login", data={"username": username, "password": password})
+    assert first.status_code == 401
+    page = first.get_data(as_text=True)
+    assert 'name="code"' in page and "también el código" in page
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "code": next_totp_code(totp_secret)},
+    )
+
+
+def test_attempts_are_counted_across_app_instances_and_never_lock_the_holder(
+    settings, clean_engine, officer_factory, db
+):
     # Given two app instances (two workers) sharing the database
     made = officer_factory("ana")
     apps: list[Flask] = []
@@ -97,26 +112,58 @@ def test_lockout_is_shared_across_app_instances(settings, clean_engine, officer_
         app = create_app(settings, engine=clean_engine)
         app.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
         apps.append(app)
-    # When failures are spread over both
-    for i in range(5):
-        apps[i % 2].test_client().post("/login", data={"username": "ana", "password": "bad"})
-    # Then the account is locked in both, even with the right password
-    for app in apps:
-        client = app.test_client()
-        response = client.post("/login", data={"username": "ana", "password": made.password})
-        assert response.status_code == 429
-        assert "bloqueada" in response.get_data(as_text=True)
-    assert "login.locked" in _actions(db)
-    assert (
-        db.scalar(select(Throttle).where(Throttle.key == throttle_key(settings, "ana"))) is not None
+    # When an outsider's wrong passwords are spread over both
+    for i in range(accounts.STEP_UP_AFTER + 2):
+        outsider = apps[i % 2].test_client()
+        assert (
+            outsider.post("/login", data={"username": "ana", "password": "bad"}).status_code == 401
+        )
+    # Then in either worker the holder's password alone is not enough, but the password
+    # and the TOTP code together log in on the first try
+    done = _step_up_login(apps[1].test_client(), "ana", made.password, made.totp_secret)
+    assert done.status_code == 302 and "/login" not in done.headers["Location"]
+    assert "login.stepped_up" in _actions(db)
+    assert "login.succeeded" in _actions(db)
+
+
+def test_an_outsider_cannot_lock_the_holder_out(casework_app, officer_factory, db):
+    made = officer_factory("ana")
+    outsider = casework_app.test_client()
+    for _ in range(12):
+        outsider.post("/login", data={"username": "ana", "password": "adivinanza"})
+    # The right password with a wrong code is still refused (guessing needs both factors)
+    guess = outsider.post(
+        "/login", data={"username": "ana", "password": made.password, "code": "000000"}
     )
+    assert guess.status_code == 401
+    holder = casework_app.test_client()
+    done = _step_up_login(holder, "ana", made.password, made.totp_secret)
+    assert done.status_code == 302
+    assert holder.get("/cuenta").status_code == 200
 
 
-def test_lockout_applies_to_unknown_usernames_too(casework_client):
-    for _ in range(5):
+def test_step_up_applies_to_unknown_usernames_too(casework_client):
+    for _ in range(accounts.STEP_UP_AFTER):
         casework_client.post("/login", data={"username": "ghost", "password": "x"})
     response = casework_client.post("/login", data={"username": "ghost", "password": "x"})
-    assert response.status_code == 429
+    assert response.status_code == 401
+    assert 'name="code"' in response.get_data(as_text=True)
+
+
+def test_failed_logins_cost_bounded_storage(casework_app, officer_factory, db):
+    # 300 failed logins, on a real account and on 150 made-up names
+    officer_factory("ana")
+    client = casework_app.test_client()
+    for i in range(300):
+        name = "ana" if i % 2 else f"nadie{i}"
+        assert (
+            client.post("/login", data={"username": name, "password": f"x{i}"}).status_code == 401
+        )
+    db.expire_all()
+    # one counter per account plus one for every unknown name; a few aggregated audit rows
+    assert db.scalar(select(func.count()).select_from(Throttle)) == 2
+    failures = [a for a in _actions(db) if a.startswith("login.")]
+    assert 1 <= len(failures) <= 4, failures
 
 
 def test_logout_deletes_the_session_and_its_keys(casework_client, officer_factory, db):
@@ -267,18 +314,18 @@ def test_totp_code_helper_matches_core(officer_factory):
     assert officers.match_totp(made.totp_secret, code, now, 0) is not None
 
 
-def test_wrong_totp_codes_lock_the_account(casework_client, officer_factory, db):
+def test_wrong_totp_codes_end_the_pending_login(casework_client, officer_factory, db):
     made = officer_factory("ana")
     casework_client.post("/login", data={"username": "ana", "password": made.password})
     statuses = [
-        casework_client.post("/login/totp", data={"code": "000000"}).status_code for _ in range(5)
+        casework_client.post("/login/totp", data={"code": "000000"}).status_code
+        for _ in range(accounts.STEP_UP_AFTER - 1)
     ]
-    assert statuses[:4] == [401, 401, 401, 401]
-    assert statuses[4] == 429
-    # The pending login is gone; the right password is refused while locked
+    assert statuses == [401] * (accounts.STEP_UP_AFTER - 1)
+    # The pending login is gone; the next one needs the password and the code together
     assert casework_client.get("/login/totp").status_code == 302
-    again = casework_client.post("/login", data={"username": "ana", "password": made.password})
-    assert again.status_code == 429
+    done = _step_up_login(casework_client, "ana", made.password, made.totp_secret)
+    assert done.status_code == 302 and "/login" not in done.headers["Location"]
 
 
 def test_success_resets_the_failure_counter(casework_client, officer_factory, db):
@@ -289,7 +336,7 @@ def test_success_resets_the_failure_counter(casework_client, officer_factory, db
     casework_client.post("/logout")
     for _ in range(4):
         casework_client.post("/login", data={"username": "ana", "password": "bad"})
-    # 8 failures in all, but never 5 in a row: not locked
+    # 8 failures in all, but never 5 in a window: no code asked
     response = casework_client.post("/login", data={"username": "ana", "password": made.password})
     assert response.status_code == 302
 

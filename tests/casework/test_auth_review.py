@@ -6,7 +6,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.access.accounts import throttle_key
+from core.access import accounts
+from core.access.accounts import counter_key
 from core.law.enums import Role
 from core.storage.models import AuditEntry
 from core.storage.models import Officer
@@ -36,19 +37,17 @@ def test_password_change_form_is_not_an_unthrottled_password_oracle(
     # When it guesses the current password on the change form
     for _ in range(5):
         assert _change(casework_client, "no es la contraseña").status_code == 400
-    # Then the guesses count towards the login lockout, and the account is locked
-    db.expire_all()
-    row = db.get(Throttle, throttle_key(settings, "ana"))
-    assert row is not None and row.locked_until is not None
+    # Then the guesses count on the account, and past the limit the form refuses
+    for _ in range(accounts.STEP_UP_AFTER):
+        _change(casework_client, "no es la contraseña")
     refused = _change(casework_client, made.password)
     assert refused.status_code == 400
     assert "bloqueada" in refused.get_data(as_text=True)
     assert "password.change_failed" in _actions(db)
-    # and the right password no longer logs in either
+    # and a login now needs the TOTP code with the password
     other = casework_client.application.test_client()
-    assert (
-        other.post("/login", data={"username": "ana", "password": made.password}).status_code == 429
-    )
+    page = other.post("/login", data={"username": "ana", "password": made.password})
+    assert page.status_code == 401 and 'name="code"' in page.get_data(as_text=True)
 
 
 def test_password_change_ends_other_sessions_and_rotates_the_token(
@@ -79,14 +78,12 @@ def test_password_change_ends_other_sessions_and_rotates_the_token(
     assert replay.get("/cuenta").status_code == 302
 
 
-def test_a_burst_of_parallel_guesses_gets_no_more_than_the_policy(
+def test_a_burst_of_parallel_guesses_is_all_counted(
     casework_app: Flask, officer_factory, db, settings
 ):
     # Given an account, and twelve password guesses sent at the same moment (several
     # workers or threads: each passed the lock check before any failure was counted)
     import threading
-
-    from core.access import accounts
 
     officer_factory("ana", Role.OFFICER)
     statuses: list[object] = []
@@ -106,27 +103,24 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_policy(
         thread.start()
     for thread in threads:
         thread.join()
-    # Then every request was answered (no unique-key race on the counter), at most
-    # max_attempts passwords were actually checked, and the account is locked
+    # Then every request was answered (no unique-key race on the counter), all twelve
+    # were counted, and the account now asks for the code with the password
     assert len(statuses) == 12
-    assert all(s in (401, 429) for s in statuses), statuses
-    checked = [a for a in _actions(db) if a == "login.failed"]
-    assert len(checked) <= accounts.LOGIN_POLICY.max_attempts
+    assert all(s == 401 for s in statuses), statuses
     db.expire_all()
-    row = db.get(Throttle, throttle_key(settings, "ana"))
-    assert row is not None and row.locked_until is not None
+    row = db.get(Throttle, counter_key(db.scalar(select(Officer))))
+    assert row is not None and row.attempts == 12
 
 
-def test_success_does_not_use_up_an_attempt(casework_client, officer_factory, db, settings):
-    # Given four wrong passwords, then the right one (its reserved attempt is given back)
+def test_a_full_login_clears_the_counter(casework_client, officer_factory, db, settings):
+    # Given four wrong passwords, then the right password and code
     made = officer_factory("ana", Role.OFFICER)
     for _ in range(4):
         casework_client.post("/login", data={"username": "ana", "password": "mal"})
-    first = casework_client.post("/login", data={"username": "ana", "password": made.password})
-    assert first.status_code == 302
+    assert login(casework_client, "ana", made.password, made.totp_secret).status_code == 302
     db.expire_all()
-    row = db.get(Throttle, throttle_key(settings, "ana"))
-    assert row is not None and row.attempts == 4 and row.locked_until is None
+    row = db.get(Throttle, counter_key(made.officer))
+    assert row is not None and row.attempts == 0
 
 
 def test_logging_in_again_ends_the_session_the_cookie_held(
@@ -184,8 +178,8 @@ def test_a_refused_new_password_costs_no_attempt(casework_client, officer_factor
     for _ in range(6):
         assert _change(casework_client, made.password, new="corta").status_code == 400
     db.expire_all()
-    row = db.get(Throttle, throttle_key(settings, "ana"))
-    assert row is None or (row.attempts == 0 and row.locked_until is None)
+    row = db.get(Throttle, counter_key(made.officer))
+    assert row is None or row.attempts == 0
 
 
 def test_the_throttle_table_never_holds_what_was_typed_as_a_user_name(casework_client, db):

@@ -86,7 +86,7 @@ def test_session_cookie_names_no_case_in_clear(app, client, ent, session_for):
     client.post("/denunciar/listo", data={"written_down": "y"})
     assert client.post("/seguimiento", data={"receipt": receipt}).status_code == 303
     logged_in = _session_data(app, client)
-    assert isinstance(logged_in["fu"], str)  # case id, key and time sealed together
+    assert isinstance(logged_in["fu"], str)  # case id, key and session token sealed together
     assert str(case.id) not in repr({k: v for k, v in logged_in.items() if k != "fu"})
     assert case.code in client.get("/seguimiento").get_data(as_text=True)
 

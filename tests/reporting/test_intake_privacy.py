@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import time
 
 import pytest
 from intake_helpers import file_complaint
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+
+from core.services import followup
+from core.storage.db import utcnow
+from core.storage.models import IntakeSession
 
 IP = "203.0.113.77"
 UA = "UA-canary-privacy-55"
@@ -61,20 +68,62 @@ def test_labels_are_tied_to_inputs(client):
         assert f'for="{field_id}"' in html and f'id="{field_id}"' in html
 
 
-def test_idle_timeout_and_logout(app, client, monkeypatch):
+def _logged_in_copy(app, client, receipt):
+    """Log in, then copy the session cookie into a second browser (a seized or stolen copy)."""
+    assert client.post("/seguimiento", data={"receipt": receipt}).status_code == 303
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie(name, cookie.value)
+    assert 'name="receipt"' not in thief.get("/seguimiento").get_data(as_text=True)
+    return thief
+
+
+def test_a_copied_cookie_is_refused_after_logout(app, client, session_for):
     receipt, _ = file_complaint(client)
-    client.post("/seguimiento", data={"receipt": receipt})
-    assert 'name="receipt"' not in client.get("/seguimiento").get_data(as_text=True)
-    idle = app.extensions["integra"].settings.complainant_idle_minutes * 60
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + idle + 5)
-    html = client.get("/seguimiento").get_data(as_text=True)
-    assert 'name="receipt"' in html
-    monkeypatch.setattr(time, "time", real)
-    client.post("/seguimiento", data={"receipt": receipt})
+    thief = _logged_in_copy(app, client, receipt)
+    assert session_for.scalar(select(func.count()).select_from(IntakeSession)) == 1
     resp = client.post("/seguimiento/salir")
     assert resp.status_code == 303
     assert 'name="receipt"' in client.get("/seguimiento").get_data(as_text=True)
+    # The copy taken before logout is replayed: the server-side session is gone.
+    html = thief.get("/seguimiento").get_data(as_text=True)
+    assert 'name="receipt"' in html
+    assert thief.post("/seguimiento/mensaje", data={"body": "x"}).status_code == 303
+    assert session_for.scalar(select(func.count()).select_from(IntakeSession)) == 0
+
+
+def test_idle_timeout_ends_the_session_and_every_copy(app, client, session_for):
+    receipt, _ = file_complaint(client)
+    thief = _logged_in_copy(app, client, receipt)
+    idle = dt.timedelta(minutes=app.extensions["integra"].settings.complainant_idle_minutes)
+    session_for.execute(
+        update(IntakeSession).values(last_seen_at=utcnow() - idle - dt.timedelta(seconds=5))
+    )
+    session_for.commit()
+    html = client.get("/seguimiento").get_data(as_text=True)
+    assert 'name="receipt"' in html
+    assert 'name="receipt"' in thief.get("/seguimiento").get_data(as_text=True)
+    # Logging in again works, and so does logout.
+    client.post("/seguimiento", data={"receipt": receipt})
+    assert 'name="receipt"' not in client.get("/seguimiento").get_data(as_text=True)
+    assert client.post("/seguimiento/salir").status_code == 303
+    assert 'name="receipt"' in client.get("/seguimiento").get_data(as_text=True)
+
+
+def test_purge_removes_only_idle_sessions(app, client, session_for):
+    settings = app.extensions["integra"].settings
+    receipt, _ = file_complaint(client)
+    _logged_in_copy(app, client, receipt)
+    now = utcnow()
+    idle = dt.timedelta(minutes=settings.complainant_idle_minutes)
+    session_for.add(IntakeSession(id="0" * 64, last_seen_at=now - idle - dt.timedelta(minutes=1)))
+    session_for.commit()
+    assert followup.purge_expired_followup_sessions(session_for, settings, now) == 1
+    session_for.commit()
+    assert session_for.scalar(select(func.count()).select_from(IntakeSession)) == 1
+    assert 'name="receipt"' not in client.get("/seguimiento").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
