@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -39,7 +40,7 @@ def test_pagination(casework_client, officer_factory, db):
 
     made = officer_factory("aud", Role.AUDITOR)
     for i in range(60):
-        audit.record(db, action="test.filler", detail={"i": i})
+        audit.record(db, action="test.filler", entity_id=made.officer.entity_id, detail={"i": i})
     db.commit()
     login(casework_client, "aud", made.password, made.totp_secret)
     first = casework_client.get("/auditoria").get_data(as_text=True)
@@ -62,3 +63,37 @@ def test_audit_view_is_for_auditors_only(casework_client, officer_factory):
     made = officer_factory("jefa", Role.HEAD)
     login(casework_client, "jefa", made.password, made.totp_secret)
     assert casework_client.get("/auditoria").status_code == 403
+
+
+def test_an_auditor_reads_only_their_entitys_entries(
+    casework_client, officer_factory, casework_settings, clean_engine, db
+):
+    """Issue 13: entity B's auditor saw every entry of entity A (case views, logins, failed
+    user names). Now only B's own, and no install-wide count or head."""
+    from factories import make_entity
+    from factories import make_officer
+    from sqlalchemy.orm import Session
+
+    from core.storage import audit
+
+    officer_factory("jefa_a", Role.HEAD)  # entity A, its officers and their audit entries
+    audit.record(db, action="test.entity_a", entity_id=officer_factory.entity.entity.id)
+    db.commit()
+    with Session(clean_engine, expire_on_commit=False) as s:
+        other = make_entity(s, casework_settings, name="Entidad B")
+        aud_b = make_officer(s, casework_settings, other, username="aud_b", role=Role.AUDITOR)
+        s.commit()
+    login(casework_client, "aud_b", aud_b.password, aud_b.totp_secret)
+    html = casework_client.get("/auditoria").get_data(as_text=True)
+    assert "login.succeeded" in html  # B's own login
+    assert "test.entity_a" not in html and "jefa_a" not in html
+    mine = db.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.officer_id == aud_b.officer.id)
+    )
+    total = db.scalar(select(func.count()).select_from(AuditEntry))
+    import re
+
+    shown = int(re.search(r"Cadena íntegra: (\d+) entradas", html).group(1))  # type: ignore[union-attr]
+    assert mine and mine <= shown < total
