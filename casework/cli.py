@@ -1,4 +1,4 @@
-"""The `integra` command (DESIGN.md §7): init, serve, officer, audit, age."""
+"""The `integra` command (README.md, "The integra command"): init, serve, officer, audit, age."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Casework: the inbox (bandeja) and the due/overdue view (vencimientos).
 
 Both are keyset-paginated lists over clear metadata (core.read.inbox): nothing is decrypted here.
-This module also holds the Spanish labels of the domain vocabulary (research/dl1327.md §8),
+This module also holds the Spanish labels of the domain vocabulary (docs/workflow.md),
 shared by the case and measure views; the English catalog translates them.
 """
 

@@ -2,7 +2,7 @@
 
 The request body is already bounded by MAX_CONTENT_LENGTH, so keeping each file part
 in a BytesIO costs at most that much memory per request, and nothing a complainant
-uploads ever touches the disk before it is sealed (DESIGN.md §5, invariant 1).
+uploads ever touches the disk before it is sealed (docs/threat-model.md, invariant 1).
 """
 
 from __future__ import annotations

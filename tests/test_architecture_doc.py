@@ -51,3 +51,24 @@ def test_every_core_subpackage_is_on_the_map() -> None:
     text = DOC.read_text(encoding="utf-8")
     subs = sorted(p.name for p in (ROOT / "core").iterdir() if (p / "__init__.py").exists())
     assert [s for s in subs if f"  {s}/" not in text] == []
+
+
+def test_nothing_cites_files_outside_the_repository() -> None:
+    """Code and docs cite docs/ in the repository, never the planning notes outside it."""
+    import subprocess
+
+    files = subprocess.run(
+        ["git", "ls-files", "*.py", "*.md", "*.html", "*.toml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    pattern = re.compile(r"DESIGN\.md|research/(dl1327|anchors|style)\.md")
+    offenders = [
+        name
+        for name in files
+        if name != "tests/test_architecture_doc.py"
+        and pattern.search((ROOT / name).read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert offenders == []

@@ -3,8 +3,8 @@
 Flask-free services used by the casework views: they flush, never commit, and record
 every login, lockout, logout and key operation in the audit log (invariant 5).
 
-Key grants (DESIGN.md §3 "Granting keys"): the grantee's copy must end up wrapped under
-the grantee's password, which nobody else knows. So a holder of the identity creates a
+Key grants (docs/operations.md, "Granting keys to officers"): the grantee's copy must end up
+wrapped under the grantee's password, which nobody else knows. So a holder of the identity creates a
 *grant*: the identity wrapped (age scrypt) under a fresh one-time grant code of ~100
 bits, stored as a WrappedKey with purpose "grant:<purpose>". The code is shown once to
 the granter, who hands it to the grantee in person; the grantee redeems it while logged
@@ -50,7 +50,7 @@ STEP_UP_WINDOW = dt.timedelta(minutes=15)
 UNKNOWN_KEY = "login:unknown"
 MIN_PASSWORD_LENGTH = 12
 GRANT_PREFIX = "grant:"
-# Roles that may hold each identity (the vault is only for the head, DESIGN.md §3).
+# Roles that may hold each identity (the vault is only for the head; docs/threat-model.md).
 KEY_ROLES: dict[str, tuple[Role, ...]] = {
     "office": (Role.OFFICER, Role.HEAD),
     "vault": (Role.HEAD,),
@@ -363,7 +363,7 @@ def change_password(
     old_password: str,
     new_password: str,
 ) -> list[str]:
-    """Set a new password and re-wrap the officer's key copies under it (DESIGN.md §3).
+    """Set a new password and re-wrap the officer's key copies under it (docs/threat-model.md).
 
     The current password is a password guess like any other: refused while the account is
     locked, and a wrong one counts towards the login lockout (a stolen session cookie must

@@ -2,7 +2,7 @@
 
 At login the officer's password unwraps their copies of the office (and, for the head,
 vault) identity. Those identities must survive across requests and worker processes
-without ever being stored in a form the server can open alone (DESIGN.md §3). So:
+without ever being stored in a form the server can open alone (docs/threat-model.md, "Assets"). So:
 
 - a random 32-byte token goes into the officer's session cookie and nowhere else;
 - the `officer_sessions` row is keyed by SHA-256(token), so the database cannot lead

@@ -1,4 +1,4 @@
-"""Peruvian business-day calendar for statutory deadlines (research/dl1327.md §5, §9).
+"""Peruvian business-day calendar for statutory deadlines (docs/workflow.md).
 
 A day is a business day (día hábil) unless it is a Saturday or Sunday, a national holiday
 (the `holidays` package, country "PE"), or a non-working day configured by the entity.

@@ -29,7 +29,7 @@ class Motive(StrEnum):
 
 
 class CaseState(StrEnum):
-    """Complaint states (research/dl1327.md §9)."""
+    """Complaint states (docs/workflow.md)."""
 
     REGISTERED = "registrada"
     VERIFYING = "en_verificacion"
@@ -73,7 +73,7 @@ class Beneficiary(StrEnum):
 
 
 class MeasureState(StrEnum):
-    """Protection measure lifecycle (research/dl1327.md §9)."""
+    """Protection measure lifecycle (docs/workflow.md)."""
 
     REQUESTED = "solicitada"
     HR_FEASIBILITY = "en_viabilidad"
@@ -128,7 +128,7 @@ class MessageKind(StrEnum):
 
 
 class DeadlineKind(StrEnum):
-    """Statutory clocks (research/dl1327.md §5, §9)."""
+    """Statutory clocks (docs/workflow.md)."""
 
     VERIFY_REQUIREMENTS = "verificar_requisitos"  # 2 bd, RG 4.4
     SUBSANACION = "subsanacion"  # complainant, 3 bd from notification, RG 4.4

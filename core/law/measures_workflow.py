@@ -1,4 +1,4 @@
-"""The protection-measure lifecycle as an explicit transition table (research/dl1327.md §4, §6).
+"""The protection-measure lifecycle as an explicit transition table (docs/workflow.md).
 
 Pure: no database, no Flask. `plan_measure_act` checks a proposed act against `TABLE`;
 `core.services.measures` applies the result. Acts that need the head role declare the capability

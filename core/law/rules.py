@@ -1,4 +1,4 @@
-"""Statutory deadline rules as versioned data (research/dl1327.md §5, §9).
+"""Statutory deadline rules as versioned data (docs/workflow.md).
 
 The law changes (a unified SIP regime is announced), so every rule set names its source and
 the day it took effect; a deadline row records the version that computed it.

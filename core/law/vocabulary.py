@@ -1,4 +1,4 @@
-"""The law's names for modalities, motives and protection measures (research/dl1327.md §8).
+"""The law's names for modalities, motives and protection measures (docs/workflow.md).
 
 One source for both apps: the Spanish names are msgids, marked with `N_` for extraction into
 core/translations (the catalog both apps load); each app wraps them in its lazy gettext.

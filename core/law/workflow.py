@@ -1,4 +1,4 @@
-"""The complaint workflow as an explicit transition table (research/dl1327.md §5, §9).
+"""The complaint workflow as an explicit transition table (docs/workflow.md).
 
 Pure: no database, no Flask, no clock. `plan_act` checks a proposed act against `TABLE` and
 returns a `Transition` describing what the service must record; `core.services.cases` applies it.

@@ -1,6 +1,6 @@
 """Reading a case file as an officer: report, attachments, timeline, notes, messages.
 
-Flask-free. Every decryption of content is an audit event (DESIGN.md §5, invariant 5): the
+Flask-free. Every decryption of content is an audit event (docs/threat-model.md, invariant 5): the
 functions here take the officer and the clock, and record `case.viewed`,
 `attachment.downloaded`, `note.added`... before any plaintext leaves them. Plaintext is
 returned to the caller (the web view renders it) and never written anywhere.

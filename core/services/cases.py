@@ -1,6 +1,6 @@
 """Case services: apply workflow acts, keep statutory clocks, list what is due.
 
-Services take the session first, flush and never commit (research/style.md §8). The workflow
+Services take the session first, flush and never commit (docs/architecture.md). The workflow
 itself is the pure table in `core.law.workflow`; these functions read the facts it needs, record
 what it returns and leave an audit entry for every act.
 

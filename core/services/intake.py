@@ -7,7 +7,7 @@ and to the complainant's receipt-derived recipient; identity data (only when the
 complainant identifies) to the identity-vault recipient and to the complainant
 (they typed it; letting them read it back with their receipt reveals nothing new
 and lets them check what the office holds). The intake process never holds a
-private key of the office or the vault (DESIGN.md §5, invariant 2).
+private key of the office or the vault (docs/threat-model.md, invariant 2).
 
 Services flush and never commit: the caller commits, and only then shows the
 receipt (invariant 4).
@@ -185,7 +185,7 @@ def validate_draft(draft: ReportDraft) -> None:
         if draft.identity is not None:
             raise IntakeRefused("identity_with_anonymous", "an anonymous complaint has no identity")
         if draft.protection is not None:
-            # Labour measures need the complainant identified to the OII (DESIGN.md §4).
+            # Labour measures need the complainant identified to the OII (docs/workflow.md).
             raise IntakeRefused(
                 "protection_needs_identity", "protection measures require identification"
             )

@@ -1,5 +1,5 @@
 """Protection-measure services: request, HR report, decisions, notice, variation/suspension/
-cessation procedures (research/dl1327.md §4, §6).
+cessation procedures (docs/workflow.md).
 
 Services take the session first, flush and never commit. The lifecycle is the pure table in
 `core.law.measures_workflow`; acts that need the head role are checked here against the officer.

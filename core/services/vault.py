@@ -1,8 +1,8 @@
 """The identity vault: access to complainant identity data, and refusals of requests for it.
 
 Identity data (DL 7.1 item 1) is sealed to the entity's vault recipient, separate from the
-report (DESIGN.md §3). Only the head role (responsable de la OII / MAA) holds the vault
-identity, and reads the identity only after stating a legal basis. Every access is:
+report (docs/threat-model.md, "Assets"). Only the head role (responsable de la OII / MAA) holds
+the vault identity, and reads the identity only after stating a legal basis. Every access is:
 
 - an audit entry `identity.accessed` whose detail names the legal-basis *category* only (the
   stated text can itself be identifying, so it is sealed to the office in the event's

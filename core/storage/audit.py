@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log (DESIGN.md §3, invariant 5).
+"""Append-only, hash-chained audit log (docs/threat-model.md, invariant 5).
 
 Each entry's hash commits to its content and to the previous entry's hash, so
 editing, deleting or reordering any entry breaks verification from that point.

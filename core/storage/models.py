@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2.0 models for the DL 1327 domain.
 
 Only ciphertext and the minimal clear metadata that deadlines and statistics
-need are stored (DESIGN.md §5, invariant 1): state, modality, motives, dates
+need are stored (docs/threat-model.md, invariant 1): state, modality, motives, dates
 and codes are clear; everything a person wrote or uploaded is an age file.
 Models hold no Flask, i18n or crypto calls.
 """
@@ -217,7 +217,7 @@ class Case(Base):
     filed_at: Mapped[dt.datetime]
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
-    # HMAC-SHA256(pepper, receipt): the only trace of the receipt (DESIGN.md §3).
+    # HMAC-SHA256(pepper, receipt): the only trace of the receipt (docs/threat-model.md, "Assets").
     receipt_lookup: Mapped[str] = mapped_column(String(64), unique=True)
     receipt_salt: Mapped[bytes]
     complainant_recipient: Mapped[str] = mapped_column(Text)

@@ -60,7 +60,7 @@ class IntegraFlask(Flask):
     Flask's default logs the request path and the full traceback, whose exception
     messages can quote what a person typed or uploaded ("invalid literal for int():
     '…'", a parser's excerpt of a file, SQL parameters). Both apps log only where and
-    what kind (DESIGN.md §5, invariants 1 and 3).
+    what kind (docs/threat-model.md, invariant 1 and 3).
     """
 
     def log_exception(

@@ -56,7 +56,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
-    "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (DESIGN.md §3)
+    "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (docs/threat-model.md)
 }
 # Blueprints holding case content: never the admin or the auditor (invariant 6).
 # Officers and heads may get in or be refused (e.g. head-only vault routes); list an

@@ -39,7 +39,7 @@ ALL_CRITERIA = {
     Criterion.SUBORDINACION: True,
 }
 
-# Independent expectation from research/dl1327.md §4, §6 and §9 (upheld decisions, a
+# Independent expectation from docs/workflow.md (upheld decisions, a
 # non-reserve measure, so a request goes to `solicitada`). Self-loops map to their own state.
 ACTIVE = (M.GRANTED, M.IN_FORCE, M.VARIED, M.SUSPENDED, M.VARIATION, M.SUSPENSION)
 EXPECTED: dict[tuple[MeasureState | None, MeasureAct], MeasureState] = {

@@ -26,7 +26,7 @@ S = CaseState
 K = DeadlineKind
 TODAY = dt.date(2026, 8, 3)
 
-# Independent expectation, written from research/dl1327.md §5 and §9 (not from core.law.workflow).
+# Independent expectation, written from docs/workflow.md (not from core.law.workflow).
 EXPECTED: dict[tuple[CaseState, Act], CaseState] = {
     (S.REGISTERED, Act.BEGIN_VERIFICATION): S.VERIFYING,
     (S.REGISTERED, Act.FORWARD_RESERVE_ONLY): S.FORWARDED,
