@@ -404,9 +404,11 @@ def _pick_entity(session: object, slug: str | None) -> Entity:
 
 def _register_optional() -> None:
     from casework.cli_audit import audit_group
+    from casework.cli_backup import backup_group
     from casework.cli_deploy import deploy_group
 
     cli.add_command(audit_group)
+    cli.add_command(backup_group)
     cli.add_command(deploy_group)
     try:
         from casework.cli_age import age_group
