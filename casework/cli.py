@@ -403,6 +403,7 @@ def _pick_entity(session: object, slug: str | None) -> Entity:
 
 
 def _register_optional() -> None:
+    import casework.cli_admin  # noqa: F401 - registers officer, entity and case commands
     from casework.cli_audit import audit_group
     from casework.cli_backup import backup_group
     from casework.cli_deploy import deploy_group

@@ -508,7 +508,7 @@ def revoke_access(session: Session, *, officer: Officer) -> Revocation:
 
 
 def set_active(
-    session: Session, *, officer: Officer, active: bool, actor: Officer
+    session: Session, *, officer: Officer, active: bool, actor: Officer | None
 ) -> Revocation | None:
     """Activate or deactivate an account. Deactivating revokes (`revoke_access`): a
     reactivated account holds no key until a key holder grants it again."""
@@ -525,7 +525,8 @@ def set_active(
     audit.record(
         session,
         action="officer.activated" if active else "officer.deactivated",
-        officer_id=actor.id,
+        actor=None if actor else "cli",
+        officer_id=actor.id if actor else None,
         entity_id=officer.entity_id,
         detail=detail,
     )
@@ -533,7 +534,7 @@ def set_active(
 
 
 def reset_password(
-    session: Session, settings: Settings, *, officer: Officer, actor: Officer
+    session: Session, settings: Settings, *, officer: Officer, actor: Officer | None
 ) -> tuple[str, int]:
     """A new one-time password. The old key copies cannot be re-wrapped (nobody knows the
     old password here), so they are deleted: a key holder must grant them again."""
@@ -548,7 +549,8 @@ def reset_password(
     audit.record(
         session,
         action="officer.password_reset",
-        officer_id=actor.id,
+        actor=None if actor else "cli",
+        officer_id=actor.id if actor else None,
         entity_id=officer.entity_id,
         detail={"officer": officer.id, "keys_dropped": dropped},
     )
@@ -728,3 +730,30 @@ def redeem_grants(
         detail={"purposes": sorted(opened)},
     )
     return opened
+
+
+def set_role(session: Session, *, officer: Officer, role: Role, actor: Officer | None) -> int:
+    """Change an account's role. Key copies the new role may not hold are deleted (the vault
+    is only for the head); returns how many. Sessions end, so the new role applies at once."""
+    officer.role = role
+    dropped = 0
+    for purpose, roles in KEY_ROLES.items():
+        if role not in roles:
+            result = session.execute(
+                delete(WrappedKey).where(
+                    WrappedKey.officer_id == officer.id,
+                    WrappedKey.purpose.in_([purpose, GRANT_PREFIX + purpose]),
+                )
+            )
+            dropped += int(getattr(result, "rowcount", 0) or 0)
+    keysessions.end_all_sessions(session, officer)
+    session.flush()
+    audit.record(
+        session,
+        action="officer.role_changed",
+        actor=None if actor else "cli",
+        officer_id=actor.id if actor else None,
+        entity_id=officer.entity_id,
+        detail={"officer": officer.id, "role": role.value, "keys_dropped": dropped},
+    )
+    return dropped
