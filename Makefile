@@ -28,10 +28,13 @@ translations: | $(BIN)/python ## Compile the message catalogs (Spanish source, E
 	@for d in core/translations reporting/translations casework/translations casework/translations_cases; do \
 	  if [ -d $$d ]; then $(BIN)/pybabel compile -f -d $$d || exit 1; fi; done
 
-run: install ## Initialise a demo instance in ./instance and serve both apps
+INTAKE_PORT   ?= 5000
+CASEWORK_PORT ?= 5001
+
+run: install ## Demo instance in ./instance, both apps in the foreground (Ctrl-C stops them)
 	$(BIN)/integra init --demo
 	@echo ""
-	$(BIN)/integra serve
+	$(BIN)/integra serve --intake-port $(INTAKE_PORT) --casework-port $(CASEWORK_PORT)
 
 test: install ## Run the whole test suite (peers missing here are skipped with a reason)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -1,4 +1,4 @@
-"""Casework audit log view (auditor): entries, filter by action, chain status.
+"""Casework audit log view (auditor and head of the OII): entries, filter, chain status.
 
 Audit details hold no case content or identity (core.storage.audit.record's contract), so the
 auditor sees who did what and when, never what a complaint says.
@@ -54,7 +54,7 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("audit_views", __name__)
 
     @bp.get("/auditoria")
-    @require_role(Role.AUDITOR)
+    @require_role(Role.AUDITOR, Role.HEAD)
     def index() -> Any:
         db = web.db()
         action = request.args.get("accion", "").strip()[:64]

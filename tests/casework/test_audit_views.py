@@ -59,10 +59,15 @@ def test_tampering_is_shown(casework_client, officer_factory, db):
     assert "NO verifica" in html
 
 
-def test_audit_view_is_for_auditors_only(casework_client, officer_factory):
-    made = officer_factory("jefa", Role.HEAD)
-    login(casework_client, "jefa", made.password, made.totp_secret)
+def test_audit_view_is_for_auditors_and_the_head(casework_client, officer_factory):
+    """Issue 12: the head of the OII reads the audit log too; an officer does not."""
+    made = officer_factory("oficial", Role.OFFICER)
+    login(casework_client, "oficial", made.password, made.totp_secret)
     assert casework_client.get("/auditoria").status_code == 403
+    head = officer_factory("jefa", Role.HEAD)
+    fresh = casework_client.application.test_client()
+    login(fresh, "jefa", head.password, head.totp_secret)
+    assert fresh.get("/auditoria").status_code == 200
 
 
 def test_an_auditor_reads_only_their_entitys_entries(

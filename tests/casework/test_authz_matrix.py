@@ -52,7 +52,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "admin.redeem": frozenset({OFFICER, HEAD}),
     "stats.index": frozenset({AUDITOR, HEAD}),
     "stats.export": frozenset({AUDITOR, HEAD}),
-    "audit_views.index": frozenset({AUDITOR}),
+    "audit_views.index": frozenset({AUDITOR, HEAD}),  # issue 12: the head reads it too
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
