@@ -108,7 +108,12 @@ def create(engine: Engine, pepper: bytes, out: Path) -> dict[str, Any]:
     if out.exists():
         raise BackupError(f"{out} exists; not overwriting it")
     revision = migrate.current_revision(engine)
-    entries, head = _audit_head(engine)
+    try:
+        entries, head = _audit_head(engine)
+    except DomainError as exc:
+        # A copy of a broken log would prove nothing: say so, and keep the database as is
+        # for investigation (`integra audit verify` names the entry).
+        raise BackupError(f"the audit chain does not verify, no backup made: {exc}") from exc
     counts = _counts(engine)
     with tempfile.TemporaryDirectory(prefix="integra-backup-") as tmp:
         dump = Path(tmp) / "database"
