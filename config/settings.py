@@ -100,6 +100,9 @@ class Settings:
     # The intake's onion service (sent as Onion-Location), e.g. "abc…xyz.onion".
     onion_address: str = ""
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
+    # Outside bodies (the OCI, the Contraloría) that receive each new audit checkpoint by
+    # e-mail (docs/transparency.md).
+    checkpoint_recipients: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -259,6 +262,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, create: bool = Tr
         trusted_proxies=_bounded("trusted_proxies", values.get("trusted_proxies", 0), 0, 5),
         onion_address=_onion(str(values.get("onion_address", "")).strip()),
         smtp=_smtp_settings(values),
+        checkpoint_recipients=_addresses(
+            "checkpoint_recipients", str(values.get("checkpoint_recipients", ""))
+        ),
     )
 
 
@@ -282,6 +288,16 @@ def _smtp_settings(values: Mapping[str, Any]) -> SmtpSettings:
         retry_seconds=float(values.get("smtp_retry_seconds", 5.0)),
         notice_days=_as_int("notice_days", values.get("notice_days", 2)),
     )
+
+
+def _addresses(name: str, value: str) -> tuple[str, ...]:
+    found = tuple(a.strip() for a in value.split(",") if a.strip())
+    for address in found:
+        if "@" not in address or any(c.isspace() for c in address):
+            raise ConfigError(
+                f"INTEGRA_{name.upper()} must be e-mail addresses separated by commas"
+            )
+    return found
 
 
 def _bounded(name: str, value: Any, low: int, high: int) -> int:

@@ -226,3 +226,24 @@ def set_counts_only(session: Session, *, entity: Entity, counts_only: bool, acto
         entity_id=entity.id,
         detail={"counts_only": counts_only},
     )
+
+
+def send_checkpoint(smtp: SmtpSettings, recipients: Sequence[str], note: str, origin: str) -> None:
+    """Mail a signed checkpoint to outside recipients (docs/transparency.md); retried like the
+    digests. Raises OSError/SMTPException naming what failed after the last attempt."""
+    message = EmailMessage()
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = f"Punto de control del registro de auditoría: {origin}"
+    message.set_content(
+        "Punto de control firmado del registro de auditoría (c2sp.org/tlog-checkpoint).\n"
+        "Consérvelo: con él se comprueba después que nada anterior fue cambiado.\n\n" + note
+    )
+    for attempt in range(smtp.attempts):
+        try:
+            _send_one(smtp, message)
+            return
+        except (OSError, smtplib.SMTPException, ssl.SSLError):
+            if attempt + 1 >= smtp.attempts:
+                raise
+            time.sleep(smtp.retry_seconds * (attempt + 1))

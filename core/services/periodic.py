@@ -100,6 +100,24 @@ def issue_checkpoint(session: Session, settings: Settings, now: dt.datetime) -> 
     return f"checkpoint issued at size {row.size}"
 
 
+def mail_checkpoint(session: Session, settings: Settings, now: dt.datetime) -> str:
+    """Send the checkpoint issued in this run to INTEGRA_CHECKPOINT_RECIPIENTS. A separate
+    step: a mail failure is reported without undoing the checkpoint."""
+    if not settings.checkpoint_recipients:
+        return "no checkpoint recipients configured"
+    latest = transparency.latest_checkpoint(session)
+    if latest is None or latest.issued_at != now:
+        return "no new checkpoint to send"
+    if not settings.smtp.host:
+        raise StepFailed("INTEGRA_CHECKPOINT_RECIPIENTS is set but INTEGRA_SMTP_HOST is not")
+    origin = transparency.verifier_key(session).name
+    try:
+        notify.send_checkpoint(settings.smtp, settings.checkpoint_recipients, latest.note, origin)
+    except Exception as exc:  # noqa: BLE001 - reported, the job goes on
+        raise StepFailed(f"checkpoint not sent: {type(exc).__name__}") from exc
+    return f"checkpoint of size {latest.size} sent to {len(settings.checkpoint_recipients)}"
+
+
 STEPS: list[Step] = [
     Step("retention", shred_expired),
     Step("notify", send_notices),
@@ -108,6 +126,7 @@ STEPS: list[Step] = [
     Step("followup-sessions", purge_followup_sessions),
     # Last, so the acts of the steps above are covered by the checkpoint.
     Step("checkpoint", issue_checkpoint),
+    Step("checkpoint-mail", mail_checkpoint),
 ]
 
 
