@@ -227,4 +227,13 @@ def test_file_follow_up_and_download_through_nginx_over_tls(
         assert s.scalars(select(Case)).one().code == code
     logs = "".join(p.read_text() for p in (prefix / "logs").glob("*.log"))
     assert "client:" not in logs and "127.0.0.1" not in logs
+    # Under gunicorn (with the shipped config) each request is one line of the app's own log:
+    # method, route pattern, status, time; never an address, agent or query.
+    requests = [
+        line
+        for line in (tmp_path / "intake.log").read_text().splitlines()
+        if "integra.request" in line
+    ]
+    assert any("POST /denunciar/enviar 200" in line for line in requests), requests[:5]
+    assert not any("127.0.0.1" in line or "Mozilla" in line for line in requests)
     assert all(not any((prefix / "temp" / d).iterdir()) for d in TEMP_DIRS)
