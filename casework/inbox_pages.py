@@ -199,7 +199,9 @@ def make_blueprint() -> Blueprint:
         officer = current_officer()
         db = web.db()
         today = local_day(utcnow())
-        scope = "oficina" if request.args.get("alcance") == "oficina" else "mios"
+        # The whole office by default: new complaints arrive unassigned, and their clocks
+        # (2 business days to verify) run from the filing day (issue 12).
+        scope = "mios" if request.args.get("alcance") == "mios" else "oficina"
         try:
             horizon = max(0, min(int(request.args.get("horizonte", "5")), 60))
         except ValueError:

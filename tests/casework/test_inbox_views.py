@@ -120,10 +120,11 @@ def test_due_view_mine_and_office(casework_client, office, clean_engine):
         )
         session.commit()
 
-    mine = client.get("/vencimientos").get_data(as_text=True)
+    mine = client.get("/vencimientos?alcance=mios").get_data(as_text=True)
     assert codes_in(mine) == [first]
     assert "VENCIDO" in mine
-    everyone = client.get("/vencimientos?alcance=oficina&horizonte=60").get_data(as_text=True)
+    # By default the whole office: unassigned complaints' clocks run too (issue 12).
+    everyone = client.get("/vencimientos?horizonte=60").get_data(as_text=True)
     assert set(codes_in(everyone)) == set(office["codes"])
     assert str(DeadlineKind.VERIFY_REQUIREMENTS) not in everyone  # labels, not codes
     assert client.get("/vencimientos?horizonte=abc").status_code == 200
