@@ -215,16 +215,10 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
                     _l("Escriba el número de su documento de identidad."),
                 ]
                 ok = False
-        elif self.protection_measures.data:
-            self.protection_measures.errors = [
-                *self.protection_measures.errors,
-                _l(
-                    "Para solicitar medidas de protección debe identificarse ante la Oficina "
-                    "(con reserva de identidad)."
-                ),
-            ]
-            ok = False
-        if self.protection_risk.data and not self.protection_measures.data:
+        # Anonymous: measures ticked earlier sit in a hidden part of the page. No error that
+        # points at a box the person cannot see; the review says they will not be sent, and
+        # the filing leaves them out (issue 12).
+        if identified and self.protection_risk.data and not self.protection_measures.data:
             self.protection_measures.errors = [
                 *self.protection_measures.errors,
                 _l("Elija al menos una medida de protección, o deje vacío el riesgo."),

@@ -160,3 +160,25 @@ def test_review_says_identity_typed_under_an_anonymous_choice_will_not_be_sent(c
     review = file_review(client, complaint_data(full_name="Rosa Quispe"))  # modality anónima
     assert "los datos de identidad y la solicitud de medidas que escribió no se enviarán" in review
     assert "Rosa Quispe" not in review.split("Sus datos", 1)[1].split("</dd>", 1)[0]
+
+
+def test_measures_ticked_then_anonymous_do_not_block_filing(client, session_for):
+    """Issue 12, defect 2: a measure ticked under "con reserva", then "anónima": the review
+    says the hidden choices will not be sent, and the complaint files without them."""
+    from intake_helpers import file_review
+    from intake_helpers import submit_review
+    from sqlalchemy import select
+
+    from core.storage.models import Case
+    from core.storage.models import Measure
+
+    client.get("/denunciar")
+    data = complaint_data(
+        modality="anonima", protection_measures=["traslado_denunciante"], protection_risk="x"
+    )
+    review = file_review(client, data)
+    assert "no se enviarán" in review
+    submit_review(client, review)
+    case = session_for.scalars(select(Case)).one()
+    assert not case.protection_requested
+    assert session_for.scalars(select(Measure)).all() == []
