@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 from typing import Protocol
 
 from crypto._encoding import b64decode_padded_strict
@@ -35,8 +35,7 @@ class Reader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class Stanza:
+class Stanza(NamedTuple):
     """One recipient stanza: its type (first argument), further arguments and body."""
 
     type: str
@@ -121,8 +120,7 @@ class Source:
 # --- header --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     stanzas: list[Stanza]
     mac: bytes
     bytes_without_mac: bytes  # everything up to and including "---"
