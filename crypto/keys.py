@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -264,6 +265,7 @@ class HybridRecipient:
         if len(public_key) != _HYBRID_PK_SIZE:
             raise KeyFormatError("mlkem768x25519 public key must be 1216 bytes")
         self._raw = bytes(public_key)
+        self._text: str | None = None  # printed once (bech32 of 1,216 bytes)
         try:
             self._key = hpke.MLKEM768X25519PublicKey(
                 mlkem.MLKEM768PublicKey.from_public_bytes(self._raw[:_MLKEM768_PK_SIZE]),
@@ -285,7 +287,9 @@ class HybridRecipient:
         return [Stanza(HYBRID_STANZA, (b64encode_raw(enc),), ct)]
 
     def to_string(self) -> str:
-        return bech32_encode(_HYBRID_RECIPIENT_HRP, self._raw)
+        if self._text is None:
+            self._text = bech32_encode(_HYBRID_RECIPIENT_HRP, self._raw)
+        return self._text
 
     def __str__(self) -> str:
         return self.to_string()
@@ -457,7 +461,14 @@ def parse_recipient(s: str) -> Recipient:
     """Parse an ``age1…`` or ``age1pq1…`` recipient string."""
     if not isinstance(s, str):
         raise KeyFormatError("recipient must be a string")
-    text = s.strip()
+    return _parse_recipient(s.strip())
+
+
+# Recipients are immutable, so each string is parsed once per process: the intake seals every
+# complaint to the same office recipient, 1,959 characters when post-quantum
+# (docs/performance.md, "Intake"). Failures raise and are not cached.
+@functools.lru_cache(maxsize=64)
+def _parse_recipient(text: str) -> Recipient:
     if text.startswith(_HYBRID_RECIPIENT_HRP + "1"):
         return HybridRecipient.parse(text)
     if text.startswith(_X25519_RECIPIENT_HRP + "1"):
