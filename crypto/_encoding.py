@@ -101,6 +101,11 @@ def _fold_tables() -> list[tuple[int, ...]]:
 
 def _polymod(values: bytes) -> int:
     """The BIP 173 checksum state after ``values`` (each below 32), starting from 1."""
+    if len(values) < 256:  # an X25519 key: cheaper than building the tables (CLI start-up)
+        chk = 1
+        for value in values:
+            chk = _step(chk, value)
+        return chk
     # Starting from 1 is starting from 0 with a leading 1; leading zeros leave 0 unchanged.
     seq = b"\x01" + values
     digits = (bytes(-len(seq) % 8) + seq).translate(_DIGITS)
