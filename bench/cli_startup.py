@@ -35,7 +35,7 @@ def _integra() -> list[str]:
 Command = tuple[list[str], Path | None, Path | None]  # argv, stdin file, stdout file
 
 
-def _env(pycache: Path) -> dict[str, str]:
+def pycache_env(pycache: Path) -> dict[str, str]:
     """The environment of every run: byte-code cached in a scratch directory, as an installed
     wheel has it precompiled (an inherited PYTHONDONTWRITEBYTECODE would otherwise make each
     start recompile Integra's modules, and measure the compiler)."""
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     bare: Command = ([sys.executable, "-c", "pass"], None, None)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        ENV.update(_env(work / "pycache"))
+        ENV.update(pycache_env(work / "pycache"))
         key = work / "key.txt"
         subprocess.run(
             [*integra, "age", "keygen", "-o", str(key)], check=True, capture_output=True, env=ENV
