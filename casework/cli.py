@@ -402,6 +402,23 @@ def _pick_entity(session: object, slug: str | None) -> Entity:
     return found[0]
 
 
+@click.command(
+    "age",
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def age_group(args: tuple[str, ...]) -> None:
+    """age v1 file encryption (compatible with the age CLI)."""
+    # The console script runs these without click (casework/entry.py); this entry keeps them
+    # listed in `integra --help` and reachable from the group.
+    from casework.cli_age import main as age_main
+
+    status = age_main(args)
+    if status:
+        sys.exit(status)
+
+
 def _register_optional() -> None:
     import casework.cli_admin  # noqa: F401 - registers officer, entity and case commands
     from casework.cli_audit import audit_group
@@ -411,10 +428,6 @@ def _register_optional() -> None:
     cli.add_command(audit_group)
     cli.add_command(backup_group)
     cli.add_command(deploy_group)
-    try:
-        from casework.cli_age import age_group
-    except ImportError:  # pragma: no cover - the age commands ship with crypto
-        return
     cli.add_command(age_group)
 
 

@@ -1,53 +1,111 @@
 """Integra cryptography: age v1 (X25519, ML-KEM-768+X25519, scrypt), receipts, signatures.
 
 No Flask, no database, no imports from other Integra packages.
+
+The names below load their submodule on first use (PEP 562), so a caller that only encrypts
+never imports argon2, the signatures or the transparency log (`integra age` start-up,
+docs/performance.md).
 """
 
-from crypto._errors import AgeError
-from crypto._errors import ArmorError
-from crypto._errors import HeaderError
-from crypto._errors import HMACError
-from crypto._errors import IncompatibleRecipients
-from crypto._errors import KeyFormatError
-from crypto._errors import NoIdentityMatch
-from crypto._errors import PayloadError
-from crypto._format import Stanza
-from crypto.age import Decryptor
-from crypto.age import Encryptor
-from crypto.age import RewrappedHeader
-from crypto.age import decrypt
-from crypto.age import decrypt_stream
-from crypto.age import encrypt
-from crypto.age import encrypt_stream
-from crypto.age import header_opens
-from crypto.age import open_decryptor
-from crypto.age import open_encryptor
-from crypto.age import rewrap
-from crypto.age import rewrap_header
-from crypto.keys import HybridIdentity
-from crypto.keys import HybridRecipient
-from crypto.keys import Identity
-from crypto.keys import Recipient
-from crypto.keys import ScryptIdentity
-from crypto.keys import ScryptRecipient
-from crypto.keys import X25519Identity
-from crypto.keys import X25519Recipient
-from crypto.keys import parse_identity
-from crypto.keys import parse_identity_file
-from crypto.keys import parse_recipient
-from crypto.receipts import KDF_FAST_TEST
-from crypto.receipts import KDF_PRODUCTION
-from crypto.receipts import InvalidReceipt
-from crypto.receipts import KdfProfile
-from crypto.receipts import derive_complainant_identity
-from crypto.receipts import format_receipt
-from crypto.receipts import generate_receipt
-from crypto.receipts import normalize_receipt
-from crypto.receipts import receipt_lookup_id
-from crypto.signatures import SigningKey
-from crypto.signatures import verify_signature
-from crypto.wrapping import unwrap_identity
-from crypto.wrapping import wrap_identity
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crypto._errors import AgeError as AgeError
+    from crypto._errors import ArmorError as ArmorError
+    from crypto._errors import HeaderError as HeaderError
+    from crypto._errors import HMACError as HMACError
+    from crypto._errors import IncompatibleRecipients as IncompatibleRecipients
+    from crypto._errors import KeyFormatError as KeyFormatError
+    from crypto._errors import NoIdentityMatch as NoIdentityMatch
+    from crypto._errors import PayloadError as PayloadError
+    from crypto._format import Stanza as Stanza
+    from crypto.age import Decryptor as Decryptor
+    from crypto.age import Encryptor as Encryptor
+    from crypto.age import RewrappedHeader as RewrappedHeader
+    from crypto.age import decrypt as decrypt
+    from crypto.age import decrypt_stream as decrypt_stream
+    from crypto.age import encrypt as encrypt
+    from crypto.age import encrypt_stream as encrypt_stream
+    from crypto.age import header_opens as header_opens
+    from crypto.age import open_decryptor as open_decryptor
+    from crypto.age import open_encryptor as open_encryptor
+    from crypto.age import rewrap as rewrap
+    from crypto.age import rewrap_header as rewrap_header
+    from crypto.keys import HybridIdentity as HybridIdentity
+    from crypto.keys import HybridRecipient as HybridRecipient
+    from crypto.keys import Identity as Identity
+    from crypto.keys import Recipient as Recipient
+    from crypto.keys import ScryptIdentity as ScryptIdentity
+    from crypto.keys import ScryptRecipient as ScryptRecipient
+    from crypto.keys import X25519Identity as X25519Identity
+    from crypto.keys import X25519Recipient as X25519Recipient
+    from crypto.keys import parse_identity as parse_identity
+    from crypto.keys import parse_identity_file as parse_identity_file
+    from crypto.keys import parse_recipient as parse_recipient
+    from crypto.receipts import KDF_FAST_TEST as KDF_FAST_TEST
+    from crypto.receipts import KDF_PRODUCTION as KDF_PRODUCTION
+    from crypto.receipts import InvalidReceipt as InvalidReceipt
+    from crypto.receipts import KdfProfile as KdfProfile
+    from crypto.receipts import derive_complainant_identity as derive_complainant_identity
+    from crypto.receipts import format_receipt as format_receipt
+    from crypto.receipts import generate_receipt as generate_receipt
+    from crypto.receipts import normalize_receipt as normalize_receipt
+    from crypto.receipts import receipt_lookup_id as receipt_lookup_id
+    from crypto.signatures import SigningKey as SigningKey
+    from crypto.signatures import verify_signature as verify_signature
+    from crypto.wrapping import unwrap_identity as unwrap_identity
+    from crypto.wrapping import wrap_identity as wrap_identity
+
+_LAZY: dict[str, str] = {
+    "AgeError": "crypto._errors",
+    "ArmorError": "crypto._errors",
+    "HeaderError": "crypto._errors",
+    "HMACError": "crypto._errors",
+    "IncompatibleRecipients": "crypto._errors",
+    "KeyFormatError": "crypto._errors",
+    "NoIdentityMatch": "crypto._errors",
+    "PayloadError": "crypto._errors",
+    "Stanza": "crypto._format",
+    "Decryptor": "crypto.age",
+    "Encryptor": "crypto.age",
+    "RewrappedHeader": "crypto.age",
+    "decrypt": "crypto.age",
+    "decrypt_stream": "crypto.age",
+    "encrypt": "crypto.age",
+    "encrypt_stream": "crypto.age",
+    "header_opens": "crypto.age",
+    "open_decryptor": "crypto.age",
+    "open_encryptor": "crypto.age",
+    "rewrap": "crypto.age",
+    "rewrap_header": "crypto.age",
+    "HybridIdentity": "crypto.keys",
+    "HybridRecipient": "crypto.keys",
+    "Identity": "crypto.keys",
+    "Recipient": "crypto.keys",
+    "ScryptIdentity": "crypto.keys",
+    "ScryptRecipient": "crypto.keys",
+    "X25519Identity": "crypto.keys",
+    "X25519Recipient": "crypto.keys",
+    "parse_identity": "crypto.keys",
+    "parse_identity_file": "crypto.keys",
+    "parse_recipient": "crypto.keys",
+    "KDF_FAST_TEST": "crypto.receipts",
+    "KDF_PRODUCTION": "crypto.receipts",
+    "InvalidReceipt": "crypto.receipts",
+    "KdfProfile": "crypto.receipts",
+    "derive_complainant_identity": "crypto.receipts",
+    "format_receipt": "crypto.receipts",
+    "generate_receipt": "crypto.receipts",
+    "normalize_receipt": "crypto.receipts",
+    "receipt_lookup_id": "crypto.receipts",
+    "SigningKey": "crypto.signatures",
+    "verify_signature": "crypto.signatures",
+    "unwrap_identity": "crypto.wrapping",
+    "wrap_identity": "crypto.wrapping",
+}
 
 __all__ = [
     "KDF_FAST_TEST",
@@ -96,3 +154,16 @@ __all__ = [
     "verify_signature",
     "wrap_identity",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crypto' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 from typing import Protocol
 
 from crypto._encoding import b64decode_padded_strict
@@ -22,6 +23,7 @@ MAX_HEADER_LINE = 64 * 1024
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
 _ARMOR_BYTES_PER_LINE = COLUMNS // 4 * 3
+_ARMOR_LINE = COLUMNS + 1  # a full line and its LF
 _WHITESPACE = b" \t\r\n"
 
 
@@ -35,8 +37,7 @@ class Reader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class Stanza:
+class Stanza(NamedTuple):
     """One recipient stanza: its type (first argument), further arguments and body."""
 
     type: str
@@ -121,8 +122,7 @@ class Source:
 # --- header --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     stanzas: list[Stanza]
     mac: bytes
     bytes_without_mac: bytes  # everything up to and including "---"
@@ -265,13 +265,53 @@ class ArmorDecoder:
             self._finish()
         return data
 
+    def _full_lines(self, want: int) -> bytes:
+        """Decode, in one go, the run of full 64-column LF lines without padding at the front
+        of the input (at most enough for ``want`` bytes); b"" when the next line is any other
+        (the last line, END, CRLF or a defect), which ``_next_block`` then judges alone.
+
+        Such lines are canonical base64 by construction (whole quanta, no "="), so the bulk
+        decode accepts exactly what the line-by-line path accepts (docs/performance.md,
+        "Armor")."""
+        src = self._src
+        src._fill(_ARMOR_LINE)
+        if src._buf.find(b"\n", 0, _ARMOR_LINE) != COLUMNS:
+            return b""
+        lines = min(max(want // _ARMOR_BYTES_PER_LINE, 1), 4096)
+        src._fill(lines * _ARMOR_LINE)
+        buf = src._buf
+        lines = min(lines, len(buf) // _ARMOR_LINE)
+        if lines == 0:
+            return b""
+        block = bytes(buf[: lines * _ARMOR_LINE])
+        if block.count(b"\n") != lines or block[COLUMNS::_ARMOR_LINE] != b"\n" * lines:
+            # The end of the armor (or a defect) is in this block: decode the full lines before
+            # it; this runs once per file.
+            first_bad = block.find(b"\n")
+            lines = 0
+            while first_bad == (lines + 1) * _ARMOR_LINE - 1:
+                lines += 1
+                first_bad = block.find(b"\n", first_bad + 1)
+            if lines == 0:
+                return b""
+            block = block[: lines * _ARMOR_LINE]
+        if b"=" in block:
+            return b""
+        try:
+            data = binascii.a2b_base64(block.replace(b"\n", b""), strict_mode=True)
+        except binascii.Error:
+            raise ArmorError("invalid armor base64: invalid base64") from None
+        del buf[: len(block)]
+        return data
+
     def read(self, size: int = -1) -> bytes:
         if not self._started:
             self._start()
         out = bytearray(self._pending)
         self._pending = b""
         while (size < 0 or len(out) < size) and not self._done:
-            out += self._next_block()
+            bulk = self._full_lines(size - len(out) if size >= 0 else 1 << 20)
+            out += bulk if bulk else self._next_block()
         if size >= 0 and len(out) > size:
             self._pending = bytes(out[size:])
             del out[size:]
@@ -294,9 +334,11 @@ class ArmorEncoder:
             block = bytes(self._buf[:full])
             del self._buf[:full]
             encoded = base64.b64encode(block)
-            self._dst.write(
-                b"".join(encoded[i : i + COLUMNS] + b"\n" for i in range(0, len(encoded), COLUMNS))
-            )
+            lines = len(encoded) // COLUMNS
+            out = bytearray(b"\n" * (lines * _ARMOR_LINE))
+            for column in range(COLUMNS):  # strided copies: 64 per block, not one per line
+                out[column::_ARMOR_LINE] = encoded[column::COLUMNS]
+            self._dst.write(bytes(out))
         return len(data)
 
     def close(self) -> None:

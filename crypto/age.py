@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
 import io
 import os
 from collections.abc import Iterator
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO
+from typing import NamedTuple
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -50,8 +51,25 @@ def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
 
+# cryptography's HMAC rather than the stdlib's (hmac, hashlib): loading those would add to
+# every `integra age` start (docs/performance.md, "CLI start-up").
+def _header_hmac(file_key: bytes, header_without_mac: bytes) -> hmac.HMAC:
+    mac = hmac.HMAC(_hkdf(file_key, b"", b"header"), hashes.SHA256())
+    mac.update(header_without_mac)
+    return mac
+
+
 def _header_mac(file_key: bytes, header_without_mac: bytes) -> bytes:
-    return hmac.new(_hkdf(file_key, b"", b"header"), header_without_mac, "sha256").digest()
+    return _header_hmac(file_key, header_without_mac).finalize()
+
+
+def _header_mac_matches(file_key: bytes, header_without_mac: bytes, mac: bytes) -> bool:
+    """Constant-time check of a header MAC."""
+    try:
+        _header_hmac(file_key, header_without_mac).verify(mac)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _chunk_nonce(counter: int, last: bool) -> bytes:
@@ -251,7 +269,7 @@ class Decryptor:
         self._src = _open_source(src)
         header = parse_header(self._src)
         file_key = _unwrap_file_key(header.stanzas, identities)
-        if not hmac.compare_digest(_header_mac(file_key, header.bytes_without_mac), header.mac):
+        if not _header_mac_matches(file_key, header.bytes_without_mac, header.mac):
             raise HMACError("header MAC mismatch: the header was modified")
         nonce = self._src.read_exact(NONCE_SIZE)
         if len(nonce) != NONCE_SIZE:
@@ -393,8 +411,7 @@ def decrypt(data: bytes, identities: Sequence[Identity]) -> bytes:
 # --- re-wrapping the file key (key rotation) -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RewrappedHeader:
+class RewrappedHeader(NamedTuple):
     """A new header for an existing age file, and where the old one ended.
 
     The new file is ``header + data[old_size:]``: the payload nonce and the STREAM body
@@ -447,7 +464,7 @@ def rewrap_header(
         replaced += 1
     if file_key is None:
         raise NoIdentityMatch("no identity matched any of the recipients")
-    if not hmac.compare_digest(_header_mac(file_key, header.bytes_without_mac), header.mac):
+    if not _header_mac_matches(file_key, header.bytes_without_mac, header.mac):
         raise HMACError("header MAC mismatch: the header was modified")
     stanzas = kept + _wrap_all(file_key, recipients)
     if len({s.type == HYBRID_STANZA for s in stanzas}) > 1:
@@ -467,7 +484,7 @@ def header_opens(data: bytes, identities: Sequence[Identity]) -> bool:
         file_key = _unwrap_file_key(header.stanzas, identities)
     except AgeError:
         return False
-    return hmac.compare_digest(_header_mac(file_key, header.bytes_without_mac), header.mac)
+    return _header_mac_matches(file_key, header.bytes_without_mac, header.mac)
 
 
 def rewrap(data: bytes, identities: Sequence[Identity], recipients: Sequence[Recipient]) -> bytes:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import os
 import re
 from collections.abc import Sequence
+from typing import Any
 from typing import Protocol
 from typing import runtime_checkable
 
@@ -75,6 +76,40 @@ class Identity(Protocol):
     def recipient(self) -> Recipient: ...
 
 
+# X25519 through the Rust binding that cryptography's public classes wrap: the classes first
+# import cryptography's Python OpenSSL backend only to ask whether X25519 is supported, which
+# costs about 20 ms of every `integra age` start (docs/performance.md, "CLI start-up"). The
+# objects are the same; without that binding the public API is used.
+_X25519_RUST: Any
+try:
+    from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
+
+    _X25519_RUST = _rust_openssl.x25519
+except (ImportError, AttributeError):  # pragma: no cover - another cryptography layout
+    _X25519_RUST = None
+
+
+def _x25519_generate() -> x25519.X25519PrivateKey:
+    if _X25519_RUST is None:  # pragma: no cover
+        return x25519.X25519PrivateKey.generate()
+    key: x25519.X25519PrivateKey = _X25519_RUST.generate_key()
+    return key
+
+
+def _x25519_private(data: bytes) -> x25519.X25519PrivateKey:
+    if _X25519_RUST is None:  # pragma: no cover
+        return x25519.X25519PrivateKey.from_private_bytes(data)
+    key: x25519.X25519PrivateKey = _X25519_RUST.from_private_bytes(data)
+    return key
+
+
+def _x25519_public(data: bytes) -> x25519.X25519PublicKey:
+    if _X25519_RUST is None:  # pragma: no cover
+        return x25519.X25519PublicKey.from_public_bytes(data)
+    key: x25519.X25519PublicKey = _X25519_RUST.from_public_bytes(data)
+    return key
+
+
 def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
 
@@ -124,7 +159,7 @@ class X25519Recipient:
         if len(public_key) != 32:
             raise KeyFormatError("X25519 public key must be 32 bytes")
         self._raw = bytes(public_key)
-        self._key = x25519.X25519PublicKey.from_public_bytes(self._raw)
+        self._key = _x25519_public(self._raw)
 
     @classmethod
     def parse(cls, text: str) -> X25519Recipient:
@@ -134,7 +169,7 @@ class X25519Recipient:
         return self._raw
 
     def wrap(self, file_key: bytes) -> list[Stanza]:
-        ephemeral = x25519.X25519PrivateKey.generate()
+        ephemeral = _x25519_generate()
         share = ephemeral.public_key().public_bytes_raw()
         shared = ephemeral.exchange(self._key)
         key = _hkdf(shared, share + self._raw, X25519_INFO)
@@ -160,7 +195,7 @@ class X25519Identity:
         if len(secret) != 32:
             raise KeyFormatError("X25519 secret key must be 32 bytes")
         self._raw = bytes(secret)
-        self._key = x25519.X25519PrivateKey.from_private_bytes(self._raw)
+        self._key = _x25519_private(self._raw)
         self._public = self._key.public_key().public_bytes_raw()
 
     @classmethod
@@ -194,7 +229,7 @@ class X25519Identity:
             if len(s.body) != FILE_KEY_SIZE + 16:
                 raise HeaderError("invalid X25519 stanza: wrong body length")
             try:
-                shared = self._key.exchange(x25519.X25519PublicKey.from_public_bytes(share))
+                shared = self._key.exchange(_x25519_public(share))
             except ValueError:
                 raise HeaderError("invalid X25519 stanza: low-order share") from None
             if shared == bytes(32):  # pragma: no cover - the library already rejects it
@@ -212,10 +247,12 @@ class X25519Identity:
 
 
 def _expand_hybrid_seed(seed: bytes) -> tuple[mlkem.MLKEM768PrivateKey, x25519.X25519PrivateKey]:
+    import hashlib  # only the hybrid keys need it (start-up of `integra age`)
+
     expanded = hashlib.shake_256(seed).digest(96)
     return (
         mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64]),
-        x25519.X25519PrivateKey.from_private_bytes(expanded[64:]),
+        _x25519_private(expanded[64:]),
     )
 
 
@@ -228,10 +265,11 @@ class HybridRecipient:
         if len(public_key) != _HYBRID_PK_SIZE:
             raise KeyFormatError("mlkem768x25519 public key must be 1216 bytes")
         self._raw = bytes(public_key)
+        self._text: str | None = None  # printed once (bech32 of 1,216 bytes)
         try:
             self._key = hpke.MLKEM768X25519PublicKey(
                 mlkem.MLKEM768PublicKey.from_public_bytes(self._raw[:_MLKEM768_PK_SIZE]),
-                x25519.X25519PublicKey.from_public_bytes(self._raw[_MLKEM768_PK_SIZE:]),
+                _x25519_public(self._raw[_MLKEM768_PK_SIZE:]),
             )
         except ValueError as exc:
             raise KeyFormatError(f"invalid mlkem768x25519 public key: {exc}") from None
@@ -249,7 +287,9 @@ class HybridRecipient:
         return [Stanza(HYBRID_STANZA, (b64encode_raw(enc),), ct)]
 
     def to_string(self) -> str:
-        return bech32_encode(_HYBRID_RECIPIENT_HRP, self._raw)
+        if self._text is None:
+            self._text = bech32_encode(_HYBRID_RECIPIENT_HRP, self._raw)
+        return self._text
 
     def __str__(self) -> str:
         return self.to_string()
@@ -308,9 +348,7 @@ class HybridIdentity:
             # The X25519 share must not be a low-order point (all-zero shared secret): that
             # is a malformed stanza, not merely one addressed to someone else.
             try:
-                self._x25519.exchange(
-                    x25519.X25519PublicKey.from_public_bytes(enc[_MLKEM768_CT_SIZE:])
-                )
+                self._x25519.exchange(_x25519_public(enc[_MLKEM768_CT_SIZE:]))
             except ValueError:
                 raise HeaderError("invalid mlkem768x25519 stanza: low-order share") from None
             try:
@@ -423,7 +461,14 @@ def parse_recipient(s: str) -> Recipient:
     """Parse an ``age1…`` or ``age1pq1…`` recipient string."""
     if not isinstance(s, str):
         raise KeyFormatError("recipient must be a string")
-    text = s.strip()
+    return _parse_recipient(s.strip())
+
+
+# Recipients are immutable, so each string is parsed once per process: the intake seals every
+# complaint to the same office recipient, 1,959 characters when post-quantum
+# (docs/performance.md, "Intake"). Failures raise and are not cached.
+@functools.lru_cache(maxsize=64)
+def _parse_recipient(text: str) -> Recipient:
     if text.startswith(_HYBRID_RECIPIENT_HRP + "1"):
         return HybridRecipient.parse(text)
     if text.startswith(_X25519_RECIPIENT_HRP + "1"):

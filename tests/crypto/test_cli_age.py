@@ -14,7 +14,7 @@ from crypto_peers import REPO_ROOT
 from crypto_peers import age_cli
 
 import crypto
-from casework.cli_age import age_group
+from casework.cli import age_group
 
 
 @pytest.fixture
@@ -267,3 +267,62 @@ def test_a_file_that_is_not_age_at_all_is_called_so(runner: CliRunner, tmp_path:
         result = runner.invoke(age_group, ["decrypt", "-i", str(key)], input=junk)
         assert result.exit_code != 0
         assert "not an age file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "missing command: keygen, encrypt or decrypt"),
+        (["sign"], "unknown command 'sign': use keygen, encrypt or decrypt"),
+        (["encrypt", "-x"], "unknown option -x for encrypt"),
+        (["encrypt", "-r"], "option -r needs a value"),
+        (["decrypt", "-o", "a", "--output=b"], "option --output given twice"),
+        (["decrypt", "a", "b"], "decrypt takes at most one input file"),
+        (["keygen", "--pq=yes"], "option --pq takes no value"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_usage(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    result = runner.invoke(age_group, args, input=b"")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: integra age keygen")
+    assert result.stderr.strip().splitlines()[-1] == f"integra age: error: {message}"
+
+
+def test_help_and_option_spellings(runner: CliRunner, tmp_path: Path) -> None:
+    for args in (["--help"], ["-h"], ["encrypt", "--help"]):
+        result = runner.invoke(age_group, args)
+        assert result.exit_code == 0
+        assert "integra age encrypt -p" in result.stdout
+    key = tmp_path / "key.txt"
+    recipient = _keygen(runner, key)
+    # --flag=value, -fVALUE, and "--" before an input named like an option
+    source = tmp_path / "-in"
+    source.write_bytes(b"spelled")
+    sealed = tmp_path / "sealed.age"
+    enc = runner.invoke(
+        age_group, ["encrypt", f"--recipient={recipient}", f"-o{sealed}", "--", str(source)]
+    )
+    assert enc.exit_code == 0, enc.stderr
+    dec = runner.invoke(age_group, ["decrypt", f"--identity={key}", str(sealed)])
+    assert dec.exit_code == 0, dec.stderr
+    assert dec.stdout_bytes == b"spelled"
+
+
+def test_console_script_dispatches_age_without_click(tmp_path: Path) -> None:
+    """`integra age` runs without loading click, the settings or the database layer."""
+    probe = (
+        "import sys\n"
+        "sys.argv = ['integra', 'age', 'keygen']\n"
+        "from casework.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "loaded = [m for m in ('click', 'config', 'sqlalchemy', 'flask', 'argon2',"
+        " 'cryptography.hazmat.backends.openssl.backend') if m in sys.modules]\n"
+        "print('LOADED', loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert "LOADED []" in result.stdout, result.stdout
