@@ -258,6 +258,12 @@ def load_postgres(engine: Engine, n: int) -> None:
                     copy.write_row(d)
             for _, definition in indexes:
                 cur.execute(definition)
+            # Rows came with their ids: move the sequences past them for later inserts.
+            for table in ("cases", "deadlines"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT max(id) FROM {table}))"
+                )
             cur.execute("ANALYZE cases")
             cur.execute("ANALYZE deadlines")
         conn.commit()
@@ -308,7 +314,7 @@ def views(session: Session, n: int) -> dict[str, Callable[[], object]]:
         # (every case), the year (a third), a run of numbers, and one whole code.
         "code search 'D'": page(filters=F(code="D")),
         "code search 'D-2025'": page(filters=F(code="D-2025")),
-        "code search 'D-2025-0001'": page(filters=F(code="D-2025-0001")),
+        "code search 'D-2025-0000'": page(filters=F(code="D-2025-0000")),
         "code search (whole code)": page(filters=F(code="D-2025-000042")),
         "code 'D-2025', state filter": page(
             filters=F(code="D-2025", states=frozenset({CaseState.VERIFYING}))
@@ -455,6 +461,15 @@ def verdicts(
     return missed
 
 
+def exit_status(missed: list[str], all_met: str) -> int:
+    """1 with the missed targets on stderr, else 0 with `all_met`."""
+    if missed:
+        print("MISSED TARGETS:\n" + "\n".join(f"  {m}" for m in missed), file=sys.stderr)
+        return 1
+    print(all_met)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 1_000_000])
@@ -480,11 +495,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         missed.extend(f"{backend}: {name}" for name in rows)
         print(flush=True)
-    if missed:
-        print("MISSED TARGETS:\n" + "\n".join(f"  {m}" for m in missed), file=sys.stderr)
-        return 1
-    print(f"all views within {args.ratio_target:g}x and {args.limit_ms:g} ms")
-    return 0
+    return exit_status(missed, f"all views within {args.ratio_target:g}x and {args.limit_ms:g} ms")
 
 
 if __name__ == "__main__":
