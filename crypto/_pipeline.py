@@ -13,9 +13,8 @@ batch being sealed and the one read ahead (about 2.5 MiB).
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import BinaryIO
 
 from crypto._format import Reader
@@ -23,6 +22,9 @@ from crypto._format import Writer
 from crypto.age import CHUNK_SIZE
 from crypto.age import Encryptor
 from crypto.age import _read_full
+
+if TYPE_CHECKING:
+    import queue
 
 BATCH_CHUNKS = 8  # 512 KiB of plaintext per read and per write
 QUEUE_DEPTH = 1
@@ -48,6 +50,10 @@ class FdWriter:
     """
 
     def __init__(self, fd: int) -> None:
+        # Imported here: a small `integra age encrypt` never starts a thread (start-up time).
+        import queue  # noqa: PLC0415
+        import threading  # noqa: PLC0415
+
         self._fd = fd
         self._queue: queue.Queue[list[bytes] | None] = queue.Queue(QUEUE_DEPTH)
         self._error: BaseException | None = None
