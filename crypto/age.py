@@ -153,6 +153,35 @@ class Encryptor:
         self._buf += chunk
         self.close()
 
+    def seal_batch(self, data: bytes, *, final: bool) -> list[bytes]:
+        """Seal whole chunks of `data` (when `final`, the last may be short and is sealed as
+        the final chunk, closing the stream) and return them instead of writing them: the
+        binary fast path of encrypt_stream hands them to its writer thread."""
+        if self._closed or self._buf or self._armor is not None:
+            raise ValueError("seal_batch needs an open binary encryptor with an empty buffer")
+        view = memoryview(data)
+        n = len(view)
+        if not final and n % CHUNK_SIZE:
+            raise ValueError("a batch that is not final holds whole chunks")
+        parts: list[bytes] = []
+        seal = self._aead.encrypt
+        offset = 0
+        # The final chunk: the last (possibly short) piece, or an empty one for empty input.
+        stop = max(n - 1, 0) // CHUNK_SIZE * CHUNK_SIZE if final else n
+        while offset < stop:
+            parts.append(
+                seal(_chunk_nonce(self._counter, False), view[offset : offset + CHUNK_SIZE], None)
+            )
+            self._counter += 1
+            offset += CHUNK_SIZE
+        if final:
+            parts.append(seal(_chunk_nonce(self._counter, True), view[offset:], None))
+            self._counter += 1
+            self._closed = True
+        if self._counter > _MAX_COUNTER:  # pragma: no cover - 2^88 chunks
+            raise AgeError("STREAM chunk counter overflow")
+        return parts
+
     def _emit(self, chunk: memoryview | bytes, *, last: bool) -> None:
         if self._counter > _MAX_COUNTER:  # pragma: no cover - 2^88 chunks
             raise AgeError("STREAM chunk counter overflow")
@@ -208,13 +237,29 @@ def _read_full(src: BinaryIO | Reader, n: int) -> bytes:
     return b"".join(parts)
 
 
+def _has_file_descriptor(dst: Writer) -> bool:
+    fileno = getattr(dst, "fileno", None)
+    if fileno is None:
+        return False
+    try:
+        return isinstance(fileno(), int)
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+
+
 def encrypt_stream(
     src: BinaryIO | Reader, dst: Writer, recipients: Sequence[Recipient], *, armor: bool = False
 ) -> int:
     """Encrypt everything from ``src`` into ``dst``; return the plaintext byte count.
 
-    Reads one chunk ahead, so each chunk is sealed straight from the read buffer.
+    Reads one chunk ahead, so each chunk is sealed straight from the read buffer. A binary
+    stream into a real file or pipe larger than one batch is sealed on one core and written
+    on the other (crypto._pipeline).
     """
+    if not armor and _has_file_descriptor(dst):
+        from crypto._pipeline import encrypt_to_fd  # noqa: PLC0415 - threads only when used
+
+        return encrypt_to_fd(open_encryptor(dst, recipients), src, dst)
     enc = open_encryptor(dst, recipients, armor=armor)
     total = 0
     current = _read_full(src, CHUNK_SIZE)
