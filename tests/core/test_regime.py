@@ -2,8 +2,9 @@
 
 A fictitious reform, registered only in these tests, takes effect on Mon 1 March 2027. It
 gives the complainant 10 business days to remedy a complaint (instead of the 3 of RG 4.4),
-drops the row that lets a forwarded complaint be forwarded again, and leaves the attendance
-exemption out of its measure catalogue. A case filed before the reform keeps D.S. 002-2020-JUS
+drops the row that lets a forwarded complaint be forwarded again, no longer requires item 4 of
+DL art. 7.1 (place, date and signature) and leaves the attendance exemption out of its measure
+catalogue. A case filed before the reform keeps D.S. 002-2020-JUS
 for every act and clock after 1 March; a case filed from 1 March follows the reform; a reform
 whose transitional provision takes pending cases over governs them from its entry into force.
 
@@ -72,7 +73,7 @@ REFORM = Regime(
         {k: v for k, v in workflow.TABLE.items() if k != (S.FORWARDED, Act.FORWARD)}
     ),
     measure_table=CURRENT.measure_table,
-    requirement_items=CURRENT.requirement_items,
+    requirement_items=CURRENT.requirement_items - {RequirementItem.PLACE_DATE_SIGNATURE},
     measure_types=tuple(
         t for t in CURRENT.measure_types if t is not MeasureType.ATTENDANCE_EXEMPTION_REPORTED
     ),
@@ -197,3 +198,16 @@ def test_the_intake_stores_the_regime_of_the_filing_day_in_lima(
     assert make_case(db_session, settings, ent, now=late).case.regime == CURRENT.id
     on_the_day = dt.datetime(2027, 3, 1, 5, 0, tzinfo=dt.UTC)  # 00:00 in Lima
     assert make_case(db_session, settings, ent, now=on_the_day).case.regime == REFORM.id
+
+
+def test_each_case_follows_its_own_requirement_items(world: World, reform: Regime) -> None:
+    before = file_case(world, at_lima(2027, 2, 26))
+    after = file_case(world, at_lima(2027, 3, 1))
+    signature = [RequirementItem.PLACE_DATE_SIGNATURE]
+    # DL art. 7.1 item 4 may still be missing from a complaint filed under D.S. 002-2020-JUS.
+    act(world, before, Act.REQUEST_SUBSANACION, at_lima(2027, 3, 3), missing_items=signature)
+    assert before.state is S.OBSERVED
+    with pytest.raises(TransitionRefused) as refused:
+        act(world, after, Act.REQUEST_SUBSANACION, at_lima(2027, 3, 3), missing_items=signature)
+    assert refused.value.code == "requirement_item_not_in_regime"
+    assert after.state is S.VERIFYING
