@@ -47,6 +47,7 @@ from core.law.enums import CaseState  # noqa: E402
 from core.law.enums import DeadlineKind  # noqa: E402
 from core.law.enums import Modality  # noqa: E402
 from core.law.enums import Motive  # noqa: E402
+from core.law.regime import DS_002_2020_JUS_REGIME  # noqa: E402
 from core.read import inbox  # noqa: E402
 from core.storage import migrate  # noqa: E402
 from core.storage.db import make_engine  # noqa: E402
@@ -89,6 +90,7 @@ CASE_COLUMNS = (
     "next_deadline_on",
     "next_deadline_kind",
     "updated_at",
+    "regime",
 )
 DEADLINE_COLUMNS = (
     "id",
@@ -144,6 +146,7 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
             due,
             kind.value if kind else None,
             filed,
+            DS_002_2020_JUS_REGIME.id,  # every synthetic filing falls under it
         )
         deadline_id = i  # one clock per case
         if active:

@@ -36,12 +36,14 @@ import crypto
 from config import Settings
 from core.access.entities import signing_key
 from core.errors import DomainError
+from core.law.calendar import local_day
 from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
 from core.law.enums import CaseState
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.law.regime import regime_at_filing
 from core.services import cases
 from core.services.measures import request_measure
 from core.storage import audit
@@ -407,6 +409,8 @@ def submit_report(
         state=CaseState.REGISTERED,
         channel="web",
         filed_at=now,
+        # Fixed at filing: every later act and clock follows this regime (core.law.regime).
+        regime=regime_at_filing(local_day(now)).id,
         protection_requested=protection is not None,
         reserve_only=reserve_only,
         receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),
