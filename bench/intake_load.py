@@ -68,8 +68,29 @@ TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 # The receipt is shown as four <span class="group"> elements joined by hyphens.
 RECEIPT_RE = re.compile(r'id="receipt">((?:<span class="group">[0-9A-Z]{4}</span>-?){4})</p>')
-ATTACHMENT = os.urandom(48 * 1024)
-PDF = b"%PDF-1.4\n" + ATTACHMENT
+
+
+def _pdf() -> bytes:
+    """A valid one-page PDF of ~48 KiB with an author in its metadata (found, then removed)."""
+    from pypdf import PdfWriter  # noqa: PLC0415
+    from pypdf.generic import DecodedStreamObject  # noqa: PLC0415
+    from pypdf.generic import NameObject  # noqa: PLC0415
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    content = DecodedStreamObject()
+    body = "\n".join(
+        f"BT 40 {800 - i % 70 * 11} Td (linea {i} {os.urandom(12).hex()}) Tj ET" for i in range(900)
+    )
+    content.set_data(body.encode())
+    page[NameObject("/Contents")] = writer._add_object(content)
+    writer.add_metadata({"/Author": "Nombre del denunciante", "/Producer": "Oficina"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 FACTS = "El jefe de logística direccionó la compra de combustible a una empresa vinculada. " * 20
 
 
@@ -105,7 +126,7 @@ class Client:
             ("persons-0-post", "Jefe de Logística"),
             ("commitment", "y"),
             ("document_type", "DNI"),
-            # A PDF-looking attachment (%PDF- header) so the content check passes.
+            # A real PDF whose author the review finds and the filing removes.
             ("files", FileStorage(io.BytesIO(PDF), filename="prueba.pdf")),
         ]
         if token:
