@@ -70,8 +70,9 @@ HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 RECEIPT_RE = re.compile(r'id="receipt">((?:<span class="group">[0-9A-Z]{4}</span>-?){4})</p>')
 
 
-def _pdf() -> bytes:
-    """A valid one-page PDF of ~48 KiB with an author in its metadata (found, then removed)."""
+def _pdf(lines: int = 900) -> bytes:
+    """A valid one-page PDF (~48 KiB with 900 lines) with an author in its metadata (found
+    on review, removed at filing)."""
     from pypdf import PdfWriter  # noqa: PLC0415
     from pypdf.generic import DecodedStreamObject  # noqa: PLC0415
     from pypdf.generic import NameObject  # noqa: PLC0415
@@ -80,7 +81,8 @@ def _pdf() -> bytes:
     page = writer.add_blank_page(width=595, height=842)
     content = DecodedStreamObject()
     body = "\n".join(
-        f"BT 40 {800 - i % 70 * 11} Td (linea {i} {os.urandom(12).hex()}) Tj ET" for i in range(900)
+        f"BT 40 {800 - i % 70 * 11} Td (linea {i} {os.urandom(12).hex()}) Tj ET"
+        for i in range(lines)
     )
     content.set_data(body.encode())
     page[NameObject("/Contents")] = writer._add_object(content)
