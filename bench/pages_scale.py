@@ -128,11 +128,17 @@ class Office:
             )
             data = b"%PDF-1.4 evidencia " * 2000
             evidence = UploadedEvidence(
-                filename="prueba.txt", content_type="text/plain", stream=io.BytesIO(data),
+                filename="prueba.txt",
+                content_type="text/plain",
+                stream=io.BytesIO(data),
                 size=len(data),
             )
             receipt = make_case(
-                session, self.settings, self.keys, attachments=[evidence], now=now,
+                session,
+                self.settings,
+                self.keys,
+                attachments=[evidence],
+                now=now,
                 identified=True,
             )
             session.commit()

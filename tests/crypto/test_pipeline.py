@@ -6,6 +6,7 @@ and by the age CLI; a reader that goes away stops the encryption with an error, 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -95,10 +96,8 @@ def test_a_reader_that_goes_away_stops_encryption_with_an_error(keys) -> None:
     with io.BytesIO(os.urandom(4 * BATCH)) as src, os.fdopen(write_fd, "wb") as dst:
         with pytest.raises(BrokenPipeError):
             crypto.encrypt_stream(src, dst, [recipient])
-        try:
+        with contextlib.suppress(BrokenPipeError):
             dst.close()
-        except BrokenPipeError:
-            pass
 
 
 def test_writev_all_finishes_a_partial_write(tmp_path: Path) -> None:
