@@ -49,6 +49,7 @@ from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 
 THRESHOLD = 5
@@ -342,7 +343,8 @@ def build_report(
     extra_days = session.scalars(
         select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    calendar = BusinessCalendar(extra_days)
+    national_days = session.scalars(select(NationalNonWorkingDay.day)).all()
+    calendar = BusinessCalendar({*extra_days, *national_days})
 
     verified: dict[int, dt.datetime] = {}
     for case_id, at in session.execute(

@@ -53,6 +53,7 @@ from core.storage.models import Deadline
 from core.storage.models import Entity
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
@@ -75,11 +76,18 @@ class WrongEntity(DomainError):
 
 
 def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
-    """Peru's business days plus the entity's configured non-working days."""
-    days = session.scalars(
-        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity.id)
+    """Peru's business days less the national non-working days (PCM decrees, entered once for
+    all entities) and the entity's own."""
+    return BusinessCalendar(extra_non_working_days(session, entity.id))
+
+
+def extra_non_working_days(session: Session, entity_id: int) -> set[dt.date]:
+    """The days beyond the `holidays` package that `entity_id` does not work."""
+    own = session.scalars(
+        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    return BusinessCalendar(days)
+    national = session.scalars(select(NationalNonWorkingDay.day)).all()
+    return {*own, *national}
 
 
 # --- shared recording helpers (also used by core.services.measures) ---------------------
