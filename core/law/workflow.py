@@ -197,7 +197,8 @@ IS_RESERVE_ONLY = Guard(
 )
 SUBSANACION_EXPIRED = Guard(
     "subsanacion_period_open",
-    "Withdrawal can be declared only after the subsanación deadline has passed (DL 8.1).",
+    "Withdrawal can be declared only after the subsanación term has run: 3 business days from "
+    "the day the complainant opened the request (RG 4.4, DL 8.1).",
     lambda f, i: f.subsanacion_due is not None and f.today > f.subsanacion_due,
 )
 NOT_ANSWERED = Guard(

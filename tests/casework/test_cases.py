@@ -19,7 +19,10 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MessageDirection
 from core.law.enums import Role
+from core.services import subsanacion
+from core.services.cases import calendar_for
 from core.storage import audit
+from core.storage.db import utcnow
 from core.storage.models import AuditEntry
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -184,11 +187,24 @@ def test_subsanacion_is_visible_to_the_complainant(casework_client, office, db):
     event = db.scalars(select(CaseEvent).where(CaseEvent.kind == "case.request_subsanacion")).one()
     assert event.visible_to_complainant
     due = db.scalars(select(Deadline).where(Deadline.kind == DeadlineKind.SUBSANACION)).one()
-    # The complainant's timeline keeps the day they must answer by (RG 4.4).
-    assert event.data == {"missing_items": [3], "due_on": due.due_on.isoformat()}
+    # RG 4.4: the term runs from notification, not from the request: no due day on the act.
+    assert event.data == {"missing_items": [3]}
     # The case page names the complainant's clock once (issue 12).
     page = client.get(f"/denuncias/{code}").get_data(as_text=True)
     assert page.count("(plazo del denunciante)") == 1
+    # and tells the officer the complainant has not opened the request yet
+    assert "aún no abrió el requerimiento de subsanación" in page
+    case = db.scalars(select(Case).where(Case.code == code)).one()
+    opened = subsanacion.record_notice_opened(
+        db, case, now=utcnow(), calendar=calendar_for(db, case.entity)
+    )
+    db.commit()
+    assert opened is not None
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert "aún no abrió" not in page
+    assert "El denunciante abrió el requerimiento de subsanación el " in page
+    db.expire_all()
+    assert due.due_on.isoformat() == opened.data["due_on"]
 
 
 def test_assignment_notes_and_messages(casework_client, office, db):
