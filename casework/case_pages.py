@@ -56,6 +56,7 @@ from core.law.workflow import allowed_acts
 from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
+from core.services import evaluation
 from core.services import forwarding
 from core.services import messages
 from core.services import subsanacion
@@ -158,7 +159,8 @@ REFUSALS = {
         "recibida y verifique de nuevo (DL 8.1)."
     ),
     "measures_undecided": _l(
-        "Decida todas las medidas de protección solicitadas antes de derivar (RG 4.7, 4.8)."
+        "Podrá derivar cuando estén decididas todas las medidas de protección solicitadas o "
+        "haya vencido el plazo de evaluación (RG 4.7, 4.8)."
     ),
     "open_deadlines": _l("Hay plazos abiertos: registre primero los actos que los cierran."),
     "missing_items_required": _l("Indique qué requisitos faltan (DL art. 7.1, numerales 1 a 4)."),
@@ -325,6 +327,7 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
         ],
         today=today,
         subsanacion=subsanacion.pending_request(db, case),
+        overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
         destinations=list(Destination),
         requirement_items=list(RequirementItem),
         legal_bases=list(vault.LegalBasis),

@@ -364,6 +364,16 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     # RG 4.4: the term runs from the notification, recorded when the complainant first opens
     # the request; before that there is no due day and withdrawal cannot be declared.
     notified = _event_after(session, case, SUBSANACION_NOTICE_OPENED_EVENT, request)
+    evaluation = session.scalars(
+        select(Deadline.due_on)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.EVALUATE_MEASURES,
+            Deadline.measure_id.is_(None),
+        )
+        .order_by(Deadline.id.desc())
+        .limit(1)
+    ).first()
     undecided = session.scalar(
         select(func.count(Measure.id)).where(
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
@@ -390,6 +400,7 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
         subsanacion_answered=answered,
         missing_items=missing,
         measures_undecided=int(undecided or 0),
+        evaluation_due=evaluation,
         open_deadlines=_open_kinds(session, case),
     )
 

@@ -512,4 +512,49 @@ def test_the_case_page_says_why_an_act_is_not_offered(
     # Then forwarding is not offered, and the page says why, in Spanish
     page = client.get(f"/denuncias/{code}").get_data(as_text=True)
     assert "Actos que aún no puede registrar" in page
-    assert "Decida todas las medidas de protección solicitadas antes de derivar" in page
+    assert "haya vencido el plazo de evaluación (RG 4.7, 4.8)" in page
+
+
+def test_rg_4_8_an_undecided_measure_past_its_evaluation_is_flagged_and_forwarding_offered(
+    casework_client, office, db, clean_engine, casework_settings
+):
+    import datetime as dt
+
+    from core.law.enums import MeasureType
+    from core.law.workflow import Act
+    from core.services.cases import apply_act
+
+    # Filed Mon 2 Mar 2026 with a transfer request, verified Tue 3 Mar: the evaluation
+    # period (RG 4.7) ended Tue 10 Mar (4, 5, 6, 9, 10) and the transfer is still undecided.
+    with Session(clean_engine, expire_on_commit=False) as session:
+        case = make_case(
+            session,
+            casework_settings,
+            office["ent"],
+            protection=(MeasureType.TRANSFER_COMPLAINANT,),
+        ).case
+        apply_act(
+            session,
+            case,
+            Act.VERIFY_REQUIREMENTS,
+            officer=None,
+            reasoning="Cumple el art. 7.",
+            now=dt.datetime(2026, 3, 3, 15, tzinfo=dt.UTC),
+            calendar=calendar_for(session, case.entity),
+            office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+        )
+        code = case.code
+        session.commit()
+    client = as_(casework_client, office["officer"])
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert 'data-testid="evaluation-overdue"' in page
+    assert "el plazo de evaluación venció el 10/03/2026" in page
+    # RG 4.8: the file is not held: forwarding is offered and recorded.
+    assert f"/denuncias/{code}/actos/forward" in page
+    forwarded = client.post(
+        f"/denuncias/{code}/actos/forward",
+        data={"reasoning": "Corresponde a la STPAD.", "destination": "stpad"},
+    )
+    assert forwarded.status_code == 303
+    db.expire_all()
+    assert db.scalars(select(Case).where(Case.code == code)).one().state is CaseState.FORWARDED
