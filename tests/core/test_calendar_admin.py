@@ -25,13 +25,17 @@ from sqlalchemy import select
 from core.errors import NotFound
 from core.law.calendar import BusinessCalendar
 from core.law.enums import DeadlineKind
+from core.law.enums import MeasureType
+from core.law.measures_workflow import MeasureAct
 from core.law.rules import Rule
 from core.law.rules import RuleSet
 from core.law.rules import compute_due
 from core.services import calendar_admin
 from core.services.cases import calendar_for
+from core.services.measures import apply_measure_act
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
+from core.storage.models import Deadline
 
 
 def _recomputed(world: World, case_id: int) -> list[CaseEvent]:
@@ -188,3 +192,43 @@ def test_tuo_lpag_145_3_a_calendar_day_term_ending_on_a_holiday_ends_next_busine
     trigger: dt.date, due: dt.date
 ) -> None:
     assert compute_due(_CALENDAR_RULES, DeadlineKind.DECISION, trigger, BusinessCalendar()) == due
+
+
+def test_a_new_day_inside_the_alegaciones_period_moves_the_decision_clock_too(
+    world: World,
+) -> None:
+    # RG 9: an intended variation of the identity reserve (in force since filing) opens the
+    # alegaciones period (5 business days) and the decision clock (10 after its end).
+    case = file_case(world, at_lima(2027, 10, 1), protection=True)
+    reserve = next(m for m in case.measures if m.type is MeasureType.IDENTITY_RESERVE)
+    apply_measure_act(
+        world.session,
+        reserve,
+        MeasureAct.START_VARIATION,
+        officer=world.head,
+        reasoning="Variación prevista.",
+        now=at_lima(2027, 10, 25),
+        calendar=world.calendar,
+        office_recipients=world.recipients,
+    )
+    # From Mon 25 Oct: 26, 27, 28, 29 Oct, (1 Nov holiday) 2 Nov; then 3-5, 8-12, 15, 16 Nov.
+    assert _measure_clocks(world, reserve.id) == {
+        K.ALEGACIONES: dt.date(2027, 11, 2),
+        K.DECISION: dt.date(2027, 11, 16),
+    }
+    # When Wed 27 Oct 2027 becomes a national non-working day
+    calendar_admin.add_national_day(
+        world.session, dt.date(2027, 10, 27), reason="", now=at_lima(2027, 10, 26), actor="t"
+    )
+    # Then 26, 28, 29 Oct, 2, 3 Nov; and 4, 5, 8-12, 15-17 Nov.
+    assert _measure_clocks(world, reserve.id) == {
+        K.ALEGACIONES: dt.date(2027, 11, 3),
+        K.DECISION: dt.date(2027, 11, 17),
+    }
+
+
+def _measure_clocks(world: World, measure_id: int) -> dict[DeadlineKind, dt.date]:
+    rows = world.session.scalars(
+        select(Deadline).where(Deadline.measure_id == measure_id, Deadline.satisfied_at.is_(None))
+    ).all()
+    return {d.kind: d.due_on for d in rows}
