@@ -112,8 +112,9 @@ def record_notice_opened(
 
     Returns the event, or None when there is no pending request or it was opened before.
     """
-    if pending_request(session, case) is None:
-        return None
+    first = pending_request(session, case)
+    if first is None or first.opened_at is not None:
+        return None  # nothing pending, or opened before: no write, no lock
     lock_case(session, case, now)  # two tabs at once record one opening
     pending = pending_request(session, case)
     if pending is None or pending.opened_at is not None:
