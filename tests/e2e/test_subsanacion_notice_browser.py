@@ -77,3 +77,45 @@ def test_the_request_comes_first_and_its_opening_starts_the_term(
         kinds = s.scalars(select(CaseEvent.kind).order_by(CaseEvent.id)).all()
     assert kinds.count("subsanacion_notice_opened") == 1  # reloads record nothing more
     assert kinds[-1] == "subsanacion_response"
+
+
+def test_the_follow_up_page_with_a_pending_request_passes_axe(settings, clean_engine, tmp_path):
+    from e2e.test_accessibility import Audit
+    from e2e.test_accessibility import axe_available
+    from e2e.test_accessibility import new_context
+    from servers import launch_chromium
+
+    axe_available()
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ent = make_entity(s, settings)
+        filed = make_case(s, settings, ent)
+        case = s.get(Case, filed.case.id)
+        assert case is not None
+        apply_act(
+            s,
+            case,
+            Act.REQUEST_SUBSANACION,
+            officer=None,
+            reasoning="Falta el compromiso.",
+            now=utcnow(),
+            calendar=calendar_for(s, case.entity),
+            office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+            missing_items=[2, 3],
+        )
+        s.commit()
+        receipt = filed.formatted
+    audit = Audit()
+    with (
+        launch_chromium() as browser,
+        intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc),
+    ):
+        for lang in ("es", "en"):
+            context = new_context(browser)
+            page = context.new_page()
+            page.goto(f"{base}/seguimiento?lang={lang}")
+            page.fill("input[name=receipt]", receipt)
+            page.click("button[type=submit]")
+            page.wait_for_selector("[data-testid=subsanacion]")
+            audit.run(page, f"follow-up with a subsanación request ({lang})")
+            context.close()
+    audit.check()
