@@ -28,6 +28,7 @@ from core.law.calendar import BusinessCalendar
 from core.law.enums import DeadlineKind
 from core.law.rules import compute_due
 from core.law.rules import rule_set_by_version
+from core.services import subsanacion
 from core.services.cases import extra_non_working_days
 from core.services.cases import record_event
 from core.services.cases import refresh_next_deadline
@@ -269,7 +270,16 @@ def _record_case(
             for c in clocks
         ],
     }
-    # Internal bookkeeping: the complainant sees their own clock's new day in "Plazos".
+    # The office's clocks are internal; when the complainant's own clock (subsanación) moves,
+    # their timeline shows the new day they must answer by.
+    pending = subsanacion.pending_request(session, case)
+    started = pending is not None and pending.opened_at is not None
+    # Before the complainant opens the request their term has not started (RG 4.4).
+    complainant_due = [
+        c.after.isoformat() for c in clocks if c.kind is DeadlineKind.SUBSANACION and started
+    ]
+    if complainant_due:
+        data["due_on"] = complainant_due[-1]
     event = record_event(
         session,
         case,
@@ -278,7 +288,7 @@ def _record_case(
         now=now,
         from_state=None,
         to_state=None,
-        visible=False,
+        visible=bool(complainant_due),
         data=data,
         reasoning=None,
         office_recipients=(),

@@ -16,10 +16,12 @@ import holidays
 import pytest
 from case_builders import K
 from case_builders import World
+from case_builders import act
 from case_builders import at_lima
 from case_builders import build_world
 from case_builders import file_case
 from case_builders import open_clocks
+from case_builders import open_notice
 from sqlalchemy import select
 
 from core.errors import NotFound
@@ -30,6 +32,7 @@ from core.law.measures_workflow import MeasureAct
 from core.law.rules import Rule
 from core.law.rules import RuleSet
 from core.law.rules import compute_due
+from core.law.workflow import Act
 from core.services import calendar_admin
 from core.services.cases import calendar_for
 from core.services.measures import apply_measure_act
@@ -232,3 +235,25 @@ def _measure_clocks(world: World, measure_id: int) -> dict[DeadlineKind, dt.date
         select(Deadline).where(Deadline.measure_id == measure_id, Deadline.satisfied_at.is_(None))
     ).all()
     return {d.kind: d.due_on for d in rows}
+
+
+def test_the_complainant_sees_their_subsanacion_term_move_once_it_has_started(
+    world: World,
+) -> None:
+    # RG 4.4: requested Tue 2 Nov 2027 and opened the same day: Wed 3, Thu 4, Fri 5 Nov.
+    opened_case = file_case(world, at_lima(2027, 10, 29))
+    act(world, opened_case, Act.REQUEST_SUBSANACION, at_lima(2027, 11, 2), missing_items=[2])
+    open_notice(world, opened_case, at_lima(2027, 11, 2, hour=12))
+    assert open_clocks(world.session, opened_case) == {K.SUBSANACION: dt.date(2027, 11, 5)}
+    # A request the complainant has not opened yet: its term has not started.
+    unopened = file_case(world, at_lima(2027, 10, 29))
+    act(world, unopened, Act.REQUEST_SUBSANACION, at_lima(2027, 11, 2), missing_items=[2])
+    # When Thu 4 Nov 2027 is declared non-working: Wed 3, Fri 5, Mon 8 Nov.
+    calendar_admin.add_national_day(
+        world.session, dt.date(2027, 11, 4), reason="", now=at_lima(2027, 11, 3), actor="t"
+    )
+    assert open_clocks(world.session, opened_case) == {K.SUBSANACION: dt.date(2027, 11, 8)}
+    (shown,) = _recomputed(world, opened_case.id)
+    assert shown.visible_to_complainant and shown.data["due_on"] == "2027-11-08"
+    (hidden,) = _recomputed(world, unopened.id)
+    assert not hidden.visible_to_complainant and "due_on" not in hidden.data
