@@ -48,7 +48,6 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.measures_workflow import MeasureAct
-from core.law.workflow import TABLE
 from core.law.workflow import Act
 from core.law.workflow import Input
 from core.law.workflow import RequirementItem
@@ -65,6 +64,7 @@ from core.services.cases import apply_act
 from core.services.cases import assign_case
 from core.services.cases import calendar_for
 from core.services.cases import case_facts
+from core.services.cases import case_regime
 from core.storage.db import utcnow
 from core.storage.models import Case
 from core.storage.models import Forwarding
@@ -279,19 +279,23 @@ def colleagues(officer: Officer) -> list[Officer]:
 
 def blocked_act_reasons(case: Case) -> list[tuple[Any, str]]:
     """Acts of the current state held back by a guard, with the reason in the user's language."""
-    facts = case_facts(web.db(), case, today=local_day(utcnow()))
+    today = local_day(utcnow())
+    facts = case_facts(web.db(), case, today=today)
+    table = case_regime(case, today).case_table
     return [
         (ACT_LABELS.get(act, act), refusal_message(TransitionRefused(guard.code, guard.message)))
-        for act, guard in blocked_acts(case.state, facts)
+        for act, guard in blocked_acts(case.state, facts, table)
     ]
 
 
 def act_forms(case: Case) -> list[dict[str, Any]]:
     """One form per act the workflow allows now, with the inputs that act requires."""
-    facts = case_facts(web.db(), case, today=local_day(utcnow()))
+    today = local_day(utcnow())
+    facts = case_facts(web.db(), case, today=today)
+    table = case_regime(case, today).case_table
     forms = []
-    for act in allowed_acts(case.state, facts):
-        row = TABLE[(case.state, act)]
+    for act in allowed_acts(case.state, facts, table):
+        row = table[(case.state, act)]
         forms.append(
             {
                 "act": act,
@@ -329,7 +333,7 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
         subsanacion=subsanacion.pending_request(db, case),
         overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
         destinations=list(Destination),
-        requirement_items=list(RequirementItem),
+        requirement_items=sorted(case_regime(case, today).requirement_items),
         legal_bases=list(vault.LegalBasis),
         requesters=list(vault.Requester),
         is_head=officer.role is Role.HEAD,

@@ -1,7 +1,9 @@
 """Statutory deadline rules as versioned data (docs/workflow.md).
 
 The law changes (a unified SIP regime is announced), so every rule set names its source and
-the day it took effect; a deadline row records the version that computed it.
+the day it took effect. A rule set belongs to a regime (`core.law.regime`), and a case follows
+the rules of the regime fixed at its filing, whenever a clock opens; a deadline row records the
+regime that computed it. `rules_for` answers only which rule set was in force on a day.
 
 Trigger days. Every clock is counted from a trigger day with `BusinessCalendar.add_business_days`,
 which already starts counting the day AFTER the trigger (LPAG). What the trigger is for each

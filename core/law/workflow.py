@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -46,11 +47,12 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from core.errors import TransitionRefused
+from core.law import kernel
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import Modality
+from core.law.kernel import MAX_REASONING as MAX_REASONING
 
 
 class Act(StrEnum):
@@ -151,13 +153,8 @@ class Transition:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Guard:
-    """A condition with the error code returned when it fails."""
-
-    code: str
-    message: str
-    ok: Callable[[CaseFacts, ActInputs], bool]
+# A condition on a complaint with the error code returned when it fails (core.law.kernel).
+Guard = kernel.Guard[CaseFacts, ActInputs]
 
 
 @dataclass(frozen=True)
@@ -170,8 +167,8 @@ class Effects:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One entry of the transition table."""
+class Row(kernel.Row[CaseFacts, ActInputs]):
+    """One entry of the transition table (its guards: `fact_guards`, `input_guards`)."""
 
     target: CaseState
     target_if_protection: CaseState | None = None
@@ -181,8 +178,6 @@ class Row:
     closes_if_protection: frozenset[DeadlineKind] = frozenset()
     complainant_visible: bool = False
     requires: frozenset[Input] = frozenset({Input.REASONING})
-    fact_guards: tuple[Guard, ...] = ()
-    input_guards: tuple[Guard, ...] = ()
     forwardings: tuple[PlannedForwarding, ...] = ()
     effects: Callable[[CaseFacts, ActInputs], Effects] | None = None
     archives_measures: bool = False
@@ -399,58 +394,35 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
     }
 )
 
-# Same bound as an internal note (core.services.casefile.MAX_NOTE): a reasoning is read on
-# every view.
-MAX_REASONING = 20_000
 
-REASONING_REQUIRED = Guard(
-    "reasoning_required",
-    "Every act needs its reasoning.",
-    lambda f, i: bool(i.reasoning.strip()),
-)
-REASONING_BOUNDED = Guard(
-    "reasoning_too_long",
-    f"The reasoning is longer than {MAX_REASONING} characters.",
-    lambda f, i: len(i.reasoning) <= MAX_REASONING,
-)
+def _in_state(facts: CaseFacts, state: CaseState) -> CaseFacts:
+    return facts if facts.state is state else replace(facts, state=state)
 
 
-def allowed_acts(state: CaseState, facts: CaseFacts) -> list[Act]:
+def allowed_acts(
+    state: CaseState, facts: CaseFacts, table: Mapping[tuple[CaseState, Act], Row] = TABLE
+) -> list[Act]:
     """Acts the UI may offer in `state`, given what is known before any input."""
-    facts_in_state = facts if facts.state is state else replace(facts, state=state)
-    return [
-        act
-        for act in Act
-        if (row := TABLE.get((state, act))) is not None
-        and all(g.ok(facts_in_state, ActInputs()) for g in row.fact_guards)
-    ]
+    return kernel.allowed(table, Act, state, _in_state(facts, state), ActInputs())
 
 
-def blocked_acts(state: CaseState, facts: CaseFacts) -> list[tuple[Act, Guard]]:
+def blocked_acts(
+    state: CaseState, facts: CaseFacts, table: Mapping[tuple[CaseState, Act], Row] = TABLE
+) -> list[tuple[Act, Guard]]:
     """Acts of `state` that a fact guard holds back now, each with the first guard that fails,
     so the UI can say why an act is not offered (e.g. forwarding before measures are decided)."""
-    facts_in_state = facts if facts.state is state else replace(facts, state=state)
-    blocked = []
-    for act in Act:
-        row = TABLE.get((state, act))
-        if row is None:
-            continue
-        failing = next((g for g in row.fact_guards if not g.ok(facts_in_state, ActInputs())), None)
-        if failing is not None:
-            blocked.append((act, failing))
-    return blocked
+    return kernel.blocked(table, Act, state, _in_state(facts, state), ActInputs())
 
 
-def plan_act(facts: CaseFacts, act: Act, inputs: ActInputs) -> Transition:
+def plan_act(
+    facts: CaseFacts,
+    act: Act,
+    inputs: ActInputs,
+    table: Mapping[tuple[CaseState, Act], Row] = TABLE,
+) -> Transition:
     """Check `act` against the table and return what it does, or raise TransitionRefused."""
-    row = TABLE.get((facts.state, act))
-    if row is None:
-        raise TransitionRefused(
-            "act_not_allowed_in_state", f"'{act}' is not allowed in state '{facts.state}'."
-        )
-    for guard in (REASONING_REQUIRED, REASONING_BOUNDED, *row.fact_guards, *row.input_guards):
-        if not guard.ok(facts, inputs):
-            raise TransitionRefused(guard.code, guard.message)
+    refused = f"'{act}' is not allowed in state '{facts.state}'."
+    row = kernel.find_row(table, facts.state, act, facts, inputs, refused=refused)
 
     protection = facts.protection_requested
     target = row.target_if_protection if protection and row.target_if_protection else row.target

@@ -6,8 +6,9 @@ what it returns and leave an audit entry for every act.
 
 Clocks: a Deadline row stops only when an act is recorded (`satisfied_at` and
 `satisfied_by_event_id`), never because the case happens to be in some state. New clocks use
-the rule set in force on the day the clock opens (periods already running keep their stored
-due date).
+the rules of the case's regime, fixed at filing (`core.law.regime`): a clock opened after a
+reform still follows the regime the case was filed under, unless the reform's own transitional
+provision takes pending cases over. Periods already running keep their stored due date.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 import crypto
 from core.errors import CapabilityRequired
 from core.errors import DomainError
+from core.errors import TransitionRefused
 from core.law.calendar import BusinessCalendar
 from core.law.calendar import local_day
 from core.law.enums import DeadlineKind
@@ -36,8 +38,9 @@ from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import MeasureFacts
 from core.law.measures_workflow import MeasureInputs
 from core.law.measures_workflow import plan_measure_act
+from core.law.regime import Regime
+from core.law.regime import regime_of_case
 from core.law.rules import compute_opened
-from core.law.rules import rules_for
 from core.law.workflow import Act
 from core.law.workflow import ActInputs
 from core.law.workflow import CaseFacts
@@ -157,11 +160,13 @@ def open_deadlines(
     calendar: BusinessCalendar,
     measure_id: int | None = None,
 ) -> list[Deadline]:
-    """Open one clock per kind, computed with the rule set in force on `act_day`."""
+    """Open one clock per kind, computed with the rules of the case's regime (fixed at
+    filing; `core.law.regime.regime_of_case`)."""
     kinds = list(kinds)
     if not kinds:
         return []
-    rule_set = rules_for(act_day)
+    regime = case_regime(case, act_day)
+    rule_set = regime.rules
     opened = compute_opened(
         rule_set, kinds, act_day=act_day, filing_day=filing_day, calendar=calendar
     )
@@ -174,7 +179,7 @@ def open_deadlines(
             measure_id=measure_id,
             kind=kind,
             party=rule_set.rule(kind).party,
-            rule_version=rule_set.version,
+            rule_version=regime.id,  # the regime whose rules computed it
             starts_on=starts_on,
             due_on=due_on,
         )
@@ -284,6 +289,11 @@ def assign_case(
         now=now,
     )
     return event
+
+
+def case_regime(case: Case, day: dt.date) -> Regime:
+    """The regime an act recorded on `day` follows: the case's own, fixed at filing."""
+    return regime_of_case(case.regime, day)
 
 
 def refresh_next_deadline(session: Session, case: Case) -> None:
@@ -432,6 +442,7 @@ def apply_act(
     check_officer(case, officer)
     lock_case(session, case, now)
     today = local_day(now)
+    regime = case_regime(case, today)
     facts = case_facts(session, case, today=today)
     inputs = ActInputs(
         reasoning=reasoning,
@@ -441,7 +452,12 @@ def apply_act(
         forward_to_stpad=forward_to_stpad,
         queja_reclamo=queja_reclamo,
     )
-    transition = plan_act(facts, act, inputs)
+    if not inputs.missing_items <= regime.requirement_items:
+        raise TransitionRefused(
+            "requirement_item_not_in_regime",
+            f"The regime {regime.id} has no such requirement item.",
+        )
+    transition = plan_act(facts, act, inputs, regime.case_table)
 
     event = record_event(
         session,
@@ -505,6 +521,7 @@ def archive_undecided_measures(
 ) -> list[int]:
     """DL 8.1: withdrawal archives the protection requests not yet decided (same event)."""
     archived: list[int] = []
+    table = case_regime(case, local_day(now)).measure_table
     for measure in case.measures:
         if measure.state not in UNDECIDED_STATES:
             continue
@@ -512,6 +529,7 @@ def archive_undecided_measures(
             MeasureFacts(state=measure.state, measure_type=measure.type),
             MeasureAct.ARCHIVE,
             MeasureInputs(reasoning="desistimiento (DL 8.1)"),
+            table,
         )
         measure.state = MeasureState.ARCHIVED
         measure.decided_at = now

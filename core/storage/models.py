@@ -22,10 +22,12 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from core.law.calendar import local_day
 from core.law.enums import BadFaithType
 from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
@@ -39,8 +41,16 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
+from core.law.regime import regime_at_filing
 from core.storage.db import Base
 from core.storage.db import utcnow
+
+
+def _regime_at_filing(context: DefaultExecutionContext) -> str:
+    """A case inserted without a regime gets the one in force on its filing day (the intake
+    sets it explicitly; core.law.regime)."""
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return regime_at_filing(local_day(params["filed_at"])).id
 
 
 def _enum(cls: type, name: str) -> Enum:
@@ -229,6 +239,8 @@ class Case(Base):
     filed_at: Mapped[dt.datetime]
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The regime fixed at filing (core.law.regime): every later act and clock follows it.
+    regime: Mapped[str] = mapped_column(String(40), default=_regime_at_filing)
     # HMAC-SHA256(pepper, receipt): the only trace of the receipt (docs/threat-model.md, "Assets").
     receipt_lookup: Mapped[str] = mapped_column(String(64), unique=True)
     receipt_salt: Mapped[bytes]
