@@ -18,7 +18,7 @@ NOW = dt.datetime(2027, 10, 1, 15, 0, tzinfo=dt.UTC)
 
 
 def test_upgrade_keeps_entity_days_and_adds_one_national_calendar(engine: Engine) -> None:  # noqa: F811
-    migrate.upgrade(engine, "0006")
+    migrate.upgrade(engine, "0012")
     with engine.begin() as conn:
         _entity(conn, 1)
         conn.execute(
@@ -36,5 +36,5 @@ def test_upgrade_keeps_entity_days_and_adds_one_national_calendar(engine: Engine
     with engine.connect() as conn:
         kept = conn.execute(text("SELECT entity_id, day FROM non_working_days")).all()
     assert [(r[0], str(r[1])[:10]) for r in kept] == [(1, "2027-11-03")]
-    migrate.downgrade(engine, "0006")
+    migrate.downgrade(engine, "0012")
     assert "national_non_working_days" not in inspect(engine).get_table_names()

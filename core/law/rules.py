@@ -144,14 +144,6 @@ def compute_due(
     return end if calendar.is_business_day(end) else calendar.next_business_day(end)
 
 
-def rule_set_by_version(version: str, rule_sets: Iterable[RuleSet] = RULE_SETS) -> RuleSet:
-    """The rule set that computed a stored clock (`Deadline.rule_version`)."""
-    for rule_set in rule_sets:
-        if rule_set.version == version:
-            return rule_set
-    raise NoRuleSetInForce(f"unknown deadline rule set {version!r}")
-
-
 def compute_opened(
     rule_set: RuleSet,
     kinds: Iterable[DeadlineKind],

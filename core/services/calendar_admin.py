@@ -26,8 +26,8 @@ from core.errors import DomainError
 from core.errors import NotFound
 from core.law.calendar import BusinessCalendar
 from core.law.enums import DeadlineKind
+from core.law.regime import regime_by_id
 from core.law.rules import compute_due
-from core.law.rules import rule_set_by_version
 from core.services import subsanacion
 from core.services.cases import extra_non_working_days
 from core.services.cases import record_event
@@ -211,7 +211,7 @@ def recompute_open_clocks(
 
 
 def _recompute(session: Session, row: Deadline, calendar: BusinessCalendar) -> MovedClock | None:
-    rule_set = rule_set_by_version(row.rule_version)
+    rule_set = regime_by_id(row.rule_version).rules
     trigger = row.starts_on
     if rule_set.rule(row.kind).counted_from == "alegaciones_end":
         # The decision clock counts from the last day of the alegaciones period opened in the
@@ -244,7 +244,7 @@ def _alegaciones_end(
     if alegaciones is None:
         return None
     # Open or already answered, the period's legal end is where the calendar puts it now.
-    rule_set = rule_set_by_version(alegaciones.rule_version)
+    rule_set = regime_by_id(alegaciones.rule_version).rules
     return compute_due(rule_set, alegaciones.kind, alegaciones.starts_on, calendar)
 
 

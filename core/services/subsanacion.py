@@ -26,8 +26,8 @@ from core.law.calendar import BusinessCalendar
 from core.law.calendar import local_day
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
+from core.law.regime import regime_by_id
 from core.law.rules import compute_due
-from core.law.rules import rule_set_by_version
 from core.law.workflow import Act
 from core.services.cases import SUBSANACION_NOTICE_OPENED_EVENT
 from core.services.cases import lock_case
@@ -127,7 +127,7 @@ def record_notice_opened(
         day = local_day(now)
         clock.starts_on = day
         clock.due_on = compute_due(
-            rule_set_by_version(clock.rule_version), DeadlineKind.SUBSANACION, day, calendar
+            regime_by_id(clock.rule_version).rules, DeadlineKind.SUBSANACION, day, calendar
         )
         data["due_on"] = clock.due_on.isoformat()
     event = record_event(

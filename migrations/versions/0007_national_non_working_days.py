@@ -1,7 +1,7 @@
 """National non-working days (PCM decrees), entered once for every entity.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-28
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.storage.db
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
