@@ -2,12 +2,12 @@
 own, and the recomputation of the open clocks a change of calendar moves (docs/workflow.md,
 "Deadlines").
 
-A clock's due day is computed once, when it opens, from its trigger day (`Deadline.starts_on`)
-with the rule set that opened it (`Deadline.rule_version`). Adding or removing a non-working
-day changes which days are business days, so every open clock of the entities concerned is
-computed again from its own trigger and rule; a clock whose due day moves is updated, and each
-case with a moved clock gets one internal event (`clocks_recomputed`) and one audit entry.
-Clocks already stopped by an act are history and never move.
+A clock's due day is computed once, when it opens, from its trigger day (`Deadline.starts_on`) with
+the rules of the regime that computed it (`Deadline.rule_version`). Adding or removing a non-working
+day changes which days are business days, so every open clock of the entities concerned is computed
+again from its own trigger and rule; a clock whose due day moves is updated, and each case with a
+moved clock gets one internal event (`clocks_recomputed`) and one audit entry. Clocks already
+stopped by an act are history and never move.
 
 Services take the session first, flush and never commit (docs/architecture.md).
 """

@@ -1,15 +1,15 @@
 """The subsanación request as the complainant meets it (RG 4.4; DL 8.1; docs/workflow.md,
 "The subsanación term").
 
-RG 4.4 gives the complainant 3 business days "from notification". Integra notifies through
-the follow-up page, the only channel it has to an anonymous complainant: the request is shown
-first on that page, and the first time the complainant opens the page while the request is
-pending is the day the notification is recorded as received (TUO LPAG arts. 20.4 and 25.2).
-That opening is recorded here as a `subsanacion_notice_opened` event, with no client
-identifier (no address, no browser, no session id), and the complainant's clock is counted
-again from that day with the rule that opened it. Until it is opened the clock keeps the
-provisional due day computed at the request, and withdrawal cannot be declared
-(`core.services.cases.case_facts` reports no subsanación due day to the workflow).
+RG 4.4 gives the complainant 3 business days "from notification". Integra notifies through the
+follow-up page, the only channel it has to an anonymous complainant: the request is shown first on
+that page, and the first time the complainant opens the page while the request is pending is the day
+the notification is recorded as received (TUO LPAG arts. 20.4 and 25.2). That opening is recorded
+here as a `subsanacion_notice_opened` event, with no client identifier (no address, no browser, no
+session id), and the complainant's clock is counted again from that day with the rules of the regime
+that opened it. Until it is opened the clock keeps the provisional due day computed at the request,
+and withdrawal cannot be declared (`core.services.cases.case_facts` reports no subsanación due day
+to the workflow).
 
 Services take the session first, flush and never commit (docs/architecture.md).
 """
