@@ -55,8 +55,10 @@ from core.law.workflow import allowed_acts
 from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
+from core.services import evaluation
 from core.services import forwarding
 from core.services import messages
+from core.services import subsanacion
 from core.services import vault
 from core.services.cases import apply_act
 from core.services.cases import assign_case
@@ -110,6 +112,8 @@ EVENT_LABELS = {
     "office_message": _l("Mensaje de la oficina al denunciante"),
     "complainant_message": _l("Mensaje del denunciante"),
     "subsanacion_response": _l("Respuesta de subsanación del denunciante"),
+    "subsanacion_notice_opened": _l("El denunciante abrió el requerimiento de subsanación"),
+    "clocks_recomputed": _l("Plazos recalculados por un cambio de calendario"),
     "protection_requested_later": _l("Solicitud de medidas de protección del denunciante"),
     "retaliation_reported": _l("Represalia reportada por el denunciante"),
     "evidence_added": _l("Documentos añadidos por el denunciante"),
@@ -147,14 +151,16 @@ REFUSALS = {
     ),
     "not_reserve_only": _l("Solo la solicitud de reserva de identidad omite la verificación."),
     "subsanacion_period_open": _l(
-        "El desistimiento solo puede declararse vencido el plazo de subsanación (DL 8.1)."
+        "El desistimiento solo puede declararse vencido el plazo de subsanación: 3 días "
+        "hábiles desde que el denunciante abrió el requerimiento (RG 4.4, DL 8.1)."
     ),
     "subsanacion_answered": _l(
         "El denunciante respondió al requerimiento de subsanación: registre la subsanación "
         "recibida y verifique de nuevo (DL 8.1)."
     ),
     "measures_undecided": _l(
-        "Decida todas las medidas de protección solicitadas antes de derivar (RG 4.7, 4.8)."
+        "Podrá derivar cuando estén decididas todas las medidas de protección solicitadas o "
+        "haya vencido el plazo de evaluación (RG 4.7, 4.8)."
     ),
     "open_deadlines": _l("Hay plazos abiertos: registre primero los actos que los cierran."),
     "missing_items_required": _l("Indique qué requisitos faltan (DL art. 7.1, numerales 1 a 4)."),
@@ -324,6 +330,8 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
             (d, calendar.business_days_between(today, d.due_on)) for d in open_deadlines
         ],
         today=today,
+        subsanacion=subsanacion.pending_request(db, case),
+        overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
         destinations=list(Destination),
         requirement_items=sorted(case_regime(case, today).requirement_items),
         legal_bases=list(vault.LegalBasis),

@@ -31,6 +31,8 @@ Decisions on ambiguous points (for docs/):
   for the office).
 - DECISION, "10 días" after the alegaciones period (RG 9, RG 11): the text does not say
   business days; [INF] the LPAG counts administrative periods in business days by default.
+- A calendar-day rule (`business=False`) whose last day is not a business day ends on the
+  next business day (TUO LPAG art. 145.3); [INF] the same roll for every calendar-day term.
 """
 
 from __future__ import annotations
@@ -136,7 +138,10 @@ def compute_due(
         start = calendar.next_business_day(start)
     if rule.business:
         return calendar.add_business_days(start, rule.days)
-    return start + dt.timedelta(days=rule.days)
+    end = start + dt.timedelta(days=rule.days)
+    # TUO LPAG art. 145.3: a term whose last day is not a business day is extended to the
+    # first business day after it ([INF] applied to every calendar-day term of this regime).
+    return end if calendar.is_business_day(end) else calendar.next_business_day(end)
 
 
 def compute_opened(

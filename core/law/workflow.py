@@ -23,9 +23,11 @@ Decisions on ambiguous points (for docs/):
   complainants (RG 3.2) is not a request and follows the ordinary path.
 - Copies to the OCI and the Procuraduría at registration (RG 4.3) unless the intake knows the
   facts (item 2) are missing.
-- Forwarding from `en_evaluacion_medidas` waits until every requested measure is decided
-  (RG 4.8: "once the evaluation period ends"). A forwarded complaint can be forwarded again to
-  another body (the table's `derivada -> derivada` row).
+- Forwarding from `en_evaluacion_medidas` waits until the evaluation period ends (RG 4.8):
+  every requested measure decided, or the 5 business days of RG 4.7 over [INF: whichever comes
+  first]. A measure still undecided then no longer holds the file: its grant-limit clock
+  (RG 6) and a later request's own clocks stay open and show overdue. A forwarded complaint can
+  be forwarded again to another body (the table's `derivada -> derivada` row).
 - NOT_APPLICABLE (queja/reclamo) requires the officer's explicit classification as such;
   OTHER_ENTITY requires the body's name and is shown to the complainant (DL 8.3), as is
   NOT_APPLICABLE (the PDUDC tells the complainant, research §5 [S]).
@@ -104,6 +106,9 @@ class CaseFacts:
     subsanacion_answered: bool = False
     missing_items: frozenset[RequirementItem] = frozenset()
     measures_undecided: int = 0
+    # Last day of the complaint's evaluation period (RG 4.7, the open or stopped case-level
+    # EVALUATE_MEASURES clock), None when none was opened.
+    evaluation_due: dt.date | None = None
     open_deadlines: frozenset[DeadlineKind] = frozenset()
     # (destination, entity name casefolded) of every forwarding act already recorded.
     forwarded_to: frozenset[tuple[Destination, str]] = frozenset()
@@ -192,7 +197,8 @@ IS_RESERVE_ONLY = Guard(
 )
 SUBSANACION_EXPIRED = Guard(
     "subsanacion_period_open",
-    "Withdrawal can be declared only after the subsanación deadline has passed (DL 8.1).",
+    "Withdrawal can be declared only after the subsanación term has run: 3 business days from "
+    "the day the complainant opened the request (RG 4.4, DL 8.1).",
     lambda f, i: f.subsanacion_due is not None and f.today > f.subsanacion_due,
 )
 NOT_ANSWERED = Guard(
@@ -201,10 +207,16 @@ NOT_ANSWERED = Guard(
     "(DL 8.1 archives only a complaint that was not completed).",
     lambda f, i: not f.subsanacion_answered,
 )
-MEASURES_DECIDED = Guard(
+# RG 4.8: the complaint goes on once the evaluation period has ended: every requested measure
+# decided, or the 5 business days of RG 4.7 run out (the day after the last day). A measure
+# still undecided then does not hold the file; its clocks stay open and show overdue.
+EVALUATION_ENDED = Guard(
     "measures_undecided",
-    "Decide every requested protection measure before forwarding (RG 4.7, 4.8).",
-    lambda f, i: f.measures_undecided == 0,
+    "Forward once every requested protection measure is decided or the evaluation period "
+    "(RG 4.7, 5 business days) has ended (RG 4.8).",
+    lambda f, i: (
+        f.measures_undecided == 0 or (f.evaluation_due is not None and f.today > f.evaluation_due)
+    ),
 )
 NO_OPEN_CLOCKS = Guard(
     "open_deadlines",
@@ -366,7 +378,7 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             target=_S.FORWARDED,
             closes=frozenset({_D.EVALUATE_MEASURES}),
             requires=frozenset({Input.REASONING, Input.DESTINATION}),
-            fact_guards=(MEASURES_DECIDED,),
+            fact_guards=(EVALUATION_ENDED,),
             input_guards=_FORWARD_INPUT_GUARDS,
             effects=_forward_effects,
         ),

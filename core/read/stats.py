@@ -49,6 +49,7 @@ from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 
 THRESHOLD = 5
@@ -334,7 +335,8 @@ def build_report(
     extra_days = session.scalars(
         select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    calendar = BusinessCalendar(extra_days)
+    national_days = session.scalars(select(NationalNonWorkingDay.day)).all()
+    calendar = BusinessCalendar({*extra_days, *national_days})
 
     def spans(acts: Any) -> list[tuple[dt.date, dt.date, int]]:
         """(filing day, act day, cases) for a subquery of (filed_at, at)."""

@@ -56,6 +56,7 @@ from core.storage.models import Deadline
 from core.storage.models import Entity
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
@@ -65,6 +66,9 @@ _DESTINATIONS = frozenset(d.value for d in Destination)
 # language of the file (the law's vocabulary), like the reasoning officers type.
 # core.services.messages records a complainant's answer to a subsanación request as this event.
 SUBSANACION_ANSWER_EVENT = "subsanacion_response"
+# core.services.subsanacion records the complainant's first opening of a subsanación request
+# (the notification received, RG 4.4) as this event; their term runs from that day.
+SUBSANACION_NOTICE_OPENED_EVENT = "subsanacion_notice_opened"
 SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
 
 
@@ -78,11 +82,18 @@ class WrongEntity(DomainError):
 
 
 def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
-    """Peru's business days plus the entity's configured non-working days."""
-    days = session.scalars(
-        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity.id)
+    """Peru's business days less the national non-working days (PCM decrees, entered once for
+    all entities) and the entity's own."""
+    return BusinessCalendar(extra_non_working_days(session, entity.id))
+
+
+def extra_non_working_days(session: Session, entity_id: int) -> set[dt.date]:
+    """The days beyond the `holidays` package that `entity_id` does not work."""
+    own = session.scalars(
+        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    return BusinessCalendar(days)
+    national = session.scalars(select(NationalNonWorkingDay.day)).all()
+    return {*own, *national}
 
 
 # --- shared recording helpers (also used by core.services.measures) ---------------------
@@ -326,6 +337,18 @@ def lock_case(session: Session, case: Case, now: dt.datetime) -> None:
 # --- facts -------------------------------------------------------------------------------------
 
 
+def _event_after(session: Session, case: Case, kind: str, event: CaseEvent | None) -> bool:
+    """Whether an event of `kind` was recorded on `case` after `event` (False without one)."""
+    if event is None:
+        return False
+    found = session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == kind, CaseEvent.id > event.id)
+        .limit(1)
+    )
+    return found is not None
+
+
 def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     """What the workflow needs about `case`, read from its rows."""
     subsanacion = session.scalars(
@@ -347,18 +370,20 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     missing = frozenset(
         RequirementItem(int(i)) for i in (request.data.get("missing_items", []) if request else [])
     )
-    answered = request is not None and (
-        session.scalar(
-            select(CaseEvent.id)
-            .where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.kind == SUBSANACION_ANSWER_EVENT,
-                CaseEvent.id > request.id,
-            )
-            .limit(1)
+    answered = _event_after(session, case, SUBSANACION_ANSWER_EVENT, request)
+    # RG 4.4: the term runs from the notification, recorded when the complainant first opens
+    # the request; before that there is no due day and withdrawal cannot be declared.
+    notified = _event_after(session, case, SUBSANACION_NOTICE_OPENED_EVENT, request)
+    evaluation = session.scalars(
+        select(Deadline.due_on)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.EVALUATE_MEASURES,
+            Deadline.measure_id.is_(None),
         )
-        is not None
-    )
+        .order_by(Deadline.id.desc())
+        .limit(1)
+    ).first()
     undecided = session.scalar(
         select(func.count(Measure.id)).where(
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
@@ -381,10 +406,11 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
         modality=case.modality,
         protection_requested=case.protection_requested,
         reserve_only=case.reserve_only,
-        subsanacion_due=subsanacion.due_on if subsanacion else None,
+        subsanacion_due=subsanacion.due_on if (subsanacion and notified) else None,
         subsanacion_answered=answered,
         missing_items=missing,
         measures_undecided=int(undecided or 0),
+        evaluation_due=evaluation,
         open_deadlines=_open_kinds(session, case),
     )
 
@@ -451,13 +477,8 @@ def apply_act(
     opened = open_deadlines(
         session, case, transition.opens, act_day=today, filing_day=today, calendar=calendar
     )
-    complainant_clocks = {
-        d.kind.value: d.due_on.isoformat() for d in opened if d.party == "complainant"
-    }
-    if complainant_clocks.get(DeadlineKind.SUBSANACION.value):
-        # The complainant's timeline keeps the day they had to answer by (RG 4.4), also
-        # after the clock stops; officers' clocks are not shown there.
-        event.data = {**event.data, "due_on": complainant_clocks[DeadlineKind.SUBSANACION.value]}
+    # The complainant's subsanación term is not known yet: it runs from the day they open the
+    # request (core.services.subsanacion), whose event carries the day to answer by.
     forwardings = create_forwardings(
         session, case, transition.forwardings, officer=officer, event=event, now=now
     )

@@ -104,6 +104,18 @@ class NonWorkingDay(Base):
     entity: Mapped[Entity] = relationship(back_populates="non_working_days")
 
 
+class NationalNonWorkingDay(Base):
+    """A non-working day declared for the whole public sector (a PCM decree), entered once
+    for every entity on the platform (core.services.calendar_admin)."""
+
+    __tablename__ = "national_non_working_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Officer(Base):
     """An account in the casework app."""
 
