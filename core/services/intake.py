@@ -54,6 +54,7 @@ from core.storage.models import Blob
 from core.storage.models import Case
 from core.storage.models import CaseCounter
 from core.storage.models import Entity
+from core.storage.padding import pad_json
 
 SALT_BYTES = 16
 # Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
@@ -322,7 +323,13 @@ def seal_attachment(
     recipients: Sequence[crypto.Recipient],
 ) -> tuple[Blob, bytes]:
     """Stream one file into a blob; return it with its sealed metadata."""
-    blob = store_stream(session, upload.stream, recipients, kind=BlobKind.ATTACHMENT)
+    blob = store_stream(
+        session,
+        upload.stream,
+        recipients,
+        kind=BlobKind.ATTACHMENT,
+        file=(upload.filename, upload.size),
+    )
     meta = {
         "format": ATTACHMENT_META_FORMAT,
         "filename": upload.filename,
@@ -331,7 +338,7 @@ def seal_attachment(
         "metadata_removed": list(upload.metadata_removed),
         "original_sha256": upload.original_sha256,
     }
-    return blob, crypto.encrypt(_json(meta), recipients)
+    return blob, crypto.encrypt(pad_json(_json(meta)), recipients)
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -369,7 +376,7 @@ def submit_report(
 
     report_blob = store_bytes(
         session,
-        _json(report_document(draft, filed_at=now)),
+        pad_json(_json(report_document(draft, filed_at=now))),
         content_recipients,
         kind=BlobKind.REPORT,
     )
@@ -378,7 +385,7 @@ def submit_report(
         vault = crypto.parse_recipient(entity.vault_recipient)
         identity_blob = store_bytes(
             session,
-            _json(identity_document(draft.identity)),
+            pad_json(_json(identity_document(draft.identity))),
             [vault, complainant_recipient],
             kind=BlobKind.IDENTITY,
         )

@@ -291,6 +291,8 @@ class Blob(Base):
     kind: Mapped[BlobKind] = mapped_column(_enum(BlobKind, "blob_kind"))
     size: Mapped[int] = mapped_column(BigInteger, default=0)  # ciphertext bytes
     sha256: Mapped[str] = mapped_column(String(64), default="")  # of the ciphertext
+    # "" (the plaintext as is) or "tar": a file framed and padded (core.storage.padding).
+    framing: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     chunks: Mapped[list[BlobChunk]] = relationship(
