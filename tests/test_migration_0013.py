@@ -36,8 +36,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def test_blobs_written_before_0013_keep_opening(engine: Engine) -> None:
     identity = crypto.X25519Identity.generate()
     sealed = crypto.encrypt(b"evidencia anterior al relleno", [identity.recipient()])
-    # Given a database at 0012 holding one sealed blob (rows written as that schema had them)
-    migrate.upgrade(engine, "0012")
+    # Given a database at 0007 holding one sealed blob (rows written as that schema had them)
+    migrate.upgrade(engine, "0007")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -70,6 +70,6 @@ def test_blobs_written_before_0013_keep_opening(engine: Engine) -> None:
         assert new.framing == "tar"
         assert blobs.read_plaintext(session, new.id, [identity]) == b"nuevo"
     # And the downgrade drops the column, keeping the rows
-    migrate.downgrade(engine, "0012")
+    migrate.downgrade(engine, "0007")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM blobs")).scalar_one() == 2

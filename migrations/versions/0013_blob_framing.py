@@ -4,7 +4,7 @@ one-member tar archive and padded to a Padmé length, core/storage/padding.py).
 Every blob stored so far holds its plaintext as is, so existing rows get "".
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0007
 Create Date: 2026-11-28
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
