@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import crypto
 from core import web
+from core.errors import DomainError
 from core.files import metadata
 from core.files import policy
 from core.law.enums import CaseState
@@ -32,12 +33,13 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.services import followup
 from core.services import intake
-from core.services.measures import request_measure
 from core.services.messages import MessageRefused
 from core.services.messages import add_evidence
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
 from core.services.messages import read_message
+from core.services.protection import ProtectionSource
+from core.services.protection import request_protection
 from core.storage.blobs import read_plaintext
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -49,9 +51,6 @@ from reporting.forms import EvidenceForm
 from reporting.forms import MessageForm
 from reporting.forms import ProtectionForm
 from reporting.forms import ReceiptForm
-
-FOLLOWUP_PROTECTION_REASONING = "Solicitada por el denunciante desde el seguimiento."
-
 
 # --- follow-up session -------------------------------------------------------------------------
 
@@ -341,29 +340,22 @@ def register(bp: Blueprint) -> None:
         )
         body += "\n\n" + _("Riesgo: %(r)s", r=form.risk.data or "")
         db = web.db()
-        now = common.now()
-        post_message(
-            db,
-            case,
-            direction=MessageDirection.FROM_COMPLAINANT,
-            kind=MessageKind.PROTECTION_REQUEST,
-            body=body,
-            officer_id=None,
-            now=now,
-        )
-        if case.modality is not Modality.ANONYMOUS:
-            office = [crypto.parse_recipient(case.entity.office_recipient)]
-            for measure_type in measures:
-                request_measure(
-                    db,
-                    case,
-                    measure_type=measure_type,
-                    officer=None,
-                    reasoning=FOLLOWUP_PROTECTION_REASONING,
-                    now=now,
-                    office_recipients=office,
-                )
-            case.protection_requested = True
+        try:
+            request_protection(
+                db,
+                case,
+                measure_types=measures,
+                source=ProtectionSource.FOLLOWUP,
+                now=common.now(),
+                office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+                message=body,
+            )
+        except DomainError:
+            db.rollback()
+            form.measures.errors = [
+                _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes.")
+            ]
+            return _render_case(case, identity, 422, protection_form=form)
         db.commit()
         return _done(_("Su solicitud de medidas de protección fue enviada."))
 

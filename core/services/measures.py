@@ -214,6 +214,9 @@ def request_measure(
         in_force_from=today if transition.to_state in PROTECTING else None,
     )
     session.add(measure)
+    # Whoever asks, and whatever the modality, the case now shows the request, and verifying
+    # the requirements leads to the evaluation of measures (RG 4.7; issue 12, defect 3).
+    case.protection_requested = True
     session.flush()
     event = record_event(
         session,
