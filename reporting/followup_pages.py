@@ -25,6 +25,7 @@ from core import web
 from core.errors import DomainError
 from core.files import metadata
 from core.files import policy
+from core.law import event_kinds
 from core.law.enums import CaseState
 from core.law.enums import Destination
 from core.law.enums import MeasureType
@@ -89,18 +90,21 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
     out = []
     for ev in events:
         detail = []
-        data = ev.data or {}
+        # Only the kinds and fields of the allow-list core.law.event_kinds.TIMELINE.
+        data = event_kinds.timeline_data(ev.kind, ev.data)
+        if data is None:
+            continue
         dest = data.get("destination")
         if dest in {d.value for d in Destination}:
             detail.append(str(labels.DESTINATION[Destination(dest)]))
         if data.get("destination_name"):
             detail.append(str(data["destination_name"]))
-        measure = data.get("measure_type") or data.get("type")
+        measure = data.get("measure_type")
         if measure in {m.value for m in MeasureType}:
             detail.append(str(labels.MEASURE[MeasureType(measure)]))
         missing = [
             labels.MISSING_ITEM[i]
-            for i in data.get("missing_items", [])
+            for i in data.get("missing_items", []) or []  # type: ignore[attr-defined]
             if i in labels.MISSING_ITEM
         ]
         if missing:
