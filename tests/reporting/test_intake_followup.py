@@ -266,3 +266,21 @@ def test_the_timeline_says_whether_a_measure_was_granted(client, ent, session_fo
     assert "Se le comunicó la decisión sobre la medida" in page
     assert "Garantía al postor o contratista" in page
     assert "otorgada" in page.split("Se le comunicó la decisión sobre la medida", 1)[1][:400]
+
+
+def test_an_anonymous_protection_request_is_recorded_as_one(client, ent, session_for):
+    """Issue 12, defect 3: an anonymous person's request from the follow-up page is a protection
+    request (measures recorded, "Solicita medidas: Sí"), not only a message."""
+    receipt, _ = file_complaint(client, complaint_data())  # anonymous by default
+    assert _case(session_for).modality.value == "anonima"
+    client.post("/seguimiento", data={"receipt": receipt})
+    resp = client.post(
+        "/seguimiento/proteccion",
+        data={"measures": ["traslado_denunciante"], "risk": "Me cambiaron de turno."},
+    )
+    assert resp.status_code == 303
+    case = _case(session_for)
+    assert case.protection_requested
+    assert [m.type.value for m in session_for.scalars(select(Measure))] == ["traslado_denunciante"]
+    (msg,) = case.messages
+    assert "Me cambiaron de turno." in read_message(msg, [ent.office])
