@@ -27,6 +27,7 @@ from sqlalchemy import select
 import crypto
 from casework.auth import current_officer
 from casework.auth import require_role
+from casework.badfaith_pages import person_context
 from casework.case_pages import MAX_ROW_ID
 from casework.case_pages import MEASURE_ACT_LABELS
 from casework.case_pages import case_context
@@ -44,6 +45,7 @@ from core.law.enums import DeadlineKind
 from core.law.enums import MeasureType
 from core.law.enums import MessageKind
 from core.law.enums import Role
+from core.law.measures_workflow import APARTAMIENTO_CONDITIONS
 from core.law.measures_workflow import LABOUR_MEASURES
 from core.law.measures_workflow import TABLE
 from core.law.measures_workflow import CeaseGround
@@ -67,6 +69,13 @@ CRITERION_LABELS = {
     Criterion.VEROSIMILITUD: _l("Verosimilitud: probabilidad de que los hechos ocurrieron"),
     Criterion.SUBORDINACION: _l(
         "Subordinación o jerarquía entre denunciante y denunciado (medidas laborales)"
+    ),
+    Criterion.INDICIOS_RAZONABLES: _l("Apartamiento (DL 9.3): indicios razonables suficientes"),
+    Criterion.CARGO_DETERMINANTE: _l(
+        "Apartamiento (DL 9.3): el cargo del denunciado es determinante en la contratación"
+    ),
+    Criterion.RIESGO_REPRESALIA: _l(
+        "Apartamiento (DL 9.3): el denunciado conoce la denuncia y puede tomar represalias"
     ),
 }
 CEASE_LABELS = {
@@ -133,6 +142,7 @@ def _act_forms(measure: Measure) -> list[dict[str, Any]]:
                 "allowed": row.capability is None or head,
                 "criteria": act is MeasureAct.GRANT,
                 "labour": measure.type in LABOUR_MEASURES,
+                "apartamiento": measure.type is MeasureType.PROCUREMENT_REMOVAL,
                 "hr_result": act is MeasureAct.RECORD_HR_REPORT,
                 "bad_faith": act is MeasureAct.START_BAD_FAITH_CESSATION,
                 "decision": act in DECISIONS,
@@ -159,6 +169,7 @@ def _render_index(case: Case, *, status: int = 200, **extra: Any) -> Response:
         beneficiaries=list(Beneficiary),
         needs_hr_report=needs_hr_report,
         form=extra.pop("form", {}),
+        **person_context(db, case),
         **extra,
     )
     return Response(body, status=status)
@@ -203,6 +214,7 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
         forms=_act_forms(measure),
         bad_faith_types=list(BadFaithType),
         criteria=list(Criterion),
+        apartamiento_conditions=[c.value for c in APARTAMIENTO_CONDITIONS],
         cease_grounds=list(CeaseGround),
         form=extra.pop("form", {}),
         **extra,

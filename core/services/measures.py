@@ -36,6 +36,7 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
 from core.law.enums import MeasureType
+from core.law.event_kinds import EventKind
 from core.law.measures_workflow import ROLE_CAPABILITIES
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import CeaseGround
@@ -55,6 +56,7 @@ from core.services.cases import open_deadlines
 from core.services.cases import record_event
 from core.services.cases import refresh_next_deadline
 from core.storage import audit
+from core.storage.models import BadFaithProcedure
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
@@ -97,6 +99,21 @@ def measure_facts(session: Session, measure: Measure, *, today: dt.date) -> Meas
         .order_by(Deadline.id.desc())
         .limit(1)
     ).first()
+    # The bad-faith procedure concerns the complainant; a witness's measures are not theirs.
+    procedures = (
+        session.execute(
+            select(BadFaithProcedure.decided_at, BadFaithProcedure.upheld).where(
+                BadFaithProcedure.case_id == measure.case_id
+            )
+        ).all()
+        if measure.beneficiary is not Beneficiary.WITNESS
+        else []
+    )
+    pad_ended = session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == measure.case_id, CaseEvent.kind == EventKind.PAD_ENDED)
+        .limit(1)
+    )
     return MeasureFacts(
         state=measure.state,
         measure_type=measure.type,
@@ -106,6 +123,9 @@ def measure_facts(session: Session, measure: Measure, *, today: dt.date) -> Meas
         notified=measure.notified_at is not None,
         alegaciones_due=alegaciones.due_on if alegaciones else None,
         alegaciones_received=alegaciones is not None and alegaciones.satisfied_at is not None,
+        bad_faith_pending=any(decided is None for decided, _ in procedures),
+        bad_faith_upheld=any(upheld is True for _, upheld in procedures),
+        pad_ended=pad_ended is not None,
     )
 
 
