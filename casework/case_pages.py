@@ -217,6 +217,9 @@ REFUSALS = {
     "pad_end_in_future": _l("La fecha de fin del PAD no puede ser posterior a hoy."),
     "pad_end_recorded": _l("El fin del PAD ya está registrado."),
     "pad_end_date_required": _l("Indique la fecha en que terminó el PAD."),
+    "excluded_for_bad_faith": _l(
+        "El denunciante fue excluido de las medidas por mala fe (DL 14): no admite nuevas."
+    ),
     "subordination_required": _l(
         "Las medidas laborales requieren relación de subordinación o jerarquía (RG 7.2)."
     ),

@@ -112,6 +112,8 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
         decision = data.get("decision")
         if decision in labels.MEASURE_DECISION:
             detail.append(str(labels.MEASURE_DECISION[decision]))
+        if data.get("upheld") is not None:
+            detail.append(_("se confirmó") if data["upheld"] else _("no se confirmó"))
         basis = data.get("legal_basis")
         if basis in labels.LEGAL_BASIS:
             detail.append(str(labels.LEGAL_BASIS[basis]))
@@ -354,10 +356,12 @@ def register(bp: Blueprint) -> None:
                 office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
                 message=body,
             )
-        except DomainError:
+        except DomainError as exc:
             db.rollback()
             form.measures.errors = [
-                _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes.")
+                _("La Oficina lo excluyó de las medidas de protección por mala fe (DL 14).")
+                if getattr(exc, "code", "") == "excluded_for_bad_faith"
+                else _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes.")
             ]
             return _render_case(case, identity, 422, protection_form=form)
         db.commit()

@@ -152,7 +152,7 @@ TIMELINE: Mapping[EventKind, frozenset[str]] = _allow(
         _K.MEASURE_CEASE: _MEASURE,
         _K.MEASURE_ARCHIVE: _MEASURE,
         _K.BAD_FAITH_START: frozenset({"due_on"}),  # RG 11: the intent, and the alegaciones term
-        _K.BAD_FAITH_DECIDE: _NONE,
+        _K.BAD_FAITH_DECIDE: frozenset({"upheld"}),
         _K.OBLIGATIONS_BREACHED: _NONE,
         _K.OFFICE_MESSAGE: _NONE,
         _K.COMPLAINANT_MESSAGE: _NONE,

@@ -220,6 +220,15 @@ def request_measure(
         raise TransitionRefused(
             "case_archived", "The complaint was archived by desistimiento (DL 8.1)."
         )
+    if beneficiary is not Beneficiary.WITNESS and session.scalar(
+        select(BadFaithProcedure.id)
+        .where(BadFaithProcedure.case_id == case.id, BadFaithProcedure.upheld.is_(True))
+        .limit(1)
+    ):
+        # DL 14: bad faith upheld excludes the person from the measures [INF: later ones too].
+        raise TransitionRefused(
+            "excluded_for_bad_faith", "The complainant was excluded for bad faith (DL 14)."
+        )
     today = local_day(now)
     facts = MeasureFacts(
         state=None, measure_type=measure_type, beneficiary=beneficiary, today=today

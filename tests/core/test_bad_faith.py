@@ -202,6 +202,19 @@ def test_one_procedure_per_person_excludes_every_measure_at_once(world: World) -
     assert forwarded_by(world, event) == [Destination.PROCURADURIA, Destination.STPAD]
     # A new procedure may start on new facts once this one is decided.
     assert badfaith.open_procedure(world.session, case) is None
+    # DL 14: excluded means no new measure for the complainant either [INF]; a witness may.
+    with pytest.raises(TransitionRefused) as refused:
+        request_measure(
+            world.session,
+            case,
+            measure_type=MeasureType.CONTRACT_RENEWAL,
+            officer=world.officer,
+            reasoning="Nueva solicitud.",
+            now=at_lima(2026, 4, 8),
+            calendar=world.calendar,
+            office_recipients=world.recipients,
+        )
+    assert refused.value.code == "excluded_for_bad_faith"
 
 
 def test_bad_faith_not_upheld_leaves_the_measures_in_force(world: World) -> None:
