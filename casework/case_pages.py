@@ -217,6 +217,7 @@ REFUSALS = {
     "pad_end_in_future": _l("La fecha de fin del PAD no puede ser posterior a hoy."),
     "pad_end_recorded": _l("El fin del PAD ya está registrado."),
     "pad_end_date_required": _l("Indique la fecha en que terminó el PAD."),
+    "already_requested": _l("Esa medida ya está solicitada o vigente para el denunciante."),
     "excluded_for_bad_faith": _l(
         "El denunciante fue excluido de las medidas por mala fe (DL 14): no admite nuevas."
     ),

@@ -359,9 +359,17 @@ def register(bp: Blueprint) -> None:
         except DomainError as exc:
             db.rollback()
             form.measures.errors = [
-                _("La Oficina lo excluyó de las medidas de protección por mala fe (DL 14).")
-                if getattr(exc, "code", "") == "excluded_for_bad_faith"
-                else _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes.")
+                {
+                    "excluded_for_bad_faith": _(
+                        "La Oficina lo excluyó de las medidas de protección por mala fe (DL 14)."
+                    ),
+                    "already_requested": _(
+                        "Ya solicitó esas medidas: la Oficina las está evaluando o están vigentes."
+                    ),
+                }.get(
+                    getattr(exc, "code", ""),
+                    _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes."),
+                )
             ]
             return _render_case(case, identity, 422, protection_form=form)
         db.commit()

@@ -37,6 +37,7 @@ from core.law.enums import Destination
 from core.law.enums import MeasureState
 from core.law.enums import MeasureType
 from core.law.event_kinds import EventKind
+from core.law.measures_workflow import ACTIVE_STATES
 from core.law.measures_workflow import ROLE_CAPABILITIES
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import CeaseGround
@@ -228,6 +229,21 @@ def request_measure(
         # DL 14: bad faith upheld excludes the person from the measures [INF: later ones too].
         raise TransitionRefused(
             "excluded_for_bad_faith", "The complainant was excluded for bad faith (DL 14)."
+        )
+    if beneficiary is Beneficiary.COMPLAINANT and session.scalar(
+        select(Measure.id)
+        .where(
+            Measure.case_id == case.id,
+            Measure.type == measure_type,
+            Measure.beneficiary == Beneficiary.COMPLAINANT,
+            Measure.state.in_(UNDECIDED_STATES | ACTIVE_STATES),
+        )
+        .limit(1)
+    ):
+        # The same measure asked twice (a double submission, a form sent again) is one request
+        # with one set of clocks; witnesses and third persons may be several people.
+        raise TransitionRefused(
+            "already_requested", "This measure is already requested or in force."
         )
     today = local_day(now)
     facts = MeasureFacts(

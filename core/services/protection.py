@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
@@ -29,6 +30,8 @@ from core.law.enums import Beneficiary
 from core.law.enums import MeasureType
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.law.measures_workflow import ACTIVE_STATES
+from core.law.measures_workflow import UNDECIDED_STATES
 from core.services.measures import request_measure
 from core.services.messages import post_message
 from core.storage.models import Case
@@ -72,6 +75,23 @@ def request_protection(
     types = list(dict.fromkeys(measure_types))
     if not types:
         raise TransitionRefused("measures_required", "Name at least one measure.")
+    if beneficiary is Beneficiary.COMPLAINANT:
+        # Sent again (a double submission, or asked once more while pending): each measure is
+        # requested once; only the new ones are recorded.
+        live = set(
+            session.scalars(
+                select(Measure.type).where(
+                    Measure.case_id == case.id,
+                    Measure.beneficiary == Beneficiary.COMPLAINANT,
+                    Measure.state.in_(UNDECIDED_STATES | ACTIVE_STATES),
+                )
+            )
+        )
+        types = [t for t in types if t not in live]
+        if not types:
+            raise TransitionRefused(
+                "already_requested", "Every measure named is already requested or in force."
+            )
     if (source is ProtectionSource.OFFICER) != (officer is not None):
         raise TransitionRefused(
             "wrong_source", "Only a request recorded by an officer names an officer."

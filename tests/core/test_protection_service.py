@@ -29,6 +29,7 @@ from core.services.protection import ProtectionSource
 from core.services.protection import request_protection
 from core.storage.models import Deadline
 from core.storage.models import Forwarding
+from core.storage.models import Measure
 from core.storage.models import Message
 
 K = DeadlineKind
@@ -126,3 +127,23 @@ def test_a_duplicated_measure_is_requested_once(world: World) -> None:
     case = file_case(world, at_lima(2026, 11, 13))
     t = MeasureType.TRANSFER_COMPLAINANT
     assert len(_followup(world, case, at_lima(2026, 11, 16), t, t)) == 1
+
+
+def test_a_measure_asked_twice_is_one_request_with_one_set_of_clocks(world: World) -> None:
+    """RG 4.10: a form sent twice (or a measure asked again while pending) records nothing new;
+    a new measure in the same request is still recorded."""
+    case = file_case(world, at_lima(2026, 11, 13))
+    _followup(world, case, at_lima(2026, 11, 16), MeasureType.TRANSFER_COMPLAINANT)
+    with pytest.raises(TransitionRefused) as refused:
+        _followup(world, case, at_lima(2026, 11, 16), MeasureType.TRANSFER_COMPLAINANT)
+    assert refused.value.code == "already_requested"
+    (added,) = _followup(
+        world,
+        case,
+        at_lima(2026, 11, 17),
+        MeasureType.TRANSFER_COMPLAINANT,
+        MeasureType.CONTRACT_RENEWAL,
+    )
+    assert added.type is MeasureType.CONTRACT_RENEWAL
+    types = sorted(m.type for m in world.session.scalars(select(Measure)))
+    assert types == [MeasureType.CONTRACT_RENEWAL, MeasureType.TRANSFER_COMPLAINANT]
