@@ -55,6 +55,8 @@ from core.law.measures_workflow import allowed_measure_acts
 from core.law.measures_workflow import needs_hr_report
 from core.services import measures
 from core.services.cases import calendar_for
+from core.services.protection import ProtectionSource
+from core.services.protection import request_protection
 from core.storage import audit
 from core.storage.db import utcnow
 from core.storage.models import Case
@@ -252,10 +254,11 @@ def make_blueprint() -> Blueprint:
                 case, status=422, error=_l("Elija el tipo de medida y el beneficiario."), form=form
             )
         try:
-            measure = measures.request_measure(
+            (measure,) = request_protection(
                 db,
                 case,
-                measure_type=measure_type,
+                measure_types=[measure_type],
+                source=ProtectionSource.OFFICER,
                 beneficiary=beneficiary,
                 officer=current_officer(),
                 reasoning=form.get("reasoning", ""),

@@ -283,3 +283,15 @@ def test_breach_and_pad_end_from_the_register(casework_client, office, db):
     assert "El PAD terminó el" in page
     db.expire_all()
     assert db.scalars(select(CaseEvent).where(CaseEvent.kind == "pad_ended")).one()
+
+
+def test_the_officer_cannot_record_the_same_request_twice(casework_client, office, db):
+    client = as_(casework_client, office["officer"])
+    again = client.post(
+        f"/denuncias/{office['code']}/medidas",
+        data={"type": "traslado_denunciante", "beneficiary": "denunciante", "reasoning": "Otra."},
+    )
+    assert again.status_code == 422
+    assert "ya está solicitada o vigente" in again.get_data(as_text=True)
+    db.expire_all()
+    assert len(db.scalars(select(Measure)).all()) == 1
