@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.storage.models import Case
 from core.storage.models import Measure
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +51,6 @@ def test_one_measure_ticked_is_sent(browser, settings, clean_engine, tmp_path):
 def test_an_anonymous_request_is_recorded_as_measures(browser, settings, clean_engine, tmp_path):
     """Issue 12, defect 3: from a real browser an anonymous person's request records the measure
     and marks the case "solicita medidas", not only a message."""
-    from core.law.enums import Modality
-    from core.storage.models import Case
-
     with Session(clean_engine, expire_on_commit=False) as s:
         ent = make_entity(s, settings)
         receipt = make_case(s, settings, ent, identified=False).formatted
