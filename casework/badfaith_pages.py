@@ -13,6 +13,7 @@ the measures page with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -111,122 +112,94 @@ def make_blueprint() -> Blueprint:
             abort(404)
         return procedure
 
-    @bp.post("/denuncias/<code>/mala-fe")
-    @require_role(*CASE_ROLES)
-    def start(code: str) -> Any:
+    def _run(code: str, act: Callable[[Session, Case], object]) -> Any:
+        """Record `act` on the case, commit, and return to the register; a refusal re-renders
+        the register with the reason and nothing recorded."""
         case = load_case(code)
         office_identity()
         db = web.db()
         try:
-            kind = BadFaithType(request.form.get("bad_faith_type", ""))
-        except ValueError:
-            kind = None
-        try:
-            badfaith.start_bad_faith(
-                db,
-                case,
-                officer=current_officer(),
-                bad_faith_type=kind,
-                reasoning=request.form.get("reasoning", ""),
-                now=utcnow(),
-                calendar=calendar_for(db, case.entity),
-                office_recipients=office_recipients(case),
-            )
+            act(db, case)
         except DomainError as exc:
             return _refused(code, exc)
         db.commit()
         return _done(case.code)
+
+    def _common(db: Session, case: Case) -> dict[str, Any]:
+        return {
+            "officer": current_officer(),
+            "reasoning": request.form.get("reasoning", ""),
+            "now": utcnow(),
+            "office_recipients": office_recipients(case),
+        }
+
+    @bp.post("/denuncias/<code>/mala-fe")
+    @require_role(*CASE_ROLES)
+    def start(code: str) -> Any:
+        try:
+            kind: BadFaithType | None = BadFaithType(request.form.get("bad_faith_type", ""))
+        except ValueError:
+            kind = None
+        return _run(
+            code,
+            lambda db, case: badfaith.start_bad_faith(
+                db,
+                case,
+                bad_faith_type=kind,
+                calendar=calendar_for(db, case.entity),
+                **_common(db, case),
+            ),
+        )
 
     @bp.post("/denuncias/<code>/mala-fe/<int:procedure_id>/alegaciones")
     @require_role(*CASE_ROLES)
     def alegaciones(code: str, procedure_id: int) -> Any:
-        case = load_case(code)
-        office_identity()
-        db = web.db()
-        try:
-            badfaith.record_bad_faith_alegaciones(
-                db,
-                _procedure(case, procedure_id),
-                officer=current_officer(),
-                reasoning=request.form.get("reasoning", ""),
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            return _refused(code, exc)
-        db.commit()
-        return _done(case.code)
+        return _run(
+            code,
+            lambda db, case: badfaith.record_bad_faith_alegaciones(
+                db, _procedure(case, procedure_id), **_common(db, case)
+            ),
+        )
 
     @bp.post("/denuncias/<code>/mala-fe/<int:procedure_id>/decision")
     @require_role(*CASE_ROLES)
     def decide(code: str, procedure_id: int) -> Any:
-        case = load_case(code)
-        office_identity()
-        db = web.db()
-        upheld = request.form.get("upheld", "")
-        try:
-            badfaith.decide_bad_faith(
+        # Never inferred from a missing or forged field.
+        upheld = {"1": True, "0": False}.get(request.form.get("upheld", ""))
+        return _run(
+            code,
+            lambda db, case: badfaith.decide_bad_faith(
                 db,
                 _procedure(case, procedure_id),
-                officer=current_officer(),
-                # Never inferred from a missing or forged field.
-                upheld={"1": True, "0": False}.get(upheld),
-                reasoning=request.form.get("reasoning", ""),
-                now=utcnow(),
+                upheld=upheld,
                 calendar=calendar_for(db, case.entity),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            return _refused(code, exc)
-        db.commit()
-        return _done(case.code)
+                **_common(db, case),
+            ),
+        )
 
     @bp.post("/denuncias/<code>/incumplimiento")
     @require_role(*CASE_ROLES)
     def breach(code: str) -> Any:
-        case = load_case(code)
-        office_identity()
-        db = web.db()
-        try:
-            obligations.record_breach(
-                db,
-                case,
-                officer=current_officer(),
-                reasoning=request.form.get("reasoning", ""),
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            return _refused(code, exc)
-        db.commit()
-        return _done(case.code)
+        return _run(code, lambda db, case: obligations.record_breach(db, case, **_common(db, case)))
 
     @bp.post("/denuncias/<code>/fin-pad")
     @require_role(*CASE_ROLES)
     def pad_end(code: str) -> Any:
-        case = load_case(code)
-        office_identity()
-        db = web.db()
         try:
             ended_on = dt.date.fromisoformat(request.form.get("ended_on", ""))
         except ValueError:
             return _refused(
                 code, TransitionRefused("pad_end_date_required", "Give the PAD's end date.")
             )
-        try:
-            obligations.record_pad_end(
+        return _run(
+            code,
+            lambda db, case: obligations.record_pad_end(
                 db,
                 case,
-                officer=current_officer(),
                 ended_on=ended_on,
-                reasoning=request.form.get("reasoning", ""),
-                now=utcnow(),
                 calendar=calendar_for(db, case.entity),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            return _refused(code, exc)
-        db.commit()
-        return _done(case.code)
+                **_common(db, case),
+            ),
+        )
 
     return bp

@@ -226,6 +226,26 @@ def start_bad_faith(
     return procedure
 
 
+def _plan_on(
+    session: Session,
+    procedure: BadFaithProcedure,
+    act: BadFaithAct,
+    inputs: BadFaithInputs,
+    *,
+    officer: Officer,
+    now: dt.datetime,
+) -> tuple[Case, BadFaithTransition]:
+    """Lock the case, reload the procedure (a concurrent act commits first, or waits) and plan
+    `act` on it."""
+    case = session.get_one(Case, procedure.case_id)
+    check_officer(case, officer)
+    lock_case(session, case, now)
+    session.refresh(procedure)
+    still_open = procedure if procedure.decided_at is None else None
+    facts = _facts(session, case, still_open, procedure.person, local_day(now))
+    return case, plan_bad_faith_act(facts, act, inputs)
+
+
 def record_bad_faith_alegaciones(
     session: Session,
     procedure: BadFaithProcedure,
@@ -235,13 +255,13 @@ def record_bad_faith_alegaciones(
     now: dt.datetime,
     office_recipients: Sequence[crypto.Recipient],
 ) -> CaseEvent:
-    case = session.get_one(Case, procedure.case_id)
-    check_officer(case, officer)
-    lock_case(session, case, now)
-    session.refresh(procedure)
-    facts = _facts(session, case, _still_open(procedure), procedure.person, local_day(now))
-    transition = plan_bad_faith_act(
-        facts, BadFaithAct.RECORD_ALEGACIONES, BadFaithInputs(reasoning=reasoning)
+    case, transition = _plan_on(
+        session,
+        procedure,
+        BadFaithAct.RECORD_ALEGACIONES,
+        BadFaithInputs(reasoning=reasoning),
+        officer=officer,
+        now=now,
     )
     procedure.alegaciones_received_at = now
     event = _record(
@@ -260,10 +280,6 @@ def record_bad_faith_alegaciones(
     return event
 
 
-def _still_open(procedure: BadFaithProcedure) -> BadFaithProcedure | None:
-    return procedure if procedure.decided_at is None else None
-
-
 def decide_bad_faith(
     session: Session,
     procedure: BadFaithProcedure,
@@ -277,14 +293,13 @@ def decide_bad_faith(
 ) -> CaseEvent:
     """RG 11 (3)-(4) and DL 14: the reasoned decision (head only); upheld, the person is excluded
     from every measure and the file goes to the Procuraduría and the STPAD."""
-    case = session.get_one(Case, procedure.case_id)
-    check_officer(case, officer)
-    lock_case(session, case, now)
-    session.refresh(procedure)
-    today = local_day(now)
-    facts = _facts(session, case, _still_open(procedure), procedure.person, today)
-    transition = plan_bad_faith_act(
-        facts, BadFaithAct.DECIDE, BadFaithInputs(reasoning=reasoning, upheld=upheld)
+    case, transition = _plan_on(
+        session,
+        procedure,
+        BadFaithAct.DECIDE,
+        BadFaithInputs(reasoning=reasoning, upheld=upheld),
+        officer=officer,
+        now=now,
     )
     if Capability.DECIDE_MEASURES not in ROLE_CAPABILITIES[officer.role]:
         raise CapabilityRequired("Only the head of the OII (or the MAA) decides on bad faith.")
