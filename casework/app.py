@@ -40,6 +40,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import admin
     from casework import audit_views
     from casework import auth
+    from casework import badfaith_pages
     from casework import case_pages
     from casework import inbox_pages
     from casework import measure_pages
@@ -47,7 +48,16 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import retention_pages
     from casework import stats_pages
 
-    for module in (auth, admin, inbox_pages, case_pages, measure_pages, audit_views, stats_pages):
+    for module in (
+        auth,
+        admin,
+        inbox_pages,
+        case_pages,
+        measure_pages,
+        badfaith_pages,
+        audit_views,
+        stats_pages,
+    ):
         app.register_blueprint(module.make_blueprint())
     app.register_blueprint(retention_pages.make_blueprint())
     app.register_blueprint(notice_pages.make_blueprint())

@@ -103,6 +103,8 @@ MEASURE_ACT_LABELS = {
     MeasureAct.DECIDE_CESSATION: _l("Decidir el cese por mala fe"),
     MeasureAct.CEASE: _l("Cesar la medida"),
     MeasureAct.ARCHIVE: _l("Archivar la solicitud"),
+    MeasureAct.LIFT_SUSPENSION: _l("Levantar la suspensión (la medida vuelve a estar vigente)"),
+    MeasureAct.EXCLUDE_FOR_BAD_FAITH: _l("Excluir por mala fe (DL 14)"),
 }
 
 EVENT_LABELS = {
@@ -120,6 +122,11 @@ EVENT_LABELS = {
     "identity_accessed": _l("Acceso a la identidad del denunciante"),
     "identity_request_refused": _l("Solicitud de identidad denegada e informada (RG 3.4)"),
     "package_exported": _l("Paquete de derivación generado"),
+    "bad_faith.start": _l("Inicio del procedimiento por mala fe (RG 11)"),
+    "bad_faith.record_alegaciones": _l("Alegaciones sobre la mala fe registradas"),
+    "bad_faith.decide": _l("Decisión sobre la mala fe (RG 11)"),
+    "obligations_breached": _l("Incumplimiento de obligaciones remitido (RG 10.2)"),
+    "pad_ended": _l("Fin del procedimiento disciplinario registrado (RG 6.2)"),
     **{f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()},
 }
 LEGAL_BASIS_LABELS = {
@@ -193,6 +200,33 @@ REFUSALS = {
     "alegaciones_already_recorded": _l("Las alegaciones ya están registradas."),
     "hr_result_required": _l("Indique si la ORH consideró viable la medida."),
     "criteria_required": _l("Evalúe la trascendencia, la gravedad y la verosimilitud (RG 7.1)."),
+    "apartamiento_conditions_required": _l(
+        "El apartamiento requiere indicios razonables, un cargo determinante y riesgo de "
+        "represalia (DL 9.3; RG 6.3)."
+    ),
+    "pad_ended": _l(
+        "El traslado, la licencia y la exoneración solo rigen mientras dura el PAD (RG 6.2)."
+    ),
+    "bad_faith_pending": _l(
+        "Hay un procedimiento por mala fe abierto: decídalo primero (DL 14; RG 11)."
+    ),
+    "bad_faith_not_upheld": _l("Solo la decisión que confirma la mala fe excluye las medidas."),
+    "bad_faith_already_open": _l(
+        "Ya hay un procedimiento por mala fe abierto sobre esta persona (uno por persona)."
+    ),
+    "no_bad_faith_procedure": _l("No hay un procedimiento por mala fe abierto."),
+    "bad_faith_person": _l("La mala fe se refiere a quien presentó la denuncia (DL 4.5; DL 14)."),
+    "upheld_required": _l("Indique si se confirma o no la mala fe."),
+    "not_protected": _l(
+        "Solo una persona con medidas otorgadas tiene estas obligaciones (DL 13; RG 10)."
+    ),
+    "pad_end_in_future": _l("La fecha de fin del PAD no puede ser posterior a hoy."),
+    "pad_end_recorded": _l("El fin del PAD ya está registrado."),
+    "pad_end_date_required": _l("Indique la fecha en que terminó el PAD."),
+    "already_requested": _l("Esa medida ya está solicitada o vigente para el denunciante."),
+    "excluded_for_bad_faith": _l(
+        "El denunciante fue excluido de las medidas por mala fe (DL 14): no admite nuevas."
+    ),
     "subordination_required": _l(
         "Las medidas laborales requieren relación de subordinación o jerarquía (RG 7.2)."
     ),

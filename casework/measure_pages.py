@@ -27,6 +27,7 @@ from sqlalchemy import select
 import crypto
 from casework.auth import current_officer
 from casework.auth import require_role
+from casework.badfaith_pages import person_context
 from casework.case_pages import MAX_ROW_ID
 from casework.case_pages import MEASURE_ACT_LABELS
 from casework.case_pages import case_context
@@ -44,6 +45,7 @@ from core.law.enums import DeadlineKind
 from core.law.enums import MeasureType
 from core.law.enums import MessageKind
 from core.law.enums import Role
+from core.law.measures_workflow import APARTAMIENTO_CONDITIONS
 from core.law.measures_workflow import LABOUR_MEASURES
 from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
@@ -53,6 +55,8 @@ from core.law.measures_workflow import needs_hr_report
 from core.services import measures
 from core.services.cases import calendar_for
 from core.services.cases import case_regime
+from core.services.protection import ProtectionSource
+from core.services.protection import request_protection
 from core.storage import audit
 from core.storage.db import utcnow
 from core.storage.models import Case
@@ -67,6 +71,13 @@ CRITERION_LABELS = {
     Criterion.VEROSIMILITUD: _l("Verosimilitud: probabilidad de que los hechos ocurrieron"),
     Criterion.SUBORDINACION: _l(
         "Subordinación o jerarquía entre denunciante y denunciado (medidas laborales)"
+    ),
+    Criterion.INDICIOS_RAZONABLES: _l("Apartamiento (DL 9.3): indicios razonables suficientes"),
+    Criterion.CARGO_DETERMINANTE: _l(
+        "Apartamiento (DL 9.3): el cargo del denunciado es determinante en la contratación"
+    ),
+    Criterion.RIESGO_REPRESALIA: _l(
+        "Apartamiento (DL 9.3): el denunciado conoce la denuncia y puede tomar represalias"
     ),
 }
 CEASE_LABELS = {
@@ -135,6 +146,7 @@ def _act_forms(measure: Measure) -> list[dict[str, Any]]:
                 "allowed": row.capability is None or head,
                 "criteria": act is MeasureAct.GRANT,
                 "labour": measure.type in LABOUR_MEASURES,
+                "apartamiento": measure.type is MeasureType.PROCUREMENT_REMOVAL,
                 "hr_result": act is MeasureAct.RECORD_HR_REPORT,
                 "bad_faith": act is MeasureAct.START_BAD_FAITH_CESSATION,
                 "decision": act in DECISIONS,
@@ -161,6 +173,7 @@ def _render_index(case: Case, *, status: int = 200, **extra: Any) -> Response:
         beneficiaries=list(Beneficiary),
         needs_hr_report=needs_hr_report,
         form=extra.pop("form", {}),
+        **person_context(db, case),
         **extra,
     )
     return Response(body, status=status)
@@ -205,6 +218,7 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
         forms=_act_forms(measure),
         bad_faith_types=list(BadFaithType),
         criteria=list(Criterion),
+        apartamiento_conditions=[c.value for c in APARTAMIENTO_CONDITIONS],
         cease_grounds=list(CeaseGround),
         form=extra.pop("form", {}),
         **extra,
@@ -242,10 +256,11 @@ def make_blueprint() -> Blueprint:
                 case, status=422, error=_l("Elija el tipo de medida y el beneficiario."), form=form
             )
         try:
-            measure = measures.request_measure(
+            (measure,) = request_protection(
                 db,
                 case,
-                measure_type=measure_type,
+                measure_types=[measure_type],
+                source=ProtectionSource.OFFICER,
                 beneficiary=beneficiary,
                 officer=current_officer(),
                 reasoning=form.get("reasoning", ""),

@@ -22,8 +22,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import crypto
 from core import web
+from core.errors import DomainError
 from core.files import metadata
 from core.files import policy
+from core.law import event_kinds
 from core.law.enums import CaseState
 from core.law.enums import Destination
 from core.law.enums import MeasureType
@@ -34,12 +36,13 @@ from core.services import followup
 from core.services import intake
 from core.services import subsanacion
 from core.services.cases import calendar_for
-from core.services.measures import request_measure
 from core.services.messages import MessageRefused
 from core.services.messages import add_evidence
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
 from core.services.messages import read_message
+from core.services.protection import ProtectionSource
+from core.services.protection import request_protection
 from core.storage.blobs import read_plaintext
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -51,9 +54,6 @@ from reporting.forms import EvidenceForm
 from reporting.forms import MessageForm
 from reporting.forms import ProtectionForm
 from reporting.forms import ReceiptForm
-
-FOLLOWUP_PROTECTION_REASONING = "Solicitada por el denunciante desde el seguimiento."
-
 
 # --- follow-up session -------------------------------------------------------------------------
 
@@ -92,18 +92,21 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
     out = []
     for ev in events:
         detail = []
-        data = ev.data or {}
+        # Only the kinds and fields of the allow-list core.law.event_kinds.TIMELINE.
+        data = event_kinds.timeline_data(ev.kind, ev.data)
+        if data is None:
+            continue
         dest = data.get("destination")
         if dest in {d.value for d in Destination}:
             detail.append(str(labels.DESTINATION[Destination(dest)]))
         if data.get("destination_name"):
             detail.append(str(data["destination_name"]))
-        measure = data.get("measure_type") or data.get("type")
+        measure = data.get("measure_type")
         if measure in {m.value for m in MeasureType}:
             detail.append(str(labels.MEASURE[MeasureType(measure)]))
         missing = [
             labels.MISSING_ITEM[i]
-            for i in data.get("missing_items", [])
+            for i in data.get("missing_items", []) or []  # type: ignore[attr-defined]
             if i in labels.MISSING_ITEM
         ]
         if missing:
@@ -111,6 +114,8 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
         decision = data.get("decision")
         if decision in labels.MEASURE_DECISION:
             detail.append(str(labels.MEASURE_DECISION[decision]))
+        if data.get("upheld") is not None:
+            detail.append(_("se confirmó") if data["upheld"] else _("no se confirmó"))
         basis = data.get("legal_basis")
         if basis in labels.LEGAL_BASIS:
             detail.append(str(labels.LEGAL_BASIS[basis]))
@@ -348,29 +353,32 @@ def register(bp: Blueprint) -> None:
         )
         body += "\n\n" + _("Riesgo: %(r)s", r=form.risk.data or "")
         db = web.db()
-        now = common.now()
-        post_message(
-            db,
-            case,
-            direction=MessageDirection.FROM_COMPLAINANT,
-            kind=MessageKind.PROTECTION_REQUEST,
-            body=body,
-            officer_id=None,
-            now=now,
-        )
-        if case.modality is not Modality.ANONYMOUS:
-            office = [crypto.parse_recipient(case.entity.office_recipient)]
-            for measure_type in measures:
-                request_measure(
-                    db,
-                    case,
-                    measure_type=measure_type,
-                    officer=None,
-                    reasoning=FOLLOWUP_PROTECTION_REASONING,
-                    now=now,
-                    office_recipients=office,
+        try:
+            request_protection(
+                db,
+                case,
+                measure_types=measures,
+                source=ProtectionSource.FOLLOWUP,
+                now=common.now(),
+                office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+                message=body,
+            )
+        except DomainError as exc:
+            db.rollback()
+            form.measures.errors = [
+                {
+                    "excluded_for_bad_faith": _(
+                        "La Oficina lo excluyó de las medidas de protección por mala fe (DL 14)."
+                    ),
+                    "already_requested": _(
+                        "Ya solicitó esas medidas: la Oficina las está evaluando o están vigentes."
+                    ),
+                }.get(
+                    getattr(exc, "code", ""),
+                    _("Su denuncia fue archivada por desistimiento: ya no admite solicitudes."),
                 )
-            case.protection_requested = True
+            ]
+            return _render_case(case, identity, 422, protection_form=form)
         db.commit()
         return _done(_("Su solicitud de medidas de protección fue enviada."))
 

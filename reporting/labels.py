@@ -133,6 +133,16 @@ EVENT = {
     "measure.decide_suspension": _l("Se decidió sobre la suspensión de una medida"),
     "measure.decide_cessation": _l("Se decidió sobre el cese de una medida por mala fe"),
     "identity_accessed": _l("La jefatura de la OII consultó sus datos de identidad"),
+    "measure.lift_suspension": _l("Se levantó la suspensión de una medida: vuelve a estar vigente"),
+    "measure.exclude_for_bad_faith": _l("Exclusión de una medida de protección por mala fe"),
+    "bad_faith.start": _l(
+        "La Oficina inició un procedimiento por mala fe sobre su denuncia: puede presentar "
+        "alegaciones"
+    ),
+    "bad_faith.decide": _l("Se decidió el procedimiento por mala fe"),
+    "obligations_breached": _l(
+        "La Oficina registró un incumplimiento de sus obligaciones como persona protegida"
+    ),
 }
 
 # The decision a notification tells the complainant about (core.law.enums.MeasureState values).

@@ -15,13 +15,21 @@ Decisions on ambiguous points (for docs/):
 - Granting needs trascendencia, gravedad and verosimilitud assessed (RG 7.1: weighed, not each
   required to hold [INF]); labour measures also need the subordination relationship to hold
   (RG 7.2). An unfavourable HR report does not block a grant: it informs it [INF].
-- Variation, suspension and bad-faith cessation open the 5-business-day alegaciones clock and
+- Variation and suspension open the 5-business-day alegaciones clock and
   the decision clock (10 days after alegaciones end) in the same act (RG 9, RG 11). The decision
   is refused while the alegaciones period is open, unless the alegaciones were already received.
   A decision that does not uphold the intended change returns the measure to `vigente`.
-- Bad-faith exclusion sends the file to the Procuraduría and the STPAD (RG 11.4).
+- Bad faith is a procedure on the complaint and the person (core.law.bad_faith), one per person,
+  whether or not a measure is in force; upheld, it excludes every measure of the person through
+  `exclude_for_bad_faith` (DL 14). A measure left in the old per-measure procedure
+  (`en_cese_mala_fe`) can still record alegaciones and be decided.
 - `cease` (danger extinguished, end of the PAD) applies to any active measure, but not during a
   bad-faith procedure, which must be decided first so its consequences are not bypassed [INF].
+- A suspension decided can be lifted by the head: the measure is in force again (DL 12.1) [INF].
+- Apartamiento from a procurement is granted only when DL 9.3's three conditions hold
+  (reasonable indications, decisive post, risk of retaliation), recorded with the criteria.
+- Transfers, paid leave and attendance exemption are granted only while the PAD lasts (RG 6.2):
+  once its end is recorded (core.services.obligations) they cannot be granted.
 - Archiving by desistimiento (DL 8.1) applies to undecided requests only: an identity reserve
   already in force stays in force (DL 6.1; RG 3.2 presumes the reserve) [INF].
 - Notifying the complainant applies to granted, in-force and denied measures, once each.
@@ -64,6 +72,8 @@ class MeasureAct(StrEnum):
     DECIDE_VARIATION = "decide_variation"
     DECIDE_SUSPENSION = "decide_suspension"
     DECIDE_CESSATION = "decide_cessation"
+    LIFT_SUSPENSION = "lift_suspension"
+    EXCLUDE_FOR_BAD_FAITH = "exclude_for_bad_faith"
     CEASE = "cease"
     ARCHIVE = "archive"
 
@@ -95,6 +105,15 @@ class Criterion(StrEnum):
     GRAVEDAD = "gravedad"
     VEROSIMILITUD = "verosimilitud"
     SUBORDINACION = "subordinacion"  # labour measures only (RG 7.2)
+    # Apartamiento from a procurement (DL 9.3; RG 6.3) needs all three:
+    INDICIOS_RAZONABLES = "indicios_razonables"  # (a) enough reasonable indications
+    CARGO_DETERMINANTE = "cargo_determinante"  # (b) the post decides the selection/contract
+    RIESGO_REPRESALIA = "riesgo_represalia"  # (c) knows of the complaint, may retaliate
+
+
+APARTAMIENTO_CONDITIONS = frozenset(
+    {Criterion.INDICIOS_RAZONABLES, Criterion.CARGO_DETERMINANTE, Criterion.RIESGO_REPRESALIA}
+)
 
 
 BASE_CRITERIA = frozenset({Criterion.TRASCENDENCIA, Criterion.GRAVEDAD, Criterion.VEROSIMILITUD})
@@ -109,6 +128,15 @@ LABOUR_MEASURES = frozenset(
     }
 )
 HR_EXECUTED_MEASURES = LABOUR_MEASURES
+# Granted only while the PAD lasts, and ended with it (RG 6.2, last paragraph).
+PAD_BOUND_MEASURES = frozenset(
+    {
+        MeasureType.TRANSFER_COMPLAINANT,
+        MeasureType.TRANSFER_REPORTED,
+        MeasureType.PAID_LEAVE_REPORTED,
+        MeasureType.ATTENDANCE_EXEMPTION_REPORTED,
+    }
+)
 
 ACTIVE_STATES = frozenset(
     {
@@ -145,6 +173,10 @@ class MeasureFacts:
     notified: bool = False
     alegaciones_due: dt.date | None = None
     alegaciones_received: bool = False
+    # A bad-faith procedure on the complaint and the person is open / was upheld (DL 14; RG 11).
+    bad_faith_pending: bool = False
+    bad_faith_upheld: bool = False
+    pad_ended: bool = False  # the PAD's end is recorded (RG 6.2)
 
 
 @dataclass(frozen=True)
@@ -236,10 +268,29 @@ SUBORDINATION_HOLDS = MGuard(
         f.measure_type not in LABOUR_MEASURES or i.criteria.get(Criterion.SUBORDINACION) is True
     ),
 )
-BAD_FAITH_TYPE_GIVEN = MGuard(
-    "bad_faith_type_required",
-    "Name the kind of bad faith (DL 4.5).",
-    lambda f, i: i.bad_faith_type is not None,
+APARTAMIENTO_CONDITIONS_HOLD = MGuard(
+    "apartamiento_conditions_required",
+    "Apartamiento needs reasonable indications, a decisive post and a risk of retaliation "
+    "(DL 9.3; RG 6.3).",
+    lambda f, i: (
+        f.measure_type is not MeasureType.PROCUREMENT_REMOVAL
+        or all(i.criteria.get(c) is True for c in APARTAMIENTO_CONDITIONS)
+    ),
+)
+PAD_NOT_ENDED = MGuard(
+    "pad_ended",
+    "Transfers, paid leave and attendance exemption last only while the PAD lasts (RG 6.2).",
+    lambda f, i: f.measure_type not in PAD_BOUND_MEASURES or not f.pad_ended,
+)
+NO_BAD_FAITH_PENDING = MGuard(
+    "bad_faith_pending",
+    "A bad-faith procedure is open: decide it first (DL 14; RG 11).",
+    lambda f, i: not f.bad_faith_pending,
+)
+BAD_FAITH_UPHELD = MGuard(
+    "bad_faith_not_upheld",
+    "Only a decision upholding bad faith excludes the measures (DL 14; RG 11).",
+    lambda f, i: f.bad_faith_upheld,
 )
 CEASE_GROUND_GIVEN = MGuard(
     "cease_ground_required",
@@ -269,8 +320,8 @@ _grant = MRow(
     target=_M.GRANTED,
     closes=frozenset({_D.HR_FEASIBILITY}),
     capability=_DECIDE,
-    input_guards=(CRITERIA_ASSESSED, SUBORDINATION_HOLDS),
-    fact_guards=(HR_REPORT_IF_NEEDED,),
+    input_guards=(CRITERIA_ASSESSED, SUBORDINATION_HOLDS, APARTAMIENTO_CONDITIONS_HOLD),
+    fact_guards=(HR_REPORT_IF_NEEDED, PAD_NOT_ENDED),
     decides=True,
 )
 _deny = MRow(
@@ -312,11 +363,9 @@ TABLE: MappingProxyType[tuple[MeasureState | None, MeasureAct], MRow] = MappingP
         (_M.GRANTED, _A.ENTER_INTO_FORCE): MRow(target=_M.IN_FORCE),
         **_rows(_IN_FORCE_LIKE, _A.START_VARIATION, replace(_start, target=_M.VARIATION)),
         **_rows(_IN_FORCE_LIKE, _A.START_SUSPENSION, replace(_start, target=_M.SUSPENSION)),
-        **_rows(
-            _IN_FORCE_LIKE,
-            _A.START_BAD_FAITH_CESSATION,
-            replace(_start, target=_M.BAD_FAITH_CESSATION, input_guards=(BAD_FAITH_TYPE_GIVEN,)),
-        ),
+        # Bad faith is a procedure on the complaint and the person (core.law.bad_faith), not
+        # on one measure: START_BAD_FAITH_CESSATION has no row any more. The rows below let a
+        # measure already in the old per-measure procedure (`en_cese_mala_fe`) finish it.
         **{
             (state, _A.RECORD_ALEGACIONES): replace(_record_alegaciones, target=state)
             for state in _PROCEDURES
@@ -346,6 +395,11 @@ TABLE: MappingProxyType[tuple[MeasureState | None, MeasureAct], MRow] = MappingP
             capability=_DECIDE,
             fact_guards=(ALEGACIONES_OVER,),
         ),
+        # RG 9: a suspension decided is lifted by a reasoned decision; the measure is in force
+        # again [INF] (DL 12.1 allows varying or suspending, so also ending the suspension).
+        (_M.SUSPENDED, _A.LIFT_SUSPENSION): MRow(
+            target=_M.IN_FORCE, complainant_visible=True, capability=_DECIDE
+        ),
         **_rows(
             tuple(sorted(ACTIVE_STATES)),
             _A.CEASE,
@@ -354,7 +408,21 @@ TABLE: MappingProxyType[tuple[MeasureState | None, MeasureAct], MRow] = MappingP
                 closes=_PROCEDURE_CLOCKS,
                 complainant_visible=True,
                 capability=_DECIDE,
+                fact_guards=(NO_BAD_FAITH_PENDING,),
                 input_guards=(CEASE_GROUND_GIVEN,),
+            ),
+        ),
+        # DL 14: bad faith upheld (core.services.badfaith) excludes the person at once from
+        # every measure, decided or not; every clock of the measure stops.
+        **_rows(
+            tuple(sorted(ACTIVE_STATES | UNDECIDED_STATES | {_M.BAD_FAITH_CESSATION})),
+            _A.EXCLUDE_FOR_BAD_FAITH,
+            MRow(
+                target=_M.EXCLUDED,
+                closes=frozenset(_D) - {_D.VERIFY_REQUIREMENTS, _D.SUBSANACION},
+                complainant_visible=True,
+                capability=_DECIDE,
+                fact_guards=(BAD_FAITH_UPHELD,),
             ),
         ),
         **_rows(
@@ -406,8 +474,6 @@ def plan_measure_act(
     data: dict[str, Any] = {"measure_type": facts.measure_type.value}
     if act in _DECISIONS:
         data["upheld"] = upheld
-    if inputs.bad_faith_type is not None and act is MeasureAct.START_BAD_FAITH_CESSATION:
-        data["bad_faith_type"] = inputs.bad_faith_type.value
     if act is MeasureAct.GRANT:
         data["criteria"] = {str(k): v for k, v in sorted(inputs.criteria.items())}
     if act is MeasureAct.RECORD_HR_REPORT:

@@ -33,6 +33,7 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
 from core.law.enums import Role
+from core.law.event_kinds import EventKind
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import MeasureFacts
@@ -133,7 +134,7 @@ def record_event(
 ) -> CaseEvent:
     event = CaseEvent(
         case_id=case.id,
-        kind=kind,
+        kind=EventKind(kind).value,  # ValueError for a kind not enumerated (core.law.event_kinds)
         at=now,
         officer_id=officer.id if officer else None,
         from_state=from_state,

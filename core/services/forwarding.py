@@ -34,9 +34,11 @@ from sqlalchemy.orm import Session
 import crypto
 from core.errors import DomainError
 from core.files import metadata
+from core.law import event_kinds
 from core.law import vocabulary
 from core.law.enums import Destination
 from core.law.enums import Motive
+from core.law.event_kinds import EventKind
 from core.services.casefile import safe_filename
 from core.services.cases import check_officer
 from core.services.cases import record_event
@@ -49,47 +51,9 @@ from core.storage.models import Forwarding
 from core.storage.models import Officer
 
 PACKAGE_FORMAT = "integra-forwarding/v1"
-EXPORT_EVENT = "package_exported"
-# Acts about the identity vault stay out of the package: they concern the complainant. So do
-# the exchanges with the complainant (their existence and timing can point to them) and the
-# office's internal bookkeeping (who handles the case, earlier exports).
-EXCLUDED_EVENT_KINDS = frozenset(
-    {
-        "identity_accessed",
-        "identity_request_refused",
-        "assigned",
-        EXPORT_EVENT,
-        "office_message",
-        "complainant_message",
-        "subsanacion_response",
-        "protection_requested_later",
-        "retaliation_reported",
-        "message",
-        # When the complainant first opened a subsanación request tells when they logged in
-        # (its due day too); recomputed clocks are the office's bookkeeping.
-        "subsanacion_notice_opened",
-        "clocks_recomputed",
-    }
-)
-MEASURE_EVENT_PREFIX = "measure."
-# The only act data a receiving body gets: what was decided, never officers, message or
-# attachment ids, or the assessment behind a grant (criteria, HR result).
-PACKAGE_EVENT_DATA = frozenset(
-    {
-        "destination",
-        "destination_name",
-        "missing_items",
-        "forwarded_to_stpad",
-        "stpad_mandatory",
-        "upheld",
-        "bad_faith_type",
-        "cease_ground",
-        "due_on",
-        "protection_requested",
-        "reserve_only",
-        "copies",
-    }
-)
+EXPORT_EVENT = EventKind.PACKAGE_EXPORTED.value
+# Which acts, and which of their data, a package lists: the explicit allow-list
+# core.law.event_kinds.PACKAGE (everything else stays in the office).
 # Report fields about the complainant rather than the facts. Identity data never leaves; nor
 # does the protection request: its risk description tells the complainant's own situation
 # (a contract about to end, a boss's threat) and can point to who they are. The OII handles
@@ -230,16 +194,14 @@ def build_zip(
             "at": e.at.isoformat(),
             "from_state": e.from_state,
             "to_state": e.to_state,
-            "data": {k: v for k, v in (e.data or {}).items() if k in PACKAGE_EVENT_DATA},
+            "data": picked,
         }
         for e in session.scalars(
             select(CaseEvent)
             .where(CaseEvent.case_id == case.id)
             .order_by(CaseEvent.at, CaseEvent.id)
         )
-        # Protection measures stay with the OII: which measure a complainant asked for (a
-        # contract renewal, a transfer) describes their situation and can point to them.
-        if e.kind not in EXCLUDED_EVENT_KINDS and not e.kind.startswith(MEASURE_EVENT_PREFIX)
+        if (picked := event_kinds.package_data(e.kind, e.data)) is not None
     ]
     files.append(
         ("actuaciones.json", json.dumps(acts, ensure_ascii=False, indent=2).encode("utf-8"))

@@ -36,6 +36,8 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
 from core.law.enums import MeasureType
+from core.law.event_kinds import EventKind
+from core.law.measures_workflow import ACTIVE_STATES
 from core.law.measures_workflow import ROLE_CAPABILITIES
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import CeaseGround
@@ -56,6 +58,7 @@ from core.services.cases import open_deadlines
 from core.services.cases import record_event
 from core.services.cases import refresh_next_deadline
 from core.storage import audit
+from core.storage.models import BadFaithProcedure
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
@@ -98,6 +101,21 @@ def measure_facts(session: Session, measure: Measure, *, today: dt.date) -> Meas
         .order_by(Deadline.id.desc())
         .limit(1)
     ).first()
+    # The bad-faith procedure concerns the complainant; a witness's measures are not theirs.
+    procedures = (
+        session.execute(
+            select(BadFaithProcedure.decided_at, BadFaithProcedure.upheld).where(
+                BadFaithProcedure.case_id == measure.case_id
+            )
+        ).all()
+        if measure.beneficiary is not Beneficiary.WITNESS
+        else []
+    )
+    pad_ended = session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == measure.case_id, CaseEvent.kind == EventKind.PAD_ENDED)
+        .limit(1)
+    )
     return MeasureFacts(
         state=measure.state,
         measure_type=measure.type,
@@ -107,6 +125,9 @@ def measure_facts(session: Session, measure: Measure, *, today: dt.date) -> Meas
         notified=measure.notified_at is not None,
         alegaciones_due=alegaciones.due_on if alegaciones else None,
         alegaciones_received=alegaciones is not None and alegaciones.satisfied_at is not None,
+        bad_faith_pending=any(decided is None for decided, _ in procedures),
+        bad_faith_upheld=any(upheld is True for _, upheld in procedures),
+        pad_ended=pad_ended is not None,
     )
 
 
@@ -201,6 +222,30 @@ def request_measure(
         raise TransitionRefused(
             "case_archived", "The complaint was archived by desistimiento (DL 8.1)."
         )
+    if beneficiary is not Beneficiary.WITNESS and session.scalar(
+        select(BadFaithProcedure.id)
+        .where(BadFaithProcedure.case_id == case.id, BadFaithProcedure.upheld.is_(True))
+        .limit(1)
+    ):
+        # DL 14: bad faith upheld excludes the person from the measures [INF: later ones too].
+        raise TransitionRefused(
+            "excluded_for_bad_faith", "The complainant was excluded for bad faith (DL 14)."
+        )
+    if beneficiary is Beneficiary.COMPLAINANT and session.scalar(
+        select(Measure.id)
+        .where(
+            Measure.case_id == case.id,
+            Measure.type == measure_type,
+            Measure.beneficiary == Beneficiary.COMPLAINANT,
+            Measure.state.in_(UNDECIDED_STATES | ACTIVE_STATES),
+        )
+        .limit(1)
+    ):
+        # The same measure asked twice (a double submission, a form sent again) is one request
+        # with one set of clocks; witnesses and third persons may be several people.
+        raise TransitionRefused(
+            "already_requested", "This measure is already requested or in force."
+        )
     today = local_day(now)
     regime = case_regime(case, today)
     if measure_type not in regime.measure_types:
@@ -223,6 +268,9 @@ def request_measure(
         in_force_from=today if transition.to_state in PROTECTING else None,
     )
     session.add(measure)
+    # Whoever asks, and whatever the modality, the case now shows the request, and verifying
+    # the requirements leads to the evaluation of measures (RG 4.7; issue 12, defect 3).
+    case.protection_requested = True
     session.flush()
     event = record_event(
         session,

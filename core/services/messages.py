@@ -19,6 +19,7 @@ import crypto
 from core.errors import DomainError
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.law.event_kinds import EventKind
 from core.services.intake import UploadedEvidence
 from core.services.intake import seal_attachment
 from core.storage import audit
@@ -31,14 +32,17 @@ MAX_BODY = 20_000
 
 # CaseEvent kinds recorded for messages (the complainant sees both directions on the timeline).
 EVENT_FOR = {
-    (MessageDirection.TO_COMPLAINANT, MessageKind.MESSAGE): "office_message",
-    (MessageDirection.FROM_COMPLAINANT, MessageKind.MESSAGE): "complainant_message",
-    (MessageDirection.FROM_COMPLAINANT, MessageKind.SUBSANACION_RESPONSE): "subsanacion_response",
+    (MessageDirection.TO_COMPLAINANT, MessageKind.MESSAGE): EventKind.OFFICE_MESSAGE,
+    (MessageDirection.FROM_COMPLAINANT, MessageKind.MESSAGE): EventKind.COMPLAINANT_MESSAGE,
+    (
+        MessageDirection.FROM_COMPLAINANT,
+        MessageKind.SUBSANACION_RESPONSE,
+    ): EventKind.SUBSANACION_RESPONSE,
     (
         MessageDirection.FROM_COMPLAINANT,
         MessageKind.PROTECTION_REQUEST,
-    ): "protection_requested_later",
-    (MessageDirection.FROM_COMPLAINANT, MessageKind.RETALIATION): "retaliation_reported",
+    ): EventKind.PROTECTION_REQUESTED_LATER,
+    (MessageDirection.FROM_COMPLAINANT, MessageKind.RETALIATION): EventKind.RETALIATION_REPORTED,
 }
 
 
@@ -86,7 +90,7 @@ def post_message(
     session.add(
         CaseEvent(
             case_id=case.id,
-            kind=EVENT_FOR.get((direction, kind), "message"),
+            kind=EVENT_FOR.get((direction, kind), EventKind.MESSAGE).value,
             at=now,
             officer_id=officer_id,
             visible_to_complainant=True,
@@ -146,7 +150,7 @@ def add_evidence(
     session.add(
         CaseEvent(
             case_id=case.id,
-            kind="evidence_added",
+            kind=EventKind.EVIDENCE_ADDED.value,
             at=now,
             visible_to_complainant=True,
             data={"attachments": [a.id for a in added]},

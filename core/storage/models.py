@@ -395,6 +395,8 @@ class Deadline(Base):
     # due/overdue view reads an index instead of filtering the office's clocks through cases.
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    # The clocks of a bad-faith procedure (RG 11) belong to it, not to a measure.
+    bad_faith_id: Mapped[int | None] = mapped_column(ForeignKey("bad_faith_procedures.id"))
     kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind, "deadline_kind"))
     # Whose clock it is: the office's, or the complainant's (subsanación).
     party: Mapped[str] = mapped_column(String(16), default="office")
@@ -430,6 +432,23 @@ class Measure(Base):
     details_sealed: Mapped[bytes | None]
 
     case: Mapped[Case] = relationship(back_populates="measures")
+
+
+class BadFaithProcedure(Base):
+    """The bad-faith procedure on a complaint and the person who filed it (DL 14; RG 2.1.3,
+    RG 11), whether or not a measure is in force; at most one open per person
+    (core.services.badfaith)."""
+
+    __tablename__ = "bad_faith_procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person: Mapped[Beneficiary] = mapped_column(_enum(Beneficiary, "beneficiary"))
+    bad_faith_type: Mapped[BadFaithType] = mapped_column(_enum(BadFaithType, "bad_faith_type"))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    alegaciones_received_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    upheld: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Forwarding(Base):

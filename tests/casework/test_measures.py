@@ -19,6 +19,7 @@ from core.law.enums import MessageKind
 from core.law.enums import Role
 from core.services import messages
 from core.storage.models import AuditEntry
+from core.storage.models import BadFaithProcedure
 from core.storage.models import CaseEvent
 from core.storage.models import Forwarding
 from core.storage.models import Measure
@@ -132,30 +133,34 @@ def test_full_lifecycle_to_bad_faith_exclusion(casework_client, office, db):
     )
     assert measure(db, mid).state is MeasureState.IN_FORCE
 
-    no_type = client.post(f"{base}/start_bad_faith_cessation", data={"reasoning": "Falsa."})
+    # Bad faith: one procedure on the complaint and the person (DL 14; RG 11), from the
+    # measures register, not from one measure.
+    person = f"/denuncias/{code}/mala-fe"
+    no_type = client.post(person, data={"reasoning": "Falsa."})
     assert no_type.status_code == 422
+    assert "tipo de mala fe" in no_type.get_data(as_text=True)
     started = client.post(
-        f"{base}/start_bad_faith_cessation",
-        data={"reasoning": "Pruebas simuladas.", "bad_faith_type": "falsa"},
+        person, data={"reasoning": "Pruebas simuladas.", "bad_faith_type": "falsa"}
     )
     assert started.status_code == 303
-    page = client.get(f"/denuncias/{code}/medidas/{mid}").get_data(as_text=True)
-    assert "Alegaciones" in page and "Decisión motivada" in page
-    assert "Denuncia falsa" in page
+    db.expire_all()
+    procedure = db.scalars(select(BadFaithProcedure)).one()
+    page = client.get(f"/denuncias/{code}/medidas").get_data(as_text=True)
+    assert "Procedimiento abierto desde el" in page and "Denuncia falsa" in page
+    assert "Plazo para alegaciones" in page or "Alegaciones" in page
+    again = client.post(person, data={"reasoning": "Otra vez.", "bad_faith_type": "falsa"})
+    assert again.status_code == 422 and "uno por persona" in again.get_data(as_text=True)
 
-    too_early = client.post(
-        f"{base}/decide_cessation", data={"reasoning": "Decidir.", "upheld": "1"}
-    )
+    decision = f"{person}/{procedure.id}/decision"
+    too_early = client.post(decision, data={"reasoning": "Decidir.", "upheld": "1"})
     assert too_early.status_code == 422  # alegaciones period still open
-    client.post(f"{base}/record_alegaciones", data={"reasoning": "Alegaciones recibidas."})
+    client.post(f"{person}/{procedure.id}/alegaciones", data={"reasoning": "Alegaciones."})
     # A forged form without the decision: refused, never read as "upheld" (exclusion).
-    no_decision = client.post(f"{base}/decide_cessation", data={"reasoning": "Se confirma."})
+    no_decision = client.post(decision, data={"reasoning": "Se confirma."})
     assert no_decision.status_code == 422
-    assert "Indique si se confirma o no" in no_decision.get_data(as_text=True)
-    assert measure(db, mid).state is MeasureState.BAD_FAITH_CESSATION
-    decided = client.post(
-        f"{base}/decide_cessation", data={"reasoning": "Se confirma.", "upheld": "1"}
-    )
+    assert "Indique si se confirma o no la mala fe" in no_decision.get_data(as_text=True)
+    assert measure(db, mid).state is MeasureState.IN_FORCE
+    decided = client.post(decision, data={"reasoning": "Se confirma.", "upheld": "1"})
     assert decided.status_code == 303
     assert measure(db, mid).state is MeasureState.EXCLUDED
     db.expire_all()
@@ -170,7 +175,12 @@ def test_full_lifecycle_to_bad_faith_exclusion(casework_client, office, db):
         e.kind
         for e in db.scalars(select(CaseEvent).where(CaseEvent.visible_to_complainant.is_(True)))
     }
-    assert {"measure.notify_complainant", "measure.start_bad_faith_cessation"} <= visible
+    assert {
+        "measure.notify_complainant",
+        "bad_faith.start",
+        "bad_faith.decide",
+        "measure.exclude_for_bad_faith",
+    } <= visible
     kinds = [json.loads(a.detail).get("measure_id") for a in db.scalars(select(AuditEntry))]
     assert mid in kinds
 
@@ -241,3 +251,47 @@ def test_forged_measure_ids_and_acts_are_refused_cleanly(casework_client, office
     long = client.post(f"{base}/deny", data={"reasoning": "x" * 20_001})
     assert long.status_code == 422
     assert "La fundamentación es demasiado larga" in long.get_data(as_text=True)
+
+
+def test_breach_and_pad_end_from_the_register(casework_client, office, db):
+    """RG 10.2 needs a protected person; RG 6.2's PAD end is the head's act and is shown."""
+    code = office["code"]
+    client = as_(casework_client, office["officer"])
+    page = client.get(f"/denuncias/{code}/medidas").get_data(as_text=True)
+    assert "Incumplimiento de obligaciones (RG 10.2)" in page
+    assert "Fin del procedimiento disciplinario (RG 6.2)" in page
+    breach = client.post(f"/denuncias/{code}/incumplimiento", data={"reasoning": "Divulgó."})
+    assert breach.status_code == 422  # the transfer is only requested: nobody is protected yet
+    assert "Solo una persona con medidas otorgadas" in breach.get_data(as_text=True)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    by_officer = client.post(
+        f"/denuncias/{code}/fin-pad", data={"ended_on": today, "reasoning": "Oficio STPAD."}
+    )
+    assert by_officer.status_code == 422
+    bad_date = client.post(
+        f"/denuncias/{code}/fin-pad", data={"ended_on": "ayer", "reasoning": "x"}
+    )
+    assert bad_date.status_code == 422
+    client.post("/logout")
+    client = as_(casework_client, office["head"])
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).date().isoformat()
+    done = client.post(
+        f"/denuncias/{code}/fin-pad", data={"ended_on": yesterday, "reasoning": "Oficio STPAD."}
+    )
+    assert done.status_code == 303
+    page = client.get(f"/denuncias/{code}/medidas").get_data(as_text=True)
+    assert "El PAD terminó el" in page
+    db.expire_all()
+    assert db.scalars(select(CaseEvent).where(CaseEvent.kind == "pad_ended")).one()
+
+
+def test_the_officer_cannot_record_the_same_request_twice(casework_client, office, db):
+    client = as_(casework_client, office["officer"])
+    again = client.post(
+        f"/denuncias/{office['code']}/medidas",
+        data={"type": "traslado_denunciante", "beneficiary": "denunciante", "reasoning": "Otra."},
+    )
+    assert again.status_code == 422
+    assert "ya está solicitada o vigente" in again.get_data(as_text=True)
+    db.expire_all()
+    assert len(db.scalars(select(Measure)).all()) == 1

@@ -18,9 +18,11 @@ from PIL import Image
 from sqlalchemy import select
 
 import crypto
+from core.law import event_kinds
 from core.law.enums import Destination
 from core.law.enums import MeasureType
 from core.law.enums import Role
+from core.law.event_kinds import EventKind
 from core.services import forwarding
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
@@ -270,9 +272,9 @@ def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db
         assert officer.username.encode() not in content, name
     acts = json.loads(members["actuaciones.json"])
     kinds = {a["kind"] for a in acts}
-    assert kinds.isdisjoint(forwarding.EXCLUDED_EVENT_KINDS)
+    assert kinds <= {k.value for k in event_kinds.PACKAGE}
     assert "case.registered" in kinds
-    assert all(set(a["data"]) <= forwarding.PACKAGE_EVENT_DATA for a in acts)
+    assert all(set(a["data"]) <= event_kinds.PACKAGE[EventKind(a["kind"])] for a in acts)
 
 
 def test_package_leaves_out_when_the_complainant_opened_a_request_and_recomputed_clocks(

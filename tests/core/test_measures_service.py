@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from core.errors import CapabilityRequired
 from core.errors import TransitionRefused
-from core.law.enums import BadFaithType
 from core.law.enums import Beneficiary
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
@@ -164,50 +163,7 @@ def in_force_transfer(world: World) -> tuple[Case, Measure]:
     return case, transfer
 
 
-def test_bad_faith_cessation_excludes_and_forwards(world: World) -> None:
-    case, transfer = in_force_transfer(world)
-    # Notice of intent Wed 1 Apr 2026 (Semana Santa Thu 2 / Fri 3).
-    with pytest.raises(TransitionRefused) as refused:
-        mact(world, transfer, A.START_BAD_FAITH_CESSATION, at_lima(2026, 4, 1))
-    assert refused.value.code == "bad_faith_type_required"
-    event = mact(
-        world,
-        transfer,
-        A.START_BAD_FAITH_CESSATION,
-        at_lima(2026, 4, 1),
-        bad_faith_type=BadFaithType.FALSE,
-    )
-    assert event.visible_to_complainant
-    assert transfer.bad_faith_type is BadFaithType.FALSE
-    # Alegaciones Mon 6 - Fri 10 Apr; decision within 10 bd after: Fri 24 Apr.
-    assert measure_clocks(world, transfer) == {
-        K.ALEGACIONES: dt.date(2026, 4, 10),
-        K.DECISION: dt.date(2026, 4, 24),
-    }
-    assert case.next_deadline_on == dt.date(2026, 4, 10)
-    with pytest.raises(TransitionRefused) as refused:
-        mact(world, transfer, A.DECIDE_CESSATION, at_lima(2026, 4, 10))
-    assert refused.value.code == "alegaciones_period_open"
-    # Cease is not available to bypass a pending bad-faith procedure.
-    with pytest.raises(TransitionRefused):
-        mact(
-            world,
-            transfer,
-            A.CEASE,
-            at_lima(2026, 4, 10),
-            cease_ground=CeaseGround.DANGER_EXTINGUISHED,
-        )
-    # An ordinary officer cannot decide.
-    with pytest.raises(CapabilityRequired):
-        mact(world, transfer, A.DECIDE_CESSATION, at_lima(2026, 4, 13), by=world.officer)
-    event = mact(world, transfer, A.DECIDE_CESSATION, at_lima(2026, 4, 13))
-    assert transfer.state is M.EXCLUDED
-    assert transfer.in_force_until == dt.date(2026, 4, 13)
-    assert measure_clocks(world, transfer) == {}
-    forwarded = world.session.scalars(
-        select(Forwarding).where(Forwarding.event_id == event.id)
-    ).all()
-    assert sorted(f.destination for f in forwarded) == [Destination.PROCURADURIA, Destination.STPAD]
+# Bad faith is now a procedure on the complaint and the person: tests/core/test_bad_faith.py.
 
 
 def test_variation_with_early_alegaciones(world: World) -> None:

@@ -32,12 +32,7 @@ M = MeasureState
 A = MeasureAct
 K = DeadlineKind
 TODAY = dt.date(2026, 8, 3)
-ALL_CRITERIA = {
-    Criterion.TRASCENDENCIA: True,
-    Criterion.GRAVEDAD: True,
-    Criterion.VEROSIMILITUD: True,
-    Criterion.SUBORDINACION: True,
-}
+ALL_CRITERIA = dict.fromkeys(Criterion, True)  # DL 9.3's three conditions included
 
 # Independent expectation from docs/workflow.md (upheld decisions, a
 # non-reserve measure, so a request goes to `solicitada`). Self-loops map to their own state.
@@ -59,8 +54,8 @@ EXPECTED: dict[tuple[MeasureState | None, MeasureAct], MeasureState] = {
     (M.VARIED, A.START_VARIATION): M.VARIATION,
     (M.IN_FORCE, A.START_SUSPENSION): M.SUSPENSION,
     (M.VARIED, A.START_SUSPENSION): M.SUSPENSION,
-    (M.IN_FORCE, A.START_BAD_FAITH_CESSATION): M.BAD_FAITH_CESSATION,
-    (M.VARIED, A.START_BAD_FAITH_CESSATION): M.BAD_FAITH_CESSATION,
+    # Bad faith is a procedure on the person (core.law.bad_faith): no per-measure start; a
+    # measure already in the old procedure can finish it.
     (M.VARIATION, A.RECORD_ALEGACIONES): M.VARIATION,
     (M.SUSPENSION, A.RECORD_ALEGACIONES): M.SUSPENSION,
     (M.BAD_FAITH_CESSATION, A.RECORD_ALEGACIONES): M.BAD_FAITH_CESSATION,
@@ -70,8 +65,24 @@ EXPECTED: dict[tuple[MeasureState | None, MeasureAct], MeasureState] = {
     **{(s, A.CEASE): M.CEASED for s in ACTIVE},
     (M.REQUESTED, A.ARCHIVE): M.ARCHIVED,
     (M.HR_FEASIBILITY, A.ARCHIVE): M.ARCHIVED,
+    # RG 9 / DL 12.1: a suspension is lifted by a decision; the measure is in force again.
+    (M.SUSPENDED, A.LIFT_SUSPENSION): M.IN_FORCE,
+    # DL 14: bad faith upheld on the person excludes every measure, decided or not.
+    **{
+        (s, A.EXCLUDE_FOR_BAD_FAITH): M.EXCLUDED
+        for s in (*ACTIVE, M.REQUESTED, M.HR_FEASIBILITY, M.BAD_FAITH_CESSATION)
+    },
 }
-DECIDING = {A.GRANT, A.DENY, A.DECIDE_VARIATION, A.DECIDE_SUSPENSION, A.DECIDE_CESSATION, A.CEASE}
+DECIDING = {
+    A.GRANT,
+    A.DENY,
+    A.DECIDE_VARIATION,
+    A.DECIDE_SUSPENSION,
+    A.DECIDE_CESSATION,
+    A.CEASE,
+    A.LIFT_SUSPENSION,
+    A.EXCLUDE_FOR_BAD_FAITH,
+}
 
 
 def happy(state: MeasureState | None) -> tuple[MeasureFacts, MeasureInputs]:
@@ -81,6 +92,7 @@ def happy(state: MeasureState | None) -> tuple[MeasureFacts, MeasureInputs]:
         today=TODAY,
         hr_report_recorded=state is not M.HR_FEASIBILITY,
         alegaciones_due=TODAY - dt.timedelta(days=1),
+        bad_faith_upheld=True,  # the procedure's decision (core.services.badfaith)
     )
     inputs = MeasureInputs(
         reasoning="Motivación.",
@@ -112,7 +124,8 @@ def test_every_state_act_pair(state: MeasureState | None, act: MeasureAct) -> No
     assert (t.capability is Capability.DECIDE_MEASURES) is (act in DECIDING)
 
 
-@pytest.mark.parametrize("act", list(MeasureAct))
+# START_BAD_FAITH_CESSATION stays only as the kind of past events (no row any more).
+@pytest.mark.parametrize("act", [a for a in MeasureAct if a is not A.START_BAD_FAITH_CESSATION])
 def test_reasoning_is_always_required(act: MeasureAct) -> None:
     state = next(s for (s, a) in EXPECTED if a is act)
     facts, inputs = happy(state)
@@ -264,7 +277,6 @@ def test_notify_once_and_visible() -> None:
     [
         (A.START_VARIATION, M.VARIATION),
         (A.START_SUSPENSION, M.SUSPENSION),
-        (A.START_BAD_FAITH_CESSATION, M.BAD_FAITH_CESSATION),
     ],
 )
 def test_procedures_open_alegaciones_and_decision(act: MeasureAct, target: MeasureState) -> None:
@@ -277,17 +289,21 @@ def test_procedures_open_alegaciones_and_decision(act: MeasureAct, target: Measu
     assert t.complainant_visible
 
 
-def test_bad_faith_needs_its_type() -> None:
-    facts = MeasureFacts(M.IN_FORCE, MeasureType.OTHER)
+def test_bad_faith_is_no_longer_started_on_one_measure() -> None:
+    """DL 14; RG 11: one procedure on the person, not N on N measures (core.law.bad_faith)."""
+    for state in (M.IN_FORCE, M.VARIED):
+        assert A.START_BAD_FAITH_CESSATION not in allowed_measure_acts(
+            state, MeasureFacts(state, MeasureType.OTHER)
+        )
+
+
+def test_no_cease_while_a_bad_faith_procedure_on_the_person_is_open() -> None:
+    facts = MeasureFacts(M.IN_FORCE, MeasureType.OTHER, bad_faith_pending=True)
     with pytest.raises(TransitionRefused) as refused:
-        plan_measure_act(facts, A.START_BAD_FAITH_CESSATION, MeasureInputs(reasoning="x"))
-    assert refused.value.code == "bad_faith_type_required"
-    t = plan_measure_act(
-        facts,
-        A.START_BAD_FAITH_CESSATION,
-        MeasureInputs(reasoning="x", bad_faith_type=BadFaithType.ALREADY_REPORTED),
-    )
-    assert t.data["bad_faith_type"] == "hechos_ya_denunciados"
+        plan_measure_act(
+            facts, A.CEASE, MeasureInputs(reasoning="x", cease_ground=CeaseGround.OTHER)
+        )
+    assert refused.value.code == "bad_faith_pending"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.law.enums import MeasureType
+from core.law.enums import Modality
+from core.storage.models import Case
 from core.storage.models import Measure
 
 pytestmark = pytest.mark.e2e
@@ -44,3 +46,29 @@ def test_one_measure_ticked_is_sent(browser, settings, clean_engine, tmp_path):
     with Session(clean_engine) as s:
         types = [m.type for m in s.scalars(select(Measure))]
     assert MeasureType.TRANSFER_COMPLAINANT in types
+
+
+def test_an_anonymous_request_is_recorded_as_measures(browser, settings, clean_engine, tmp_path):
+    """Issue 12, defect 3: from a real browser an anonymous person's request records the measure
+    and marks the case "solicita medidas", not only a message."""
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ent = make_entity(s, settings)
+        receipt = make_case(s, settings, ent, identified=False).formatted
+        s.commit()
+    with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
+        context = browser.new_context(java_script_enabled=False, locale="es-PE")
+        page = context.new_page()
+        page.goto(base + "/seguimiento")
+        page.fill("input[name=receipt]", receipt)
+        page.click("text=Ingresar")
+        assert "Su denuncia es anónima" in page.inner_text("main")
+        page.check(f"input[name=measures][value={MeasureType.CONTRACT_RENEWAL.value}]")
+        page.fill("#risk", "Me dijeron que no renovarán mi contrato.")
+        page.click("text=Enviar solicitud")
+        assert "Su solicitud de medidas de protección fue enviada." in page.inner_text("main")
+        context.close()
+    with Session(clean_engine) as s:
+        case = s.scalars(select(Case)).one()
+        assert case.modality is Modality.ANONYMOUS
+        assert case.protection_requested
+        assert [m.type for m in case.measures] == [MeasureType.CONTRACT_RENEWAL]

@@ -278,3 +278,71 @@ def test_the_timeline_says_whether_a_measure_was_granted(client, ent, session_fo
     assert "Se le comunicó la decisión sobre la medida" in page
     assert "Garantía al postor o contratista" in page
     assert "otorgada" in page.split("Se le comunicó la decisión sobre la medida", 1)[1][:400]
+
+
+def test_an_anonymous_protection_request_is_recorded_as_one(client, ent, session_for):
+    """Issue 12, defect 3: an anonymous person's request from the follow-up page is a protection
+    request (measures recorded, "Solicita medidas: Sí"), not only a message."""
+    receipt, _ = file_complaint(client, complaint_data())  # anonymous by default
+    assert _case(session_for).modality.value == "anonima"
+    client.post("/seguimiento", data={"receipt": receipt})
+    resp = client.post(
+        "/seguimiento/proteccion",
+        data={"measures": ["traslado_denunciante"], "risk": "Me cambiaron de turno."},
+    )
+    assert resp.status_code == 303
+    case = _case(session_for)
+    assert case.protection_requested
+    assert [m.type.value for m in session_for.scalars(select(Measure))] == ["traslado_denunciante"]
+    (msg,) = case.messages
+    assert "Me cambiaron de turno." in read_message(msg, [ent.office])
+
+
+def test_the_complainant_sees_the_bad_faith_notice_its_term_and_the_decision(
+    client, ent, session_for, settings
+):
+    """RG 11: the complainant is told of the intent and has 5 business days to allege; they see
+    the outcome, never the office's reasoning."""
+    from case_factory import make_case
+    from factories import make_officer
+
+    from core.law.enums import BadFaithType
+    from core.law.enums import Role
+    from core.services import badfaith
+
+    filed = make_case(session_for, settings, ent)
+    session_for.commit()
+    officer = make_officer(session_for, settings, ent, username="ana").officer
+    head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD).officer
+    case = filed.case
+    calendar = case_services.calendar_for(session_for, case.entity)
+    office = [crypto.parse_recipient(ent.entity.office_recipient)]
+    start = utcnow() - dt.timedelta(days=20)
+    procedure = badfaith.start_bad_faith(
+        session_for,
+        case,
+        officer=officer,
+        bad_faith_type=BadFaithType.FALSE,
+        reasoning="Pruebas simuladas según el informe interno.",
+        now=start,
+        calendar=calendar,
+        office_recipients=office,
+    )
+    badfaith.decide_bad_faith(
+        session_for,
+        procedure,
+        officer=head,
+        upheld=False,
+        reasoning="No se acredita.",
+        now=utcnow(),
+        calendar=calendar,
+        office_recipients=office,
+    )
+    session_for.commit()
+    client.post("/seguimiento", data={"receipt": filed.code})
+    page = client.get("/seguimiento").get_data(as_text=True)
+    notice = page.split("procedimiento por mala fe sobre su denuncia", 1)[1][:400]
+    assert re.search(r"plazo: hasta el \d{2}/\d{2}/\d{4}", notice)
+    assert "Se decidió el procedimiento por mala fe" in page
+    assert "no se confirmó" in page.split("Se decidió el procedimiento por mala fe", 1)[1][:300]
+    assert "informe interno" not in page
