@@ -81,6 +81,11 @@ NAV: tuple[tuple[str, tuple[str, ...], tuple[Role, ...]], ...] = (
         ("inbox.deadlines", "inbox.due", "cases.deadlines"),
         (Role.OFFICER, Role.HEAD),
     ),
+    (
+        N_("Registrar denuncia recibida"),
+        ("channels.register_form",),
+        (Role.OFFICER, Role.HEAD),
+    ),
     (N_("Estadísticas"), ("stats.index",), (Role.HEAD, Role.AUDITOR)),
     (N_("Auditoría"), ("audit_views.index",), (Role.AUDITOR,)),
     (N_("Administración"), ("admin.index",), (Role.ADMIN,)),

@@ -530,7 +530,9 @@ def register_case_deadlines(
         if office_recipients is not None
         else [crypto.parse_recipient(case.entity.office_recipient)]
     )
-    filing_day = local_day(case.filed_at)
+    # A complaint received by another channel counts from the day it reached the office
+    # (core.services.channels), not from the day an officer registered it.
+    filing_day = case.received_on or local_day(case.filed_at)
     plan = plan_registration(
         protection_requested=case.protection_requested,
         reserve_only=case.reserve_only,

@@ -213,8 +213,11 @@ class Case(Base):
     motive_1: Mapped[Motive] = mapped_column(_enum(Motive, "motive"))
     motive_2: Mapped[Motive | None] = mapped_column(_enum(Motive, "motive"))
     state: Mapped[CaseState] = mapped_column(_enum(CaseState, "case_state"))
-    channel: Mapped[str] = mapped_column(String(32), default="web")
+    channel: Mapped[str] = mapped_column(String(32), default="web")  # core.law.enums.Channel
     filed_at: Mapped[dt.datetime]
+    # The day a complaint from another channel reached the office (entered by the officer who
+    # registers it); its clocks count from this day (core.services.channels). None: web intake.
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # HMAC-SHA256(pepper, receipt): the only trace of the receipt (docs/threat-model.md, "Assets").

@@ -56,6 +56,9 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
+    # Registering a complaint received by another channel (issue 11): OII staff only.
+    "channels.register_form": frozenset({OFFICER, HEAD}),
+    "channels.register": frozenset({OFFICER, HEAD}),
     "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (docs/threat-model.md)
 }
 # Blueprints holding case content: never the admin or the auditor (invariant 6).
