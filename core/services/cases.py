@@ -354,16 +354,24 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
         )
     )
+    sent_kinds = [f"case.{a}" for a in (Act.FORWARD, Act.FORWARD_RESERVE_ONLY, Act.REFER_ARCHIVED)]
     forwarded_to = frozenset(
         forwarding_key(Destination(data["destination"]), str(data.get("destination_name", "")))
         for data in session.scalars(
             select(CaseEvent.data).where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.kind.in_([f"case.{Act.FORWARD}", f"case.{Act.FORWARD_RESERVE_ONLY}"]),
+                CaseEvent.case_id == case.id, CaseEvent.kind.in_(sent_kinds)
             )
         ).all()
         if isinstance(data, dict) and data.get("destination") in _DESTINATIONS
     )
+    # A withdrawal that forwarded the complaint to the STPAD (RG 4.5, 4.6) sent it there too.
+    withdrawals = session.scalars(
+        select(CaseEvent.data).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == f"case.{Act.DECLARE_WITHDRAWAL}"
+        )
+    ).all()
+    if any(isinstance(d, dict) and d.get("forwarded_to_stpad") is True for d in withdrawals):
+        forwarded_to |= {forwarding_key(Destination.STPAD)}
     return CaseFacts(
         state=case.state,
         forwarded_to=forwarded_to,
