@@ -37,6 +37,7 @@ from casework.auth import unlocked_identity
 from casework.inbox_pages import CASE_ROLES
 from casework.inbox_pages import label_context
 from core import web
+from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
 from core.errors import NotFound
@@ -239,7 +240,7 @@ def case_context() -> dict[str, Any]:
 def load_case(code: str) -> Case:
     """The case with this code in the officer's entity, or 404 (never another entity's)."""
     officer = current_officer()
-    case = inbox.find_by_code(web.db(), entity_id=officer.entity_id, code=code)
+    case = inbox.find_by_code(web.db(), entity_id=officer.entity_id, code=code, viewer=officer.role)
     if case is None:
         abort(404)
     return case
@@ -258,8 +259,9 @@ def office_recipients(case: Case) -> list[crypto.Recipient]:
 
 
 def colleagues(officer: Officer) -> list[Officer]:
-    return list(
-        web.db()
+    return [
+        o
+        for o in web.db()
         .scalars(
             select(Officer)
             .where(
@@ -270,7 +272,10 @@ def colleagues(officer: Officer) -> list[Officer]:
             .order_by(Officer.username)
         )
         .all()
-    )
+        # RG 4.9: only colleagues on the same side handle the same complaints.
+        if case_scope.handles_complaints_against_oii(o.role)
+        is case_scope.handles_complaints_against_oii(officer.role)
+    ]
 
 
 def blocked_act_reasons(case: Case) -> list[tuple[Any, str]]:

@@ -25,6 +25,7 @@ from casework.auth import require_role
 from casework.inbox_pages import CASE_ROLES
 from casework.inbox_pages import label_context
 from core import web
+from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
 from core.files import metadata
@@ -187,11 +188,13 @@ def _context() -> dict[str, Any]:
 
 def _render_form(*, status: int = 200, error: str | None = None) -> Response:
     today = local_day(utcnow())
+    role = current_officer().role
     st = web.settings()
     body = render_template(
         "channels/register.html",
         today=today,
         form=request.form if request.method == "POST" else {},
+        titular=case_scope.handles_complaints_against_oii(role),
         error=error,
         limits={"max_files": st.max_attachments, "max_mib": st.max_upload_mib},
     )
@@ -224,6 +227,7 @@ def make_blueprint() -> Blueprint:
                 attachments=_uploads(),
                 settings=web.settings(),
                 now=utcnow(),
+                against_oii=request.form.get("against_oii") == "1",
             )
         except (DomainError, CapabilityRequired) as exc:
             db.rollback()
@@ -240,6 +244,9 @@ def make_blueprint() -> Blueprint:
             received_on=case.received_on,
             signature=receipt.acknowledgement["signature"],
             onion=web.settings().onion_address,
+            # RG 4.9: a complaint against the OII goes to the titular; its registrar in the
+            # OII no longer opens it.
+            may_open=case_scope.may_handle(officer.role, case),
         )
         response = Response(body)
         response.headers["Cache-Control"] = "no-store"

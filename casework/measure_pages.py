@@ -43,9 +43,10 @@ from core.law.enums import Beneficiary
 from core.law.enums import DeadlineKind
 from core.law.enums import MeasureType
 from core.law.enums import MessageKind
-from core.law.enums import Role
 from core.law.measures_workflow import LABOUR_MEASURES
+from core.law.measures_workflow import ROLE_CAPABILITIES
 from core.law.measures_workflow import TABLE
+from core.law.measures_workflow import Capability
 from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
 from core.law.measures_workflow import MeasureAct
@@ -122,7 +123,8 @@ def _clocks(case: Case, measure_id: int | None) -> list[tuple[Deadline, int]]:
 
 def _act_forms(measure: Measure) -> list[dict[str, Any]]:
     facts = measures.measure_facts(web.db(), measure, today=local_day(utcnow()))
-    head = current_officer().role is Role.HEAD
+    # Who decides measures comes from core (the head; the titular under RG 4.9).
+    head = Capability.DECIDE_MEASURES in ROLE_CAPABILITIES[current_officer().role]
     forms = []
     for act in allowed_measure_acts(measure.state, facts):
         row = TABLE[(measure.state, act)]

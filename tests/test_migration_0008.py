@@ -1,5 +1,6 @@
-"""Revision 0008: the day of receipt of a complaint from another channel, on a database that
-holds cases (they keep their web channel and no day of receipt)."""
+"""Revision 0008: the day of receipt of a complaint from another channel and the RG 4.9 flag,
+on a database that holds cases (they keep their web channel, no day of receipt, and stay with
+the OII)."""
 
 from __future__ import annotations
 
@@ -52,13 +53,15 @@ def test_existing_cases_keep_their_channel_and_get_no_day_of_receipt(engine: Eng
         )
     migrate.upgrade(engine, "0008")
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT channel, received_on FROM cases")).one()
-    assert tuple(row) == ("web", None)
+        row = conn.execute(text("SELECT channel, received_on, against_oii FROM cases")).one()
+    # A case filed before RG 4.9 routing existed stays with the OII (against_oii false)
+    assert (row[0], row[1], bool(row[2])) == ("web", None, False)
     with engine.begin() as conn:
         conn.execute(
             text("UPDATE cases SET channel = 'verbal', received_on = :d"), {"d": NOW.date()}
         )
     migrate.downgrade(engine, "0006")
-    assert "received_on" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+    columns = {c["name"] for c in inspect(engine).get_columns("cases")}
+    assert "received_on" not in columns and "against_oii" not in columns
     with engine.connect() as conn:
         assert conn.execute(text("SELECT code FROM cases")).scalar() == "D-2026-000001"

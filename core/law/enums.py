@@ -114,6 +114,9 @@ class Role(StrEnum):
     HEAD = "head"  # responsable de la OII / MAA: identity vault, grants measures
     AUDITOR = "auditor"  # audit log and statistics, no case content
     ADMIN = "admin"  # accounts and entity settings, no case content
+    # The entity's titular: handles the complaints against the OII's own staff or head, and
+    # only those (RG 4.9); the OII's officers and head are barred from them.
+    TITULAR = "titular"
 
 
 class BlobKind(StrEnum):

@@ -23,6 +23,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
+from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
 from core.law.calendar import BusinessCalendar
@@ -30,7 +31,6 @@ from core.law.calendar import local_day
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
-from core.law.enums import Role
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import MeasureFacts
@@ -56,7 +56,7 @@ from core.storage.models import Measure
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
-ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+ACTING_ROLES = case_scope.HANDLING_ROLES
 _DESTINATIONS = frozenset(d.value for d in Destination)
 # Sealed into the event like any reasoning and shown to officers as written: Spanish, the
 # language of the file (the law's vocabulary), like the reasoning officers type.
@@ -69,6 +69,12 @@ class WrongEntity(DomainError):
     """The officer does not belong to the case's entity."""
 
     code = "wrong_entity"
+
+
+class OutOfScope(DomainError):
+    """RG 4.9: the OII does not handle complaints against itself; the titular only those."""
+
+    code = "out_of_scope"
 
 
 # --- calendar ----------------------------------------------------------------------------------
@@ -93,6 +99,9 @@ def check_officer(case: Case, officer: Officer | None) -> None:
         raise WrongEntity("The officer does not belong to this case's entity.")
     if officer.role not in ACTING_ROLES or not officer.active:
         raise CapabilityRequired("Only active OII officers record acts on a case.")
+    if not case_scope.may_handle(officer.role, case):
+        # RG 4.9: a complaint against the OII is the titular's alone, and only those are.
+        raise OutOfScope("This complaint is handled by someone else (RG 4.9).")
 
 
 def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]) -> bytes:

@@ -46,7 +46,8 @@ from core.storage.models import Officer
 
 # The channels an officer registers (the web channel files itself through the intake).
 OFFICE_CHANNELS = tuple(c for c in Channel if c is not Channel.WEB)
-REGISTERING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+# The titular registers the complaints against the OII that reach them (RG 4.9).
+REGISTERING_ROLES = frozenset({Role.OFFICER, Role.HEAD, Role.TITULAR})
 # How far back a day of receipt may lie: a typo guard, not a rule of law [INF].
 MAX_AGE_DAYS = 366
 
@@ -71,8 +72,13 @@ def register_received_complaint(
     attachments: Sequence[UploadedEvidence],
     settings: Settings,
     now: dt.datetime,
+    against_oii: bool = False,
 ) -> Receipt:
     """Register a complaint that reached the office by `channel` on `received_on`.
+
+    `against_oii` (RG 4.9): the complaint is against the OII's own staff or head; it goes to
+    the entity's titular, and the OII (the registering officer included) no longer sees it.
+    Registered by the titular, a complaint is always one of those.
 
     Refuses the web channel (it files itself), an officer of another entity or without an
     acting role, a day of receipt in the future, and a complaint with neither typed facts nor
@@ -99,4 +105,5 @@ def register_received_complaint(
         channel=channel,
         received_on=received_on,
         registered_by=officer,
+        against_oii=against_oii or officer.role is Role.TITULAR,
     )

@@ -352,6 +352,7 @@ def submit_report(
     channel: Channel = Channel.WEB,
     received_on: dt.date | None = None,
     registered_by: Officer | None = None,
+    against_oii: bool = False,
 ) -> Receipt:
     """File a complaint: seal everything, register the case, sign the acknowledgement.
 
@@ -421,6 +422,7 @@ def submit_report(
         channel=channel.value,
         filed_at=now,
         received_on=received_on,
+        against_oii=against_oii,
         protection_requested=protection is not None,
         reserve_only=reserve_only,
         receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),

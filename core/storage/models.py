@@ -22,6 +22,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -218,6 +219,9 @@ class Case(Base):
     # The day a complaint from another channel reached the office (entered by the officer who
     # registers it); its clocks count from this day (core.services.channels). None: web intake.
     received_on: Mapped[dt.date | None] = mapped_column(Date)
+    # RG 4.9: a complaint against the OII's own staff or head, handled by the entity's titular
+    # only (core.access.case_scope); fixed at registration.
+    against_oii: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # HMAC-SHA256(pepper, receipt): the only trace of the receipt (docs/threat-model.md, "Assets").
