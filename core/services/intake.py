@@ -124,6 +124,8 @@ class ReportDraft:
     commitment: bool = False
     identity: ComplainantIdentity | None = None
     protection: ProtectionRequest | None = None
+    # RG 4.9: against the OII's own staff or head, so for the entity's titular only.
+    against_oii: bool = False
 
 
 @dataclass(frozen=True)
@@ -422,7 +424,7 @@ def submit_report(
         channel=channel.value,
         filed_at=now,
         received_on=received_on,
-        against_oii=against_oii,
+        against_oii=against_oii or draft.against_oii,
         protection_requested=protection is not None,
         reserve_only=reserve_only,
         receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),

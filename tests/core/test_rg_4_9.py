@@ -122,3 +122,23 @@ def test_no_act_crosses_the_split(db_session, settings, office):
         verify(ordinary, people[Role.TITULAR])
     assert verify(against, people[Role.TITULAR]).officer_id == people[Role.TITULAR].id
     assert verify(ordinary, people[Role.OFFICER]).officer_id == people[Role.OFFICER].id
+
+
+def test_deadline_notices_keep_the_split(db_session, settings, office):
+    """The e-mail digests of due clocks name a complaint against the OII to the titular only."""
+    from core.services import notify
+
+    ent, people = office
+    against = register(db_session, settings, ent, people[Role.TITULAR])
+    ordinary = register(db_session, settings, ent, people[Role.OFFICER])
+    for who in people.values():
+        who.notify_opt_in = True
+        who.notify_email = f"{who.username}@example.org"
+    db_session.flush()
+    digests = {
+        d.officer_id: set(d.to_verify) | set(d.overdue) | {c for c, _ in d.due_soon}
+        for d in notify.build_digests(db_session, now=NOW, notice_days=5)
+    }
+    assert digests[people[Role.TITULAR].id] == {against.code}
+    assert digests[people[Role.OFFICER].id] == {ordinary.code}
+    assert digests[people[Role.HEAD].id] == {ordinary.code}

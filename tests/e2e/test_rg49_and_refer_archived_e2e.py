@@ -31,6 +31,24 @@ from core.storage.models import Forwarding
 pytestmark = pytest.mark.e2e
 
 
+def only_the_titular_opens(browser, casework: str, oii, titular, code: str, facts: str) -> None:  # type: ignore[no-untyped-def]
+    """RG 4.9: the OII's account finds no such case (inbox, case page); the titular opens it."""
+    context = browser.new_context(locale="es-PE")
+    page = context.new_page()
+    log_in(page, casework, oii.officer.username, oii.password, oii.totp_secret)
+    page.goto(casework + "/bandeja")
+    assert code not in page.inner_text("main")
+    assert page.goto(f"{casework}/denuncias/{code}").status == 404
+    context.close()
+    context = browser.new_context(locale="es-PE")
+    page = context.new_page()
+    log_in(page, casework, titular.officer.username, titular.password, titular.totp_secret)
+    page.goto(casework + "/bandeja")
+    page.click(f"text={code}")
+    assert facts in page.inner_text("main")
+    context.close()
+
+
 def test_a_complaint_against_the_oii_goes_to_the_titular_rg_4_9(
     browser, settings, clean_engine, tmp_path
 ):
@@ -55,18 +73,10 @@ def test_a_complaint_against_the_oii_goes_to_the_titular_rg_4_9(
         page.wait_for_selector("#receipt")
         code = page.inner_text(".case-code").strip()
         assert "La atiende el titular de la entidad (RG 4.9)." in page.inner_text("main")
-        page.goto(casework + "/bandeja")
-        assert code not in page.inner_text("main")
-        assert page.goto(f"{casework}/denuncias/{code}").status == 404
         context.close()
-
-        context = browser.new_context(locale="es-PE")
-        page = context.new_page()
-        log_in(page, casework, titular.officer.username, titular.password, titular.totp_secret)
-        page.goto(casework + "/bandeja")
-        page.click(f"text={code}")
-        assert "archiva denuncias a cambio de favores" in page.inner_text("main")
-        context.close()
+        only_the_titular_opens(
+            browser, casework, officer, titular, code, "archiva denuncias a cambio de favores"
+        )
 
 
 def test_an_archived_complaint_is_passed_on_and_the_complainant_sees_it_dl_8_1(
@@ -140,3 +150,39 @@ def test_an_archived_complaint_is_passed_on_and_the_complainant_sees_it_dl_8_1(
         case = s.scalars(select(Case).where(Case.code == code)).one()
         (row,) = s.scalars(select(Forwarding).where(Forwarding.case_id == case.id))
         assert row.destination.value == "procuraduria"
+
+
+def test_a_web_complaint_against_the_oii_reaches_only_the_titular_rg_4_9(
+    browser, settings, clean_engine, tmp_path
+):
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ent = make_entity(s, settings)
+        head = make_officer(s, settings, ent, username="jefa.oii", role=Role.HEAD)
+        titular = make_officer(s, settings, ent, username="titular", role=Role.TITULAR)
+        s.commit()
+    with (
+        intake_server(settings, tmp_path / "tmp-in", tmp_path / "intake.log") as (intake, _),
+        casework_server(settings, tmp_path / "tmp-cw", tmp_path / "casework.log") as casework,
+    ):
+        # The complainant files on the web with JavaScript off, ticking RG 4.9
+        context = browser.new_context(java_script_enabled=False, locale="es-PE")
+        page = context.new_page()
+        page.goto(intake + "/denunciar")
+        page.check("input[name=modality][value=anonima]")
+        page.check("input[name=motives][value=otros_actos]")
+        page.fill("#facts", "El responsable de la OII cobra por archivar denuncias.")
+        page.fill("#persons-0-post", "Responsable de la OII")
+        page.check("#against_oii")
+        page.check("#commitment")
+        page.click("button[name=action][value=review]:not(.default-action)")
+        assert "la atenderá el titular de la entidad (RG 4.9)" in page.inner_text("main")
+        page.click("text=Enviar la denuncia")
+        code = page.inner_text(".case-code").strip()
+        context.close()
+
+        # The OII's head does not see it; the titular does
+        only_the_titular_opens(
+            browser, casework, head, titular, code, "cobra por archivar denuncias"
+        )
+    with Session(clean_engine) as s:
+        assert s.scalars(select(Case).where(Case.code == code)).one().against_oii
