@@ -31,15 +31,14 @@ from core.storage.models import Forwarding
 pytestmark = pytest.mark.e2e
 
 
-def only_the_titular_opens(browser, casework: str, oii, titular, code: str, facts: str) -> None:  # type: ignore[no-untyped-def]
-    """RG 4.9: the OII's account finds no such case (inbox, case page); the titular opens it."""
-    context = browser.new_context(locale="es-PE")
-    page = context.new_page()
-    log_in(page, casework, oii.officer.username, oii.password, oii.totp_secret)
-    page.goto(casework + "/bandeja")
-    assert code not in page.inner_text("main")
-    assert page.goto(f"{casework}/denuncias/{code}").status == 404
-    context.close()
+def only_the_titular_opens(
+    browser, casework: str, oii_page, titular, code: str, facts: str
+) -> None:  # type: ignore[no-untyped-def]
+    """RG 4.9: the OII's account (logged in on `oii_page`) finds no such case, neither in the
+    inbox nor by its address; the titular finds it in theirs and opens it."""
+    oii_page.goto(casework + "/bandeja")
+    assert code not in oii_page.inner_text("main")
+    assert oii_page.goto(f"{casework}/denuncias/{code}").status == 404
     context = browser.new_context(locale="es-PE")
     page = context.new_page()
     log_in(page, casework, titular.officer.username, titular.password, titular.totp_secret)
@@ -73,10 +72,10 @@ def test_a_complaint_against_the_oii_goes_to_the_titular_rg_4_9(
         page.wait_for_selector("#receipt")
         code = page.inner_text(".case-code").strip()
         assert "La atiende el titular de la entidad (RG 4.9)." in page.inner_text("main")
-        context.close()
         only_the_titular_opens(
-            browser, casework, officer, titular, code, "archiva denuncias a cambio de favores"
+            browser, casework, page, titular, code, "archiva denuncias a cambio de favores"
         )
+        context.close()
 
 
 def test_an_archived_complaint_is_passed_on_and_the_complainant_sees_it_dl_8_1(
@@ -181,8 +180,12 @@ def test_a_web_complaint_against_the_oii_reaches_only_the_titular_rg_4_9(
         context.close()
 
         # The OII's head does not see it; the titular does
+        context = browser.new_context(locale="es-PE")
+        page = context.new_page()
+        log_in(page, casework, head.officer.username, head.password, head.totp_secret)
         only_the_titular_opens(
-            browser, casework, head, titular, code, "cobra por archivar denuncias"
+            browser, casework, page, titular, code, "cobra por archivar denuncias"
         )
+        context.close()
     with Session(clean_engine) as s:
         assert s.scalars(select(Case).where(Case.code == code)).one().against_oii
