@@ -74,3 +74,17 @@ def test_an_accepted_registration_shows_the_receipt_once(casework_client, ana, d
     # The form page again holds no receipt: it is shown only in the answer to the POST
     again = casework_client.get("/registro-de-denuncias").get_data(as_text=True)
     assert 'id="receipt"' not in again
+
+
+def test_the_statistics_page_counts_complaints_by_channel(casework_client, officer_factory, db):
+    ana = officer_factory("ana", Role.OFFICER)
+    head = officer_factory("jefa", Role.HEAD)
+    assert login(casework_client, ana.officer.username, ana.password, ana.totp_secret)
+    for _ in range(5):
+        assert casework_client.post("/registro-de-denuncias", data=_form()).status_code == 200
+    casework_client.post("/logout")
+    assert login(casework_client, head.officer.username, head.password, head.totp_secret)
+    html = casework_client.get("/estadisticas").get_data(as_text=True)
+    section = html.split("Denuncias por canal de recepción", 1)[1].split("</section>", 1)[0]
+    row = section.split('<th scope="row">Verbal (acta)</th>', 1)[1].split("</tr>", 1)[0]
+    assert row.strip() == '<td class="num">5</td>'
