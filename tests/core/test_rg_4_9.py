@@ -16,6 +16,7 @@ from core.access import case_scope
 from core.law.calendar import PERU_TZ
 from core.law.calendar import BusinessCalendar
 from core.law.enums import Channel
+from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.read import inbox
@@ -142,3 +143,55 @@ def test_deadline_notices_keep_the_split(db_session, settings, office):
     assert digests[people[Role.TITULAR].id] == {against.code}
     assert digests[people[Role.OFFICER].id] == {ordinary.code}
     assert digests[people[Role.HEAD].id] == {ordinary.code}
+
+
+def test_the_titular_decides_measures_in_a_complaint_against_the_oii_and_the_head_cannot(
+    db_session, settings, office
+):
+    """RG 4.9 with RG 4.1: in a complaint against the OII the titular takes the head's place,
+    including the decision on protection measures (the guarantee to a bidder, DL 9.3)."""
+    from core.law.enums import MeasureState
+    from core.law.enums import MeasureType
+    from core.law.measures_workflow import Criterion
+    from core.law.measures_workflow import MeasureAct
+    from core.services.intake import ComplainantIdentity
+    from core.services.intake import ProtectionRequest
+    from core.services.measures import apply_measure_act
+
+    ent, people = office
+    case = channels.register_received_complaint(
+        db_session,
+        entity=ent.entity,
+        officer=people[Role.TITULAR],
+        channel=Channel.VERBAL,
+        received_on=dt.date(2026, 11, 9),
+        draft=make_draft(
+            identity=ComplainantIdentity(full_name="Postor Denunciante"),
+            modality=Modality.RESERVED,
+            protection=ProtectionRequest(measures=(MeasureType.BIDDER_GUARANTEE,)),
+        ),
+        attachments=(),
+        settings=settings,
+        now=NOW,
+    ).case
+    (measure,) = case.measures
+    calendar = cases.calendar_for(db_session, ent.entity)
+    recipients = [crypto.parse_recipient(ent.entity.office_recipient)]
+
+    def grant(who):  # type: ignore[no-untyped-def]
+        return apply_measure_act(
+            db_session,
+            measure,
+            MeasureAct.GRANT,
+            officer=who,
+            reasoning="Riesgo acreditado.",
+            now=NOW,
+            calendar=calendar,
+            office_recipients=recipients,
+            criteria={c: True for c in Criterion},
+        )
+
+    with pytest.raises(cases.OutOfScope):
+        grant(people[Role.HEAD])
+    grant(people[Role.TITULAR])
+    assert measure.state is MeasureState.GRANTED
