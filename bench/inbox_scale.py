@@ -47,6 +47,7 @@ from core.law.enums import CaseState  # noqa: E402
 from core.law.enums import DeadlineKind  # noqa: E402
 from core.law.enums import Modality  # noqa: E402
 from core.law.enums import Motive  # noqa: E402
+from core.law.regime import DS_002_2020_JUS_REGIME  # noqa: E402
 from core.read import inbox  # noqa: E402
 from core.storage import migrate  # noqa: E402
 from core.storage.db import make_engine  # noqa: E402
@@ -89,6 +90,7 @@ CASE_COLUMNS = (
     "next_deadline_on",
     "next_deadline_kind",
     "updated_at",
+    "regime",
 )
 DEADLINE_COLUMNS = (
     "id",
@@ -111,8 +113,11 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
     """(case row, deadline rows) for n cases: ~20% active with an open clock, the rest closed
     with one satisfied clock each. Blobs are NULL; ciphertext columns hold dummies."""
     rnd = random.Random(seed)
+    per_year: dict[int, int] = {}
     for i in range(1, n + 1):
         filed = FIRST_FILING + dt.timedelta(seconds=(i * SPAN_SECONDS) // n)
+        # Numbered per year as core.services.intake does: D-2025-000001, ...
+        number = per_year[filed.year] = per_year.get(filed.year, 0) + 1
         active = rnd.random() < 0.2
         state = rnd.choice(ACTIVE) if active else rnd.choice(CLOSED)
         motive_1 = rnd.choice(MOTIVES)
@@ -123,7 +128,7 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
         case = (
             i,
             1,
-            f"D-{filed.year}-{i:07d}",
+            f"D-{filed.year}-{number:06d}",
             rnd.choice(MODALITIES).value,
             motive_1.value,
             motive_2.value if motive_2 else None,
@@ -141,6 +146,7 @@ def synthetic(n: int, seed: int = 1327) -> Iterator[tuple[tuple[Any, ...], list[
             due,
             kind.value if kind else None,
             filed,
+            DS_002_2020_JUS_REGIME.id,  # every synthetic filing falls under it
         )
         deadline_id = i  # one clock per case
         if active:
@@ -255,6 +261,12 @@ def load_postgres(engine: Engine, n: int) -> None:
                     copy.write_row(d)
             for _, definition in indexes:
                 cur.execute(definition)
+            # Rows came with their ids: move the sequences past them for later inserts.
+            for table in ("cases", "deadlines"):
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT max(id) FROM {table}))"
+                )
             cur.execute("ANALYZE cases")
             cur.execute("ANALYZE deadlines")
         conn.commit()
@@ -301,7 +313,15 @@ def views(session: Session, n: int) -> dict[str, Callable[[], object]]:
         ),
         "assigned to me (deadline)": page(filters=F(assigned_officer_id=2), sort="deadline"),
         "overdue (deadline)": page(filters=F(overdue=True), sort="deadline"),
-        "code search (prefix)": page(filters=F(code="D-2025-000")),
+        # Prefixes an officer types, each matching cases at both sizes: the letter alone
+        # (every case), the year (a third), a run of numbers, and one whole code.
+        "code search 'D'": page(filters=F(code="D")),
+        "code search 'D-2025'": page(filters=F(code="D-2025")),
+        "code search 'D-2025-0000'": page(filters=F(code="D-2025-0000")),
+        "code search (whole code)": page(filters=F(code="D-2025-000042")),
+        "code 'D-2025', state filter": page(
+            filters=F(code="D-2025", states=frozenset({CaseState.VERIFYING}))
+        ),
         "deep page (keyset)": page(cursor=deep_cursor),
         "due/overdue (office)": lambda: inbox.due_deadlines(
             session, entity_id=1, today=TODAY, calendar=cal, horizon_days=5
@@ -313,15 +333,30 @@ def views(session: Session, n: int) -> dict[str, Callable[[], object]]:
     }
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
+LIMIT_ONLY = frozenset({"code 'D-2025', state filter"})
+
+
+def interleaved_ms(
+    small: Callable[[], object], large: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Times of each callable, alternating small and large call by call (after a warm-up), so
+    that a change in the machine's load falls on both sides alike."""
     for _ in range(3):
-        fn()
-    times = []
+        small()
+        large()
+    a: list[float] = []
+    b: list[float] = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for fn, out in ((small, a), (large, b)):
+            start = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - start) * 1000)
+    return a, b
+
+
+def spread(times: list[float]) -> str:
+    """min/median/max in ms."""
+    return f"{min(times):.2f}/{statistics.median(times):.2f}/{max(times):.2f}"
 
 
 # --- driver ------------------------------------------------------------------------------------
@@ -335,35 +370,107 @@ def _pg_admin(url: str) -> Engine:
     )
 
 
-def run_backend(backend: str, n: int, repeat: int, pg_url: str, keep: bool) -> dict[str, float]:
-    tmp = None
-    db_name = f"integra_bench_{n}"
-    if backend == "sqlite":
-        tmp = tempfile.TemporaryDirectory(prefix="integra-bench-")
-        url = f"sqlite:///{tmp.name}/bench.sqlite3"
-    else:
-        admin = _pg_admin(pg_url)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{db_name}"'))
-        base, _, _ = pg_url.rpartition("/")
-        url = f"{base}/{db_name}"
-    engine = make_engine(url)
-    try:
+class Loaded:
+    """A database of n synthetic cases, open until close()."""
+
+    def __init__(self, backend: str, n: int, pg_url: str, keep: bool) -> None:
+        self.backend, self.n, self.keep = backend, n, keep
+        self.tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.db_name = f"integra_bench_{n}"
+        self.admin: Engine | None = None
+        if backend == "sqlite":
+            self.tmp = tempfile.TemporaryDirectory(prefix="integra-bench-")
+            self.url = f"sqlite:///{self.tmp.name}/bench.sqlite3"
+        else:
+            self.admin = _pg_admin(pg_url)
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{self.db_name}"'))
+            base, _, _ = pg_url.rpartition("/")
+            self.url = f"{base}/{self.db_name}"
+        self.engine = make_engine(self.url)
+
+    def load(self, prepare: Callable[[Engine], None] = _prepare) -> None:
         started = time.perf_counter()
-        _prepare(engine)
-        (load_sqlite if backend == "sqlite" else load_postgres)(engine, n)
+        prepare(self.engine)
+        (load_sqlite if self.backend == "sqlite" else load_postgres)(self.engine, self.n)
         load_s = time.perf_counter() - started
-        print(f"  {backend} {n:>9,}: loaded in {load_s:.1f} s", flush=True)
-        with Session(engine) as session:
-            return {name: median_ms(fn, repeat) for name, fn in views(session, n).items()}
+        print(f"  {self.backend} {self.n:>9,}: loaded in {load_s:.1f} s", flush=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+        if self.admin is not None and not self.keep:
+            with self.admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+
+
+def check_code_searches(name: str, result: object, where: str) -> None:
+    # A search that finds nothing times nothing: every code search must list cases.
+    if "code" in name and not getattr(result, "rows", None):
+        raise SystemExit(f"{where}: {name!r} found no case; fix the prefixes")
+
+
+def run_backend(
+    backend: str, sizes: tuple[int, int], repeat: int, pg_url: str, keep: bool
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Both sizes loaded side by side, then every view timed small/large interleaved."""
+    dbs = [Loaded(backend, n, pg_url, keep) for n in sizes]
+    try:
+        for db in dbs:
+            db.load()
+        with Session(dbs[0].engine) as s_small, Session(dbs[1].engine) as s_large:
+            small, large = views(s_small, sizes[0]), views(s_large, sizes[1])
+            for name in small:
+                check_code_searches(name, small[name](), f"{backend} {sizes[0]:,}")
+                check_code_searches(name, large[name](), f"{backend} {sizes[1]:,}")
+            return {name: interleaved_ms(small[name], large[name], repeat) for name in small}
     finally:
-        engine.dispose()
-        if tmp is not None:
-            tmp.cleanup()
-        if backend == "postgresql" and not keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        for db in dbs:
+            db.close()
+
+
+def verdicts(
+    results: dict[str, tuple[list[float], list[float]]],
+    sizes: tuple[int, int],
+    *,
+    ratio_target: float,
+    limit_ms: float,
+    reference: Callable[[str], bool],
+    limit_only: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Print the table; return the names of the rows that missed their target."""
+    small_n, large_n = sizes
+    missed: list[str] = []
+    print(
+        f"\n  {'view':<31} {f'{small_n:,} ms':>10} {f'{large_n:,} ms (min/median/max)':>30}"
+        f" {'ratio':>6}  target"
+    )
+    for name, (a, b) in results.items():
+        med_a, med_b = statistics.median(a), statistics.median(b)
+        ratio = med_b / med_a if med_a else float("inf")
+        # A code prefix with another filter walks the code index and drops the rows the
+        # filter refuses: about page/selectivity rows whatever the size, more than at 1k,
+        # where the range runs out first. Held to the absolute limit only.
+        only_limit = name in limit_only
+        ok = reference(name) or ((only_limit or ratio <= ratio_target) and med_b < limit_ms)
+        if not ok:
+            missed.append(name)
+        verdict = "(reference)" if reference(name) else ("ok" if ok else "MISSED")
+        if only_limit and ok:
+            verdict = f"ok (< {limit_ms:g} ms only)"
+        print(f"  {name:<31} {med_a:>10.2f} {spread(b):>30} {ratio:>6.2f}  {verdict}")
+    return missed
+
+
+def exit_status(missed: list[str], all_met: str) -> int:
+    """1 with the missed targets on stderr, else 0 with `all_met`."""
+    if missed:
+        print("MISSED TARGETS:\n" + "\n".join(f"  {m}" for m in missed), file=sys.stderr)
+        return 1
+    print(all_met)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,27 +478,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 1_000_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--ratio-target", type=float, default=2.0, help="large/small, median")
+    parser.add_argument("--limit-ms", type=float, default=100.0, help="large, median")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
     args = parser.parse_args(argv)
     pg_url = os.environ.get("INTEGRA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    small, large = args.sizes
-    failures = 0
+    sizes = (args.sizes[0], args.sizes[1])
+    missed: list[str] = []
     for backend in args.backends:
         print(f"{backend}:", flush=True)
-        extra = (args.keep,)
-        a = run_backend(backend, small, args.repeat, pg_url, *extra)
-        b = run_backend(backend, large, args.repeat, pg_url, *extra)
-        print(f"\n  {'view':<31} {f'{small:,} ms':>10} {f'{large:,} ms':>13} {'ratio':>6}  target")
-        for name in a:
-            ratio = b[name] / a[name] if a[name] else float("inf")
-            reference = "OFFSET" in name
-            ok = reference or (ratio <= 2.0 and b[name] < 100.0)
-            failures += 0 if ok else 1
-            verdict = "(reference)" if reference else ("ok" if ok else "MISSED")
-            print(f"  {name:<31} {a[name]:>10.2f} {b[name]:>13.2f} {ratio:>6.2f}  {verdict}")
+        results = run_backend(backend, sizes, args.repeat, pg_url, args.keep)
+        rows = verdicts(
+            results,
+            sizes,
+            ratio_target=args.ratio_target,
+            limit_ms=args.limit_ms,
+            reference=lambda name: "OFFSET" in name,
+            limit_only=LIMIT_ONLY,
+        )
+        missed.extend(f"{backend}: {name}" for name in rows)
         print(flush=True)
-    print("all views within target" if not failures else f"{failures} view(s) missed the target")
-    return 0 if not failures else 1
+    return exit_status(missed, f"all views within {args.ratio_target:g}x and {args.limit_ms:g} ms")
 
 
 if __name__ == "__main__":

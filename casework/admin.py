@@ -27,8 +27,10 @@ from core import web
 from core.access import accounts
 from core.access import officers
 from core.errors import DomainError
+from core.errors import NotFound
 from core.law.enums import Role
-from core.storage import audit
+from core.services import calendar_admin
+from core.storage.db import utcnow
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
@@ -187,22 +189,13 @@ def make_blueprint() -> Blueprint:
                 error = gettext("Indique una fecha válida (AAAA-MM-DD).")
             else:
                 reason = request.form.get("reason", "").strip()[:200]
-                exists = db.scalar(
-                    select(NonWorkingDay).where(
-                        NonWorkingDay.entity_id == me.entity_id, NonWorkingDay.day == day
+                try:
+                    calendar_admin.add_entity_day(
+                        db, me.entity, day, reason=reason, officer=me, now=utcnow()
                     )
-                )
-                if exists is not None:
+                except calendar_admin.DayAlreadyNonWorking:
                     error = gettext("Esa fecha ya está registrada.")
                 else:
-                    db.add(NonWorkingDay(entity_id=me.entity_id, day=day, reason=reason))
-                    audit.record(
-                        db,
-                        action="entity.non_working_day_added",
-                        officer_id=me.id,
-                        entity_id=me.entity_id,
-                        detail={"day": day.isoformat()},
-                    )
                     db.commit()
                     return redirect(url_for("admin.non_working_days"))
         days = db.scalars(
@@ -210,8 +203,11 @@ def make_blueprint() -> Blueprint:
             .where(NonWorkingDay.entity_id == me.entity_id)
             .order_by(NonWorkingDay.day)
         ).all()
+        national = calendar_admin.list_national_days(db)
         return (
-            render_template("admin/non_working_days.html", days=days, error=error),
+            render_template(
+                "admin/non_working_days.html", days=days, national=national, error=error
+            ),
             400 if error else 200,
         )
 
@@ -220,17 +216,10 @@ def make_blueprint() -> Blueprint:
     def delete_non_working_day(day_id: int) -> Any:
         me = current_officer()
         db = web.db()
-        row = db.get(NonWorkingDay, day_id)
-        if row is None or row.entity_id != me.entity_id:
+        try:
+            calendar_admin.remove_entity_day(db, me.entity, day_id, officer=me, now=utcnow())
+        except NotFound:
             abort(404)
-        audit.record(
-            db,
-            action="entity.non_working_day_removed",
-            officer_id=me.id,
-            entity_id=me.entity_id,
-            detail={"day": row.day.isoformat()},
-        )
-        db.delete(row)
         db.commit()
         return redirect(url_for("admin.non_working_days"))
 

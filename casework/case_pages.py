@@ -49,7 +49,6 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.measures_workflow import MeasureAct
-from core.law.workflow import TABLE
 from core.law.workflow import Act
 from core.law.workflow import Input
 from core.law.workflow import RequirementItem
@@ -58,13 +57,16 @@ from core.law.workflow import allowed_destinations
 from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
+from core.services import evaluation
 from core.services import forwarding
 from core.services import messages
+from core.services import subsanacion
 from core.services import vault
 from core.services.cases import apply_act
 from core.services.cases import assign_case
 from core.services.cases import calendar_for
 from core.services.cases import case_facts
+from core.services.cases import case_regime
 from core.storage.db import utcnow
 from core.storage.models import Case
 from core.storage.models import Forwarding
@@ -113,6 +115,8 @@ EVENT_LABELS = {
     "office_message": _l("Mensaje de la oficina al denunciante"),
     "complainant_message": _l("Mensaje del denunciante"),
     "subsanacion_response": _l("Respuesta de subsanación del denunciante"),
+    "subsanacion_notice_opened": _l("El denunciante abrió el requerimiento de subsanación"),
+    "clocks_recomputed": _l("Plazos recalculados por un cambio de calendario"),
     "protection_requested_later": _l("Solicitud de medidas de protección del denunciante"),
     "retaliation_reported": _l("Represalia reportada por el denunciante"),
     "evidence_added": _l("Documentos añadidos por el denunciante"),
@@ -150,14 +154,16 @@ REFUSALS = {
     ),
     "not_reserve_only": _l("Solo la solicitud de reserva de identidad omite la verificación."),
     "subsanacion_period_open": _l(
-        "El desistimiento solo puede declararse vencido el plazo de subsanación (DL 8.1)."
+        "El desistimiento solo puede declararse vencido el plazo de subsanación: 3 días "
+        "hábiles desde que el denunciante abrió el requerimiento (RG 4.4, DL 8.1)."
     ),
     "subsanacion_answered": _l(
         "El denunciante respondió al requerimiento de subsanación: registre la subsanación "
         "recibida y verifique de nuevo (DL 8.1)."
     ),
     "measures_undecided": _l(
-        "Decida todas las medidas de protección solicitadas antes de derivar (RG 4.7, 4.8)."
+        "Podrá derivar cuando estén decididas todas las medidas de protección solicitadas o "
+        "haya vencido el plazo de evaluación (RG 4.7, 4.8)."
     ),
     "open_deadlines": _l("Hay plazos abiertos: registre primero los actos que los cierran."),
     "missing_items_required": _l("Indique qué requisitos faltan (DL art. 7.1, numerales 1 a 4)."),
@@ -280,19 +286,23 @@ def colleagues(officer: Officer) -> list[Officer]:
 
 def blocked_act_reasons(case: Case) -> list[tuple[Any, str]]:
     """Acts of the current state held back by a guard, with the reason in the user's language."""
-    facts = case_facts(web.db(), case, today=local_day(utcnow()))
+    today = local_day(utcnow())
+    facts = case_facts(web.db(), case, today=today)
+    table = case_regime(case, today).case_table
     return [
         (ACT_LABELS.get(act, act), refusal_message(TransitionRefused(guard.code, guard.message)))
-        for act, guard in blocked_acts(case.state, facts)
+        for act, guard in blocked_acts(case.state, facts, table)
     ]
 
 
 def act_forms(case: Case) -> list[dict[str, Any]]:
     """One form per act the workflow allows now, with the inputs that act requires."""
-    facts = case_facts(web.db(), case, today=local_day(utcnow()))
+    today = local_day(utcnow())
+    facts = case_facts(web.db(), case, today=today)
+    table = case_regime(case, today).case_table
     forms = []
-    for act in allowed_acts(case.state, facts):
-        row = TABLE[(case.state, act)]
+    for act in allowed_acts(case.state, facts, table):
+        row = table[(case.state, act)]
         forms.append(
             {
                 "act": act,
@@ -330,8 +340,10 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
             (d, calendar.business_days_between(today, d.due_on)) for d in open_deadlines
         ],
         today=today,
+        subsanacion=subsanacion.pending_request(db, case),
+        overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
         destinations=list(Destination),
-        requirement_items=list(RequirementItem),
+        requirement_items=sorted(case_regime(case, today).requirement_items),
         legal_bases=list(vault.LegalBasis),
         requesters=list(vault.Requester),
         is_head=officer.role is Role.HEAD,

@@ -433,12 +433,14 @@ def _register_optional() -> None:
 
 _register_optional()
 
+from casework.cli_calendar import calendar_group  # noqa: E402 (registered after the group)
 from casework.cli_keys import keys_group  # noqa: E402 (registered after the group exists)
 from casework.cli_periodic import notify_command  # noqa: E402
 from casework.cli_periodic import periodic  # noqa: E402
 from casework.cli_periodic import retention_group  # noqa: E402
 
 cli.add_command(keys_group)
+cli.add_command(calendar_group)
 cli.add_command(periodic)
 cli.add_command(notify_command)
 cli.add_command(retention_group)

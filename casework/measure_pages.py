@@ -45,7 +45,6 @@ from core.law.enums import MeasureType
 from core.law.enums import MessageKind
 from core.law.measures_workflow import LABOUR_MEASURES
 from core.law.measures_workflow import ROLE_CAPABILITIES
-from core.law.measures_workflow import TABLE
 from core.law.measures_workflow import Capability
 from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
@@ -54,6 +53,7 @@ from core.law.measures_workflow import allowed_measure_acts
 from core.law.measures_workflow import needs_hr_report
 from core.services import measures
 from core.services.cases import calendar_for
+from core.services.cases import case_regime
 from core.storage import audit
 from core.storage.db import utcnow
 from core.storage.models import Case
@@ -122,12 +122,14 @@ def _clocks(case: Case, measure_id: int | None) -> list[tuple[Deadline, int]]:
 
 
 def _act_forms(measure: Measure) -> list[dict[str, Any]]:
-    facts = measures.measure_facts(web.db(), measure, today=local_day(utcnow()))
+    today = local_day(utcnow())
+    facts = measures.measure_facts(web.db(), measure, today=today)
+    table = case_regime(measure.case, today).measure_table
     # Who decides measures comes from core (the head; the titular under RG 4.9).
     head = Capability.DECIDE_MEASURES in ROLE_CAPABILITIES[current_officer().role]
     forms = []
-    for act in allowed_measure_acts(measure.state, facts):
-        row = TABLE[(measure.state, act)]
+    for act in allowed_measure_acts(measure.state, facts, table):
+        row = table[(measure.state, act)]
         forms.append(
             {
                 "act": act,
@@ -157,7 +159,7 @@ def _render_index(case: Case, *, status: int = 200, **extra: Any) -> Response:
         measures=case.measures,
         case_clocks=_clocks(case, None),
         retaliations=retaliations,
-        measure_types=list(MeasureType),
+        measure_types=list(case_regime(case, local_day(utcnow())).measure_types),
         beneficiaries=list(Beneficiary),
         needs_hr_report=needs_hr_report,
         form=extra.pop("form", {}),

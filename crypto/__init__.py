@@ -24,16 +24,12 @@ if TYPE_CHECKING:
     from crypto._format import Stanza as Stanza
     from crypto.age import Decryptor as Decryptor
     from crypto.age import Encryptor as Encryptor
-    from crypto.age import RewrappedHeader as RewrappedHeader
     from crypto.age import decrypt as decrypt
     from crypto.age import decrypt_stream as decrypt_stream
     from crypto.age import encrypt as encrypt
     from crypto.age import encrypt_stream as encrypt_stream
-    from crypto.age import header_opens as header_opens
     from crypto.age import open_decryptor as open_decryptor
     from crypto.age import open_encryptor as open_encryptor
-    from crypto.age import rewrap as rewrap
-    from crypto.age import rewrap_header as rewrap_header
     from crypto.keys import HybridIdentity as HybridIdentity
     from crypto.keys import HybridRecipient as HybridRecipient
     from crypto.keys import Identity as Identity
@@ -54,6 +50,10 @@ if TYPE_CHECKING:
     from crypto.receipts import generate_receipt as generate_receipt
     from crypto.receipts import normalize_receipt as normalize_receipt
     from crypto.receipts import receipt_lookup_id as receipt_lookup_id
+    from crypto.rekey import RewrappedHeader as RewrappedHeader
+    from crypto.rekey import header_opens as header_opens
+    from crypto.rekey import rewrap as rewrap
+    from crypto.rekey import rewrap_header as rewrap_header
     from crypto.signatures import SigningKey as SigningKey
     from crypto.signatures import verify_signature as verify_signature
     from crypto.wrapping import unwrap_identity as unwrap_identity
@@ -71,16 +71,16 @@ _LAZY: dict[str, str] = {
     "Stanza": "crypto._format",
     "Decryptor": "crypto.age",
     "Encryptor": "crypto.age",
-    "RewrappedHeader": "crypto.age",
+    "RewrappedHeader": "crypto.rekey",
     "decrypt": "crypto.age",
     "decrypt_stream": "crypto.age",
     "encrypt": "crypto.age",
     "encrypt_stream": "crypto.age",
-    "header_opens": "crypto.age",
+    "header_opens": "crypto.rekey",
     "open_decryptor": "crypto.age",
     "open_encryptor": "crypto.age",
-    "rewrap": "crypto.age",
-    "rewrap_header": "crypto.age",
+    "rewrap": "crypto.rekey",
+    "rewrap_header": "crypto.rekey",
     "HybridIdentity": "crypto.keys",
     "HybridRecipient": "crypto.keys",
     "Identity": "crypto.keys",

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from types import TracebackType
 from typing import BinaryIO
-from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.exceptions import InvalidTag
@@ -34,7 +33,6 @@ from crypto._format import Writer
 from crypto._format import encode_header_without_mac
 from crypto._format import parse_header
 from crypto.keys import FILE_KEY_SIZE
-from crypto.keys import HYBRID_STANZA
 from crypto.keys import SCRYPT_STANZA
 from crypto.keys import Identity
 from crypto.keys import Recipient
@@ -153,6 +151,35 @@ class Encryptor:
         self._buf += chunk
         self.close()
 
+    def seal_batch(self, data: bytes, *, final: bool) -> list[bytes]:
+        """Seal whole chunks of `data` (when `final`, the last may be short and is sealed as
+        the final chunk, closing the stream) and return them instead of writing them: the
+        binary fast path of encrypt_stream hands them to its writer thread."""
+        if self._closed or self._buf or self._armor is not None:
+            raise ValueError("seal_batch needs an open binary encryptor with an empty buffer")
+        view = memoryview(data)
+        n = len(view)
+        if not final and n % CHUNK_SIZE:
+            raise ValueError("a batch that is not final holds whole chunks")
+        parts: list[bytes] = []
+        seal = self._aead.encrypt
+        offset = 0
+        # The final chunk: the last (possibly short) piece, or an empty one for empty input.
+        stop = max(n - 1, 0) // CHUNK_SIZE * CHUNK_SIZE if final else n
+        while offset < stop:
+            parts.append(
+                seal(_chunk_nonce(self._counter, False), view[offset : offset + CHUNK_SIZE], None)
+            )
+            self._counter += 1
+            offset += CHUNK_SIZE
+        if final:
+            parts.append(seal(_chunk_nonce(self._counter, True), view[offset:], None))
+            self._counter += 1
+            self._closed = True
+        if self._counter > _MAX_COUNTER:  # pragma: no cover - 2^88 chunks
+            raise AgeError("STREAM chunk counter overflow")
+        return parts
+
     def _emit(self, chunk: memoryview | bytes, *, last: bool) -> None:
         if self._counter > _MAX_COUNTER:  # pragma: no cover - 2^88 chunks
             raise AgeError("STREAM chunk counter overflow")
@@ -208,13 +235,29 @@ def _read_full(src: BinaryIO | Reader, n: int) -> bytes:
     return b"".join(parts)
 
 
+def _has_file_descriptor(dst: Writer) -> bool:
+    fileno = getattr(dst, "fileno", None)
+    if fileno is None:
+        return False
+    try:
+        return isinstance(fileno(), int)
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+
+
 def encrypt_stream(
     src: BinaryIO | Reader, dst: Writer, recipients: Sequence[Recipient], *, armor: bool = False
 ) -> int:
     """Encrypt everything from ``src`` into ``dst``; return the plaintext byte count.
 
-    Reads one chunk ahead, so each chunk is sealed straight from the read buffer.
+    Reads one chunk ahead, so each chunk is sealed straight from the read buffer. A binary
+    stream into a real file or pipe larger than one batch is sealed on one core and written
+    on the other (crypto._pipeline).
     """
+    if not armor and _has_file_descriptor(dst):
+        from crypto._pipeline import encrypt_to_fd  # noqa: PLC0415 - threads only when used
+
+        return encrypt_to_fd(open_encryptor(dst, recipients), src, dst)
     enc = open_encryptor(dst, recipients, armor=armor)
     total = 0
     current = _read_full(src, CHUNK_SIZE)
@@ -406,88 +449,3 @@ def decrypt(data: bytes, identities: Sequence[Identity]) -> bytes:
     out = io.BytesIO()
     decrypt_stream(io.BytesIO(data), out, identities)
     return out.getvalue()
-
-
-# --- re-wrapping the file key (key rotation) -----------------------------------------------------
-
-
-class RewrappedHeader(NamedTuple):
-    """A new header for an existing age file, and where the old one ended.
-
-    The new file is ``header + data[old_size:]``: the payload nonce and the STREAM body
-    are kept byte for byte, since the file key (and so the payload key) does not change.
-    """
-
-    header: bytes
-    old_size: int
-    replaced: int
-
-
-def rewrap_header(
-    data: bytes, identities: Sequence[Identity], recipients: Sequence[Recipient]
-) -> RewrappedHeader:
-    """Re-address an age file: the stanzas that ``identities`` open are replaced by stanzas
-    for ``recipients``; every other stanza (for instance a complainant's) is kept.
-
-    ``data`` is the start of a binary age file holding at least the whole header. The file
-    key is unwrapped, the header MAC is checked with it and recomputed for the new header
-    (the MAC key derives from the file key, docs/threat-model.md "Key rotation").
-    Raises NoIdentityMatch when no identity opens any stanza, HMACError when the header
-    was modified, IncompatibleRecipients for passphrase files or mixing classical and
-    post-quantum stanzas.
-    """
-    _check_recipients(recipients)
-    src = Source(io.BytesIO(data).read)
-    header = parse_header(src)
-    old_size = len(header.bytes_without_mac) + 1 + 43 + 1
-    if data[old_size - 1 : old_size] != b"\n":  # pragma: no cover - parse_header checked it
-        raise HeaderError("malformed header MAC line")
-    if any(s.type == SCRYPT_STANZA for s in header.stanzas):
-        raise IncompatibleRecipients("a passphrase-encrypted file is not re-wrapped")
-    if not identities:
-        raise NoIdentityMatch("no identities given")
-    file_key: bytes | None = None
-    kept: list[Stanza] = []
-    replaced = 0
-    for stanza in header.stanzas:
-        opened = None
-        for identity in identities:
-            opened = identity.unwrap([stanza])
-            if opened is not None:
-                break
-        if opened is None:
-            kept.append(stanza)
-            continue
-        if len(opened) != FILE_KEY_SIZE or (file_key is not None and opened != file_key):
-            raise HeaderError("stanzas of one file wrap different file keys")
-        file_key = opened
-        replaced += 1
-    if file_key is None:
-        raise NoIdentityMatch("no identity matched any of the recipients")
-    if not _header_mac_matches(file_key, header.bytes_without_mac, header.mac):
-        raise HMACError("header MAC mismatch: the header was modified")
-    stanzas = kept + _wrap_all(file_key, recipients)
-    if len({s.type == HYBRID_STANZA for s in stanzas}) > 1:
-        raise IncompatibleRecipients(
-            "cannot mix post-quantum (age1pq1…) and classical stanzas in one file"
-        )
-    without_mac = encode_header_without_mac(stanzas)
-    mac = b64encode_raw(_header_mac(file_key, without_mac)).encode("ascii")
-    return RewrappedHeader(without_mac + b" " + mac + b"\n", old_size, replaced)
-
-
-def header_opens(data: bytes, identities: Sequence[Identity]) -> bool:
-    """Whether ``identities`` open the header at the start of ``data`` (key and MAC check);
-    the payload is not read. False for anything that is not a binary age header."""
-    try:
-        header = parse_header(Source(io.BytesIO(data).read))
-        file_key = _unwrap_file_key(header.stanzas, identities)
-    except AgeError:
-        return False
-    return _header_mac_matches(file_key, header.bytes_without_mac, header.mac)
-
-
-def rewrap(data: bytes, identities: Sequence[Identity], recipients: Sequence[Recipient]) -> bytes:
-    """A whole binary age file re-addressed (see rewrap_header); the payload is unchanged."""
-    new = rewrap_header(data, identities, recipients)
-    return new.header + data[new.old_size :]

@@ -23,6 +23,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
+from flask import has_request_context
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,6 +69,17 @@ def seal_key(settings: Settings, key: crypto.Identity) -> str:
 
 
 def unseal_key(settings: Settings, sealed_hex: str) -> crypto.Identity | None:
+    """The draft key sealed in the session, opened once per request (a post-quantum key
+    costs an ML-KEM key expansion each time it is parsed); None if it does not open."""
+    if not has_request_context():
+        return _unseal_key(settings, sealed_hex)
+    opened: dict[str, crypto.Identity | None] = g.setdefault("draft_keys", {})
+    if sealed_hex not in opened:
+        opened[sealed_hex] = _unseal_key(settings, sealed_hex)
+    return opened[sealed_hex]
+
+
+def _unseal_key(settings: Settings, sealed_hex: str) -> crypto.Identity | None:
     try:
         raw = secretbox.unseal(
             settings.secret_bytes("intake_secret_key"), DRAFT_PURPOSE, bytes.fromhex(sealed_hex)

@@ -32,6 +32,8 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.services import followup
 from core.services import intake
+from core.services import subsanacion
+from core.services.cases import calendar_for
 from core.services.measures import request_measure
 from core.services.messages import MessageRefused
 from core.services.messages import add_evidence
@@ -201,6 +203,10 @@ def register(bp: Blueprint) -> None:
             messages.append({"m": msg, "text": text})
             if msg.direction is MessageDirection.TO_COMPLAINANT and msg.read_at is None:
                 msg.read_at = now
+        # RG 4.4: the subsanación request is shown first, and the first time the complainant
+        # sees it is the notification their term runs from (core.services.subsanacion).
+        subsanacion.record_notice_opened(db, case, now=now, calendar=calendar_for(db, case.entity))
+        pending = subsanacion.pending_request(db, case)
         files = []
         for att in case.attachments:
             try:
@@ -222,6 +228,7 @@ def register(bp: Blueprint) -> None:
                 files=files,
                 labels=labels,
                 observed=case.state is CaseState.OBSERVED,
+                subsanacion=pending,
                 message_form=forms.get("message_form") or MessageForm(formdata=None),
                 evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
                 protection_form=forms.get("protection_form") or ProtectionForm(formdata=None),

@@ -117,6 +117,8 @@ EVENT = {
     "office_message": _l("Mensaje de la Oficina"),
     "complainant_message": _l("Usted envió un mensaje"),
     "subsanacion_response": _l("Usted envió su subsanación"),
+    "subsanacion_notice_opened": _l("Usted abrió el requerimiento de subsanación"),
+    "clocks_recomputed": _l("Su plazo cambió por un día declarado no laborable"),
     "protection_requested_later": _l("Usted solicitó medidas de protección"),
     "retaliation_reported": _l("Usted informó represalias"),
     "evidence_added": _l("Usted añadió pruebas"),

@@ -47,6 +47,8 @@ def _action_label(action: str) -> str:
         "package.exported": _("Se preparó el expediente para otro órgano"),
         "case.assigned": _("Se asignó su denuncia a un funcionario"),
         "note.added": _("Se añadió una nota interna"),
+        "case.subsanacion_notice_opened": _("Usted abrió el requerimiento de subsanación"),
+        "case.clocks_recomputed": _("Se recalcularon los plazos por un cambio de calendario"),
     }
     if action in labels:
         return str(labels[action])

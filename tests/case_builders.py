@@ -29,6 +29,7 @@ from core.services.cases import apply_act
 from core.services.cases import calendar_for
 from core.services.cases import register_case_deadlines
 from core.services.measures import request_measure
+from core.services.subsanacion import record_notice_opened
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
@@ -197,3 +198,8 @@ def request_later(
         calendar=w.calendar,
         office_recipients=w.recipients,
     )
+
+
+def open_notice(w: World, case: Case, when: dt.datetime) -> CaseEvent | None:
+    """The complainant opens the pending subsanación request on the follow-up page (RG 4.4)."""
+    return record_notice_opened(w.session, case, now=when, calendar=w.calendar)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from databases import create_test_database
 from databases import drop_test_database
 from sqlalchemy import Engine
@@ -17,6 +18,13 @@ from sqlalchemy import text
 
 from core.storage import migrate
 from core.storage.db import make_engine
+
+# The revision 0008 follows (the chain is relinked when branches merge).
+BEFORE = str(
+    ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    .get_revision("0008")
+    .down_revision
+)
 
 NOW = dt.datetime(2026, 11, 10, 15, 0, tzinfo=dt.UTC)
 
@@ -31,6 +39,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_existing_cases_keep_their_channel_and_get_no_day_of_receipt(engine: Engine) -> None:
+    # Cases as they were written at 0006 (the revision 0008 was assigned to follow); the
+    # revisions merged in between (e.g. 0012's regime) fill their own columns on the way up.
     migrate.upgrade(engine, "0006")
     with engine.begin() as conn:
         conn.execute(
@@ -60,7 +70,7 @@ def test_existing_cases_keep_their_channel_and_get_no_day_of_receipt(engine: Eng
         conn.execute(
             text("UPDATE cases SET channel = 'verbal', received_on = :d"), {"d": NOW.date()}
         )
-    migrate.downgrade(engine, "0006")
+    migrate.downgrade(engine, BEFORE)
     columns = {c["name"] for c in inspect(engine).get_columns("cases")}
     assert "received_on" not in columns and "against_oii" not in columns
     with engine.connect() as conn:

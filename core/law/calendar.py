@@ -1,10 +1,10 @@
 """Peruvian business-day calendar for statutory deadlines (docs/workflow.md).
 
 A day is a business day (día hábil) unless it is a Saturday or Sunday, a national holiday
-(the `holidays` package, country "PE"), or a non-working day configured by the entity.
-Days the Executive declares non-working for the public sector (días no laborables, decreed
-year by year) are not in the `holidays` package: each entity enters them as configured
-non-working days.
+(the `holidays` package, country "PE"), or an extra non-working day. Days the Executive
+declares non-working for the public sector (días no laborables, decreed year by year by the
+PCM) are not in the `holidays` package: the platform administrator enters them once for every
+entity, and each entity may add its own (core.services.calendar_admin).
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ Decisions on ambiguous points (for docs/):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -39,7 +38,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from core.errors import TransitionRefused
+from core.law import kernel
 from core.law.enums import BadFaithType
 from core.law.enums import Beneficiary
 from core.law.enums import DeadlineKind
@@ -47,7 +46,6 @@ from core.law.enums import Destination
 from core.law.enums import MeasureState
 from core.law.enums import MeasureType
 from core.law.enums import Role
-from core.law.workflow import MAX_REASONING
 from core.law.workflow import PlannedForwarding
 
 
@@ -176,15 +174,14 @@ class MeasureTransition:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class MGuard:
-    code: str
-    message: str
-    ok: Callable[[MeasureFacts, MeasureInputs], bool]
+# A condition on a measure with the error code returned when it fails (core.law.kernel).
+MGuard = kernel.Guard[MeasureFacts, MeasureInputs]
 
 
 @dataclass(frozen=True)
-class MRow:
+class MRow(kernel.Row[MeasureFacts, MeasureInputs]):
+    """One entry of the table (its guards: `fact_guards`, `input_guards`)."""
+
     target: MeasureState
     # Alternative target when the act's condition says so (see `_target`).
     alt_target: MeasureState | None = None
@@ -193,8 +190,6 @@ class MRow:
     forwardings_if_upheld: tuple[PlannedForwarding, ...] = ()
     complainant_visible: bool = False
     capability: Capability | None = None
-    fact_guards: tuple[MGuard, ...] = ()
-    input_guards: tuple[MGuard, ...] = ()
     decides: bool = False
     notifies: bool = False
 
@@ -253,15 +248,6 @@ CEASE_GROUND_GIVEN = MGuard(
     "Give the ground for ceasing the measure (danger extinguished, end of the PAD...).",
     lambda f, i: i.cease_ground is not None,
 )
-REASONING_REQUIRED = MGuard(
-    "reasoning_required", "Every act needs its reasoning.", lambda f, i: bool(i.reasoning.strip())
-)
-REASONING_BOUNDED = MGuard(
-    "reasoning_too_long",
-    f"The reasoning is longer than {MAX_REASONING} characters.",
-    lambda f, i: len(i.reasoning) <= MAX_REASONING,
-)
-
 # --- the table ---------------------------------------------------------------------------------
 
 _M = MeasureState
@@ -397,30 +383,26 @@ def _target(row: MRow, facts: MeasureFacts, act: MeasureAct, inputs: MeasureInpu
     return row.target
 
 
-def allowed_measure_acts(state: MeasureState | None, facts: MeasureFacts) -> list[MeasureAct]:
+def allowed_measure_acts(
+    state: MeasureState | None,
+    facts: MeasureFacts,
+    table: Mapping[tuple[MeasureState | None, MeasureAct], MRow] = TABLE,
+) -> list[MeasureAct]:
     """Acts the UI may offer for a measure in `state` (capability not considered)."""
     facts_in_state = facts if facts.state is state else replace(facts, state=state)
-    return [
-        act
-        for act in MeasureAct
-        if (row := TABLE.get((state, act))) is not None
-        and all(g.ok(facts_in_state, MeasureInputs()) for g in row.fact_guards)
-    ]
+    return kernel.allowed(table, MeasureAct, state, facts_in_state, MeasureInputs())
 
 
 def plan_measure_act(
-    facts: MeasureFacts, act: MeasureAct, inputs: MeasureInputs
+    facts: MeasureFacts,
+    act: MeasureAct,
+    inputs: MeasureInputs,
+    table: Mapping[tuple[MeasureState | None, MeasureAct], MRow] = TABLE,
 ) -> MeasureTransition:
     """Check `act` against the table; return what it does or raise TransitionRefused."""
-    row = TABLE.get((facts.state, act))
-    if row is None:
-        state = facts.state.value if facts.state is not None else "(none)"
-        raise TransitionRefused(
-            "act_not_allowed_in_state", f"'{act}' is not allowed for a measure in state '{state}'."
-        )
-    for guard in (REASONING_REQUIRED, REASONING_BOUNDED, *row.fact_guards, *row.input_guards):
-        if not guard.ok(facts, inputs):
-            raise TransitionRefused(guard.code, guard.message)
+    state = facts.state.value if facts.state is not None else "(none)"
+    refused = f"'{act}' is not allowed for a measure in state '{state}'."
+    row = kernel.find_row(table, facts.state, act, facts, inputs, refused=refused)
 
     upheld = inputs.upheld if act in _DECISIONS else True
     data: dict[str, Any] = {"measure_type": facts.measure_type.value}

@@ -1,7 +1,9 @@
 """Statutory deadline rules as versioned data (docs/workflow.md).
 
 The law changes (a unified SIP regime is announced), so every rule set names its source and
-the day it took effect; a deadline row records the version that computed it.
+the day it took effect. A rule set belongs to a regime (`core.law.regime`), and a case follows
+the rules of the regime fixed at its filing, whenever a clock opens; a deadline row records the
+regime that computed it. `rules_for` answers only which rule set was in force on a day.
 
 Trigger days. Every clock is counted from a trigger day with `BusinessCalendar.add_business_days`,
 which already starts counting the day AFTER the trigger (LPAG). What the trigger is for each
@@ -29,6 +31,8 @@ Decisions on ambiguous points (for docs/):
   for the office).
 - DECISION, "10 días" after the alegaciones period (RG 9, RG 11): the text does not say
   business days; [INF] the LPAG counts administrative periods in business days by default.
+- A calendar-day rule (`business=False`) whose last day is not a business day ends on the
+  next business day (TUO LPAG art. 145.3); [INF] the same roll for every calendar-day term.
 """
 
 from __future__ import annotations
@@ -134,7 +138,10 @@ def compute_due(
         start = calendar.next_business_day(start)
     if rule.business:
         return calendar.add_business_days(start, rule.days)
-    return start + dt.timedelta(days=rule.days)
+    end = start + dt.timedelta(days=rule.days)
+    # TUO LPAG art. 145.3: a term whose last day is not a business day is extended to the
+    # first business day after it ([INF] applied to every calendar-day term of this regime).
+    return end if calendar.is_business_day(end) else calendar.next_business_day(end)
 
 
 def compute_opened(

@@ -23,9 +23,11 @@ Decisions on ambiguous points (for docs/):
   complainants (RG 3.2) is not a request and follows the ordinary path.
 - Copies to the OCI and the Procuraduría at registration (RG 4.3) unless the intake knows the
   facts (item 2) are missing.
-- Forwarding from `en_evaluacion_medidas` waits until every requested measure is decided
-  (RG 4.8: "once the evaluation period ends"). A forwarded complaint can be forwarded again to
-  another body (the table's `derivada -> derivada` row).
+- Forwarding from `en_evaluacion_medidas` waits until the evaluation period ends (RG 4.8):
+  every requested measure decided, or the 5 business days of RG 4.7 over [INF: whichever comes
+  first]. A measure still undecided then no longer holds the file: its grant-limit clock
+  (RG 6) and a later request's own clocks stay open and show overdue. A forwarded complaint can
+  be forwarded again to another body (the table's `derivada -> derivada` row).
 - NOT_APPLICABLE (queja/reclamo) requires the officer's explicit classification as such;
   OTHER_ENTITY requires the body's name and is shown to the complainant (DL 8.3), as is
   NOT_APPLICABLE (the PDUDC tells the complainant, research §5 [S]).
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -44,11 +47,12 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from core.errors import TransitionRefused
+from core.law import kernel
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import Modality
+from core.law.kernel import MAX_REASONING as MAX_REASONING
 
 
 class Act(StrEnum):
@@ -105,6 +109,9 @@ class CaseFacts:
     subsanacion_answered: bool = False
     missing_items: frozenset[RequirementItem] = frozenset()
     measures_undecided: int = 0
+    # Last day of the complaint's evaluation period (RG 4.7, the open or stopped case-level
+    # EVALUATE_MEASURES clock), None when none was opened.
+    evaluation_due: dt.date | None = None
     open_deadlines: frozenset[DeadlineKind] = frozenset()
     # (destination, entity name casefolded) of every forwarding act already recorded.
     forwarded_to: frozenset[tuple[Destination, str]] = frozenset()
@@ -149,13 +156,8 @@ class Transition:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Guard:
-    """A condition with the error code returned when it fails."""
-
-    code: str
-    message: str
-    ok: Callable[[CaseFacts, ActInputs], bool]
+# A condition on a complaint with the error code returned when it fails (core.law.kernel).
+Guard = kernel.Guard[CaseFacts, ActInputs]
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,8 @@ class Effects:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One entry of the transition table."""
+class Row(kernel.Row[CaseFacts, ActInputs]):
+    """One entry of the transition table (its guards: `fact_guards`, `input_guards`)."""
 
     target: CaseState
     target_if_protection: CaseState | None = None
@@ -179,8 +181,6 @@ class Row:
     closes_if_protection: frozenset[DeadlineKind] = frozenset()
     complainant_visible: bool = False
     requires: frozenset[Input] = frozenset({Input.REASONING})
-    fact_guards: tuple[Guard, ...] = ()
-    input_guards: tuple[Guard, ...] = ()
     forwardings: tuple[PlannedForwarding, ...] = ()
     effects: Callable[[CaseFacts, ActInputs], Effects] | None = None
     archives_measures: bool = False
@@ -200,7 +200,8 @@ IS_RESERVE_ONLY = Guard(
 )
 SUBSANACION_EXPIRED = Guard(
     "subsanacion_period_open",
-    "Withdrawal can be declared only after the subsanación deadline has passed (DL 8.1).",
+    "Withdrawal can be declared only after the subsanación term has run: 3 business days from "
+    "the day the complainant opened the request (RG 4.4, DL 8.1).",
     lambda f, i: f.subsanacion_due is not None and f.today > f.subsanacion_due,
 )
 NOT_ANSWERED = Guard(
@@ -209,10 +210,16 @@ NOT_ANSWERED = Guard(
     "(DL 8.1 archives only a complaint that was not completed).",
     lambda f, i: not f.subsanacion_answered,
 )
-MEASURES_DECIDED = Guard(
+# RG 4.8: the complaint goes on once the evaluation period has ended: every requested measure
+# decided, or the 5 business days of RG 4.7 run out (the day after the last day). A measure
+# still undecided then does not hold the file; its clocks stay open and show overdue.
+EVALUATION_ENDED = Guard(
     "measures_undecided",
-    "Decide every requested protection measure before forwarding (RG 4.7, 4.8).",
-    lambda f, i: f.measures_undecided == 0,
+    "Forward once every requested protection measure is decided or the evaluation period "
+    "(RG 4.7, 5 business days) has ended (RG 4.8).",
+    lambda f, i: (
+        f.measures_undecided == 0 or (f.evaluation_due is not None and f.today > f.evaluation_due)
+    ),
 )
 NO_OPEN_CLOCKS = Guard(
     "open_deadlines",
@@ -406,7 +413,7 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             target=_S.FORWARDED,
             closes=frozenset({_D.EVALUATE_MEASURES}),
             requires=frozenset({Input.REASONING, Input.DESTINATION}),
-            fact_guards=(MEASURES_DECIDED,),
+            fact_guards=(EVALUATION_ENDED,),
             input_guards=_FORWARD_INPUT_GUARDS,
             effects=_forward_effects,
         ),
@@ -435,58 +442,35 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
     }
 )
 
-# Same bound as an internal note (core.services.casefile.MAX_NOTE): a reasoning is read on
-# every view.
-MAX_REASONING = 20_000
 
-REASONING_REQUIRED = Guard(
-    "reasoning_required",
-    "Every act needs its reasoning.",
-    lambda f, i: bool(i.reasoning.strip()),
-)
-REASONING_BOUNDED = Guard(
-    "reasoning_too_long",
-    f"The reasoning is longer than {MAX_REASONING} characters.",
-    lambda f, i: len(i.reasoning) <= MAX_REASONING,
-)
+def _in_state(facts: CaseFacts, state: CaseState) -> CaseFacts:
+    return facts if facts.state is state else replace(facts, state=state)
 
 
-def allowed_acts(state: CaseState, facts: CaseFacts) -> list[Act]:
+def allowed_acts(
+    state: CaseState, facts: CaseFacts, table: Mapping[tuple[CaseState, Act], Row] = TABLE
+) -> list[Act]:
     """Acts the UI may offer in `state`, given what is known before any input."""
-    facts_in_state = facts if facts.state is state else replace(facts, state=state)
-    return [
-        act
-        for act in Act
-        if (row := TABLE.get((state, act))) is not None
-        and all(g.ok(facts_in_state, ActInputs()) for g in row.fact_guards)
-    ]
+    return kernel.allowed(table, Act, state, _in_state(facts, state), ActInputs())
 
 
-def blocked_acts(state: CaseState, facts: CaseFacts) -> list[tuple[Act, Guard]]:
+def blocked_acts(
+    state: CaseState, facts: CaseFacts, table: Mapping[tuple[CaseState, Act], Row] = TABLE
+) -> list[tuple[Act, Guard]]:
     """Acts of `state` that a fact guard holds back now, each with the first guard that fails,
     so the UI can say why an act is not offered (e.g. forwarding before measures are decided)."""
-    facts_in_state = facts if facts.state is state else replace(facts, state=state)
-    blocked = []
-    for act in Act:
-        row = TABLE.get((state, act))
-        if row is None:
-            continue
-        failing = next((g for g in row.fact_guards if not g.ok(facts_in_state, ActInputs())), None)
-        if failing is not None:
-            blocked.append((act, failing))
-    return blocked
+    return kernel.blocked(table, Act, state, _in_state(facts, state), ActInputs())
 
 
-def plan_act(facts: CaseFacts, act: Act, inputs: ActInputs) -> Transition:
+def plan_act(
+    facts: CaseFacts,
+    act: Act,
+    inputs: ActInputs,
+    table: Mapping[tuple[CaseState, Act], Row] = TABLE,
+) -> Transition:
     """Check `act` against the table and return what it does, or raise TransitionRefused."""
-    row = TABLE.get((facts.state, act))
-    if row is None:
-        raise TransitionRefused(
-            "act_not_allowed_in_state", f"'{act}' is not allowed in state '{facts.state}'."
-        )
-    for guard in (REASONING_REQUIRED, REASONING_BOUNDED, *row.fact_guards, *row.input_guards):
-        if not guard.ok(facts, inputs):
-            raise TransitionRefused(guard.code, guard.message)
+    refused = f"'{act}' is not allowed in state '{facts.state}'."
+    row = kernel.find_row(table, facts.state, act, facts, inputs, refused=refused)
 
     protection = facts.protection_requested
     target = row.target_if_protection if protection and row.target_if_protection else row.target

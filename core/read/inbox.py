@@ -10,6 +10,12 @@ Sorts:
 - "deadline": soonest next deadline first, (next_deadline_on ASC, id ASC); cases without an
   open deadline follow in id order. Two phases (dated, then undated) keep each phase an index
   range scan on SQLite and PostgreSQL alike, which order NULLs differently.
+- "code": a search by case code (a prefix of any length, "D" included) is listed by code,
+  highest first, whatever sort was asked for. Codes are numbered per entity and year in filing
+  order ("D-2026-000123"), so this is the filing order, and the query walks the unique
+  (entity_id, code) index backwards from the end of the prefix's range: a page costs the same
+  whether the prefix matches ten cases or a million. Ordering a wide prefix by date or
+  deadline instead would sort every match (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from core.storage.models import Case
 from core.storage.models import Deadline
 from core.storage.models import Officer
 
-Sort = Literal["filed", "deadline"]
+Sort = Literal["filed", "deadline", "code"]
+# The sorts a caller may ask for; "code" is implied by a code search, never requested.
 SORTS: tuple[Sort, ...] = ("filed", "deadline")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -132,6 +139,10 @@ def _cursor_id(payload: dict[str, Any]) -> int:
 
 def _filed_cursor(row: InboxRow) -> str:
     return _encode({"s": "filed", "t": row.filed_at.isoformat(), "i": row.id})
+
+
+def _code_cursor(row: InboxRow) -> str:
+    return _encode({"s": "code", "c": row.code})
 
 
 def _deadline_cursor(row: InboxRow) -> str:
@@ -231,7 +242,10 @@ def list_cases(
     if sort not in SORTS:
         raise InvalidCursor(f"unknown sort {sort!r}")
     conds = _conditions(entity_id, flt, today, viewer)
-    if sort == "filed":
+    if normalise_code(flt.code):
+        sort = "code"
+        raw = _page_code(session, conds, cursor, limit)
+    elif sort == "filed":
         raw = _page_filed(session, conds, cursor, limit)
     else:
         raw = _page_deadline(session, conds, cursor, limit, overdue_only=flt.overdue)
@@ -239,8 +253,24 @@ def list_cases(
     next_cursor = None
     if len(raw) > limit:
         last = rows[-1]
-        next_cursor = _filed_cursor(last) if sort == "filed" else _deadline_cursor(last)
+        cursors = {"filed": _filed_cursor, "deadline": _deadline_cursor, "code": _code_cursor}
+        next_cursor = cursors[sort](last)
     return InboxPage(rows=rows, next_cursor=next_cursor, sort=sort, filters=flt)
+
+
+def _page_code(
+    session: Session, conds: list[ColumnElement[bool]], cursor: str | None, limit: int
+) -> Sequence[Any]:
+    where = list(conds)
+    if cursor:
+        payload = _decode(cursor, "code")
+        last_code = payload.get("c")
+        if not isinstance(last_code, str) or not 0 < len(last_code) <= 32:
+            raise InvalidCursor("the page cursor is not valid")
+        where.append(Case.code < last_code)
+    # The code alone: unique within the entity, so (entity_id, code) orders every match.
+    stmt = _base().where(*where).order_by(Case.code.desc()).limit(limit + 1)
+    return session.execute(stmt).all()
 
 
 def _page_filed(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -45,11 +44,13 @@ from core.law.enums import Destination
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.read import stats_sql
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 
 THRESHOLD = 5
@@ -227,26 +228,21 @@ def _bounds(
     return start, end
 
 
-def _median(values: list[int]) -> float | None:
-    if len(values) < THRESHOLD:
+def _median(values: list[tuple[int, int]]) -> float | None:
+    """The median of (value, cases) pairs; None under THRESHOLD cases (never shown)."""
+    if sum(n for _, n in values) < THRESHOLD:
         return None
-    return float(statistics.median(values))
+    return stats_sql.weighted_median(values)
 
 
 def _timing(
-    act: str,
-    pairs: list[tuple[dt.datetime, dt.datetime]],
-    calendar: BusinessCalendar,
+    act: str, pairs: list[tuple[dt.date, dt.date, int]], calendar: BusinessCalendar
 ) -> Timing:
-    business = []
-    calendar_days = []
-    for filed, done in pairs:
-        a, b = local_day(filed), local_day(done)
-        business.append(calendar.business_days_between(a, b))
-        calendar_days.append((b - a).days)
+    """Median business and calendar days from filing to an act, over (from, to, cases)."""
+    business, calendar_days = stats_sql.business_and_calendar_days(pairs, calendar)
     return Timing(
         act=act,
-        cases=len(pairs),
+        cases=sum(n for _, _, n in pairs),
         median_business_days=_median(business),
         median_calendar_days=_median(calendar_days),
     )
@@ -274,57 +270,49 @@ def build_report(
     period_from, period_to = snap_period(period_from, period_to)
     start, end = _bounds(period_from, period_to)
     today = local_day(now)
-    cases = session.execute(
-        _case_filter(
-            select(
-                Case.id,
-                Case.state,
-                Case.modality,
-                Case.channel,
-                Case.motive_1,
-                Case.motive_2,
-                Case.filed_at,
-            ),
-            entity_id,
-            start,
-            end,
-        )
-    ).all()
-    case_ids = _case_filter(select(Case.id), entity_id, start, end).scalar_subquery()
-    filed = {row.id: row.filed_at for row in cases}
+    # Every count below is one GROUP BY in the database (core.read.stats_sql): a report over
+    # a million cases reads a few hundred rows, not a million (docs/performance.md).
 
-    by_state = Counter(str(row.state) for row in cases)
-    by_modality = Counter(str(row.modality) for row in cases)
-    by_channel = Counter(str(row.channel) for row in cases)
+    def of_cases(stmt: Any, table: Any) -> Any:
+        """Rows of `table` whose case is this entity's and filed in the period: a join, so
+        that a small table (measures, forwardings) drives the query, not a million cases."""
+        return _case_filter(stmt.join(Case, Case.id == table.case_id), entity_id, start, end)
+
+    # One pass over the cases for the three tables that describe them.
+    profile = (Case.state, Case.modality, Case.channel, Case.motive_1, Case.motive_2)
+    stmt = _case_filter(select(*profile, func.count()), entity_id, start, end)
+    by_state: Counter[str] = Counter()
+    by_modality: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
     by_motive: Counter[str] = Counter()
-    for row in cases:
-        by_motive[str(row.motive_1)] += 1
-        if row.motive_2 is not None:
-            by_motive[str(row.motive_2)] += 1
+    for state, modality, channel, motive_1, motive_2, count in session.execute(
+        stmt.group_by(*profile)
+    ):
+        by_state[str(state)] += count
+        by_modality[str(modality)] += count
+        by_channel[str(channel)] += count
+        by_motive[str(motive_1)] += count
+        if motive_2 is not None:
+            by_motive[str(motive_2)] += count
+    total_cases = sum(by_state.values())
 
-    forwardings = session.execute(
-        select(Forwarding.case_id, Forwarding.destination, Forwarding.is_copy, Forwarding.at).where(
-            Forwarding.case_id.in_(case_ids)
-        )
-    ).all()
-    by_destination = Counter(str(f.destination) for f in forwardings)
+    forwarded = of_cases(select(Forwarding.destination, func.count()), Forwarding)
+    by_destination = stats_sql.grouped(session, forwarded.group_by(Forwarding.destination))
+    measured = of_cases(select(Measure.type, func.count()), Measure)
+    by_measure = stats_sql.grouped(session, measured.group_by(Measure.type))
 
-    measures = session.execute(
-        select(Measure.case_id, Measure.type, Measure.decided_at).where(
-            Measure.case_id.in_(case_ids)
-        )
-    ).all()
-    by_measure = Counter(str(m.type) for m in measures)
-
-    deadlines = (
-        session.execute(
-            select(Deadline).where(Deadline.case_id.in_(case_ids), Deadline.party == "office")
-        )
-        .scalars()
-        .all()
+    # Without a period every clock of the entity counts: read them by entity alone.
+    clocks = (
+        [Deadline.entity_id == entity_id]
+        if start is None and end is None
+        else [Deadline.case_id.in_(_case_filter(select(Case.id), entity_id, start, end))]
     )
-    by_outcome = Counter(deadline_outcome(d, today) for d in deadlines)
-    by_kind_outcome = Counter(f"{d.kind}:{deadline_outcome(d, today)}" for d in deadlines)
+    outcomes = stats_sql.deadline_outcomes(session, clocks, today)
+    by_outcome: Counter[str] = Counter()
+    by_kind_outcome: Counter[str] = Counter()
+    for (kind, outcome), count in outcomes.items():
+        by_outcome[outcome] += count
+        by_kind_outcome[f"{kind}:{outcome}"] += count
     kinds = [k.value for k in DeadlineKind]
 
     tables: tuple[Table, ...] = (
@@ -353,34 +341,42 @@ def build_report(
     extra_days = session.scalars(
         select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    calendar = BusinessCalendar(extra_days)
+    national_days = session.scalars(select(NationalNonWorkingDay.day)).all()
+    calendar = BusinessCalendar({*extra_days, *national_days})
 
-    verified: dict[int, dt.datetime] = {}
-    for case_id, at in session.execute(
-        select(CaseEvent.case_id, func.min(CaseEvent.at))
-        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == VERIFICATION_EVENT)
-        .group_by(CaseEvent.case_id)
-    ).all():
-        verified[case_id] = at
-    first_forward: dict[int, dt.datetime] = {}
-    for f in forwardings:
-        if f.is_copy:
-            continue
-        if f.case_id not in first_forward or f.at < first_forward[f.case_id]:
-            first_forward[f.case_id] = f.at
+    def spans(acts: Any) -> list[tuple[dt.date, dt.date, int]]:
+        """(filing day, act day, cases) for a subquery of (filed_at, at)."""
+        filed_day = stats_sql.local_date(session, acts.c.filed_at)
+        act_day = stats_sql.local_date(session, acts.c.at)
+        stmt = select(filed_day, act_day, func.count()).group_by(filed_day, act_day)
+        return stats_sql.day_pairs(session, stmt)
+
+    verified = (
+        of_cases(select(Case.filed_at, func.min(CaseEvent.at).label("at")), CaseEvent)
+        .where(CaseEvent.kind == VERIFICATION_EVENT)
+        .group_by(CaseEvent.case_id, Case.filed_at)
+        .subquery()
+    )
+    first_forward = (
+        of_cases(select(Case.filed_at, func.min(Forwarding.at).label("at")), Forwarding)
+        .where(Forwarding.is_copy.is_(False))
+        .group_by(Forwarding.case_id, Case.filed_at)
+        .subquery()
+    )
+    decided = (
+        of_cases(select(Case.filed_at, Measure.decided_at.label("at")), Measure)
+        .where(Measure.decided_at.is_not(None))
+        .subquery()
+    )
     timings = (
-        _timing("verification", [(filed[c], at) for c, at in verified.items()], calendar),
-        _timing("forwarding", [(filed[c], at) for c, at in first_forward.items()], calendar),
-        _timing(
-            "measure_decision",
-            [(filed[m.case_id], m.decided_at) for m in measures if m.decided_at is not None],
-            calendar,
-        ),
+        _timing("verification", spans(verified), calendar),
+        _timing("forwarding", spans(first_forward), calendar),
+        _timing("measure_decision", spans(decided), calendar),
     )
     return Report(
         period_from=period_from,
         period_to=period_to,
-        cases=len(cases),
+        cases=total_cases,
         tables=tables,
         timings=timings,
         generated_at=now,

@@ -6,8 +6,9 @@ what it returns and leave an audit entry for every act.
 
 Clocks: a Deadline row stops only when an act is recorded (`satisfied_at` and
 `satisfied_by_event_id`), never because the case happens to be in some state. New clocks use
-the rule set in force on the day the clock opens (periods already running keep their stored
-due date).
+the rules of the case's regime, fixed at filing (`core.law.regime`): a clock opened after a
+reform still follows the regime the case was filed under, unless the reform's own transitional
+provision takes pending cases over. Periods already running keep their stored due date.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import crypto
 from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
+from core.errors import TransitionRefused
 from core.law.calendar import BusinessCalendar
 from core.law.calendar import local_day
 from core.law.enums import DeadlineKind
@@ -36,8 +38,9 @@ from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import MeasureFacts
 from core.law.measures_workflow import MeasureInputs
 from core.law.measures_workflow import plan_measure_act
+from core.law.regime import Regime
+from core.law.regime import regime_of_case
 from core.law.rules import compute_opened
-from core.law.rules import rules_for
 from core.law.workflow import Act
 from core.law.workflow import ActInputs
 from core.law.workflow import CaseFacts
@@ -53,6 +56,7 @@ from core.storage.models import Deadline
 from core.storage.models import Entity
 from core.storage.models import Forwarding
 from core.storage.models import Measure
+from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
@@ -62,6 +66,9 @@ _DESTINATIONS = frozenset(d.value for d in Destination)
 # language of the file (the law's vocabulary), like the reasoning officers type.
 # core.services.messages records a complainant's answer to a subsanación request as this event.
 SUBSANACION_ANSWER_EVENT = "subsanacion_response"
+# core.services.subsanacion records the complainant's first opening of a subsanación request
+# (the notification received, RG 4.4) as this event; their term runs from that day.
+SUBSANACION_NOTICE_OPENED_EVENT = "subsanacion_notice_opened"
 SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
 
 
@@ -81,11 +88,18 @@ class OutOfScope(DomainError):
 
 
 def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
-    """Peru's business days plus the entity's configured non-working days."""
-    days = session.scalars(
-        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity.id)
+    """Peru's business days less the national non-working days (PCM decrees, entered once for
+    all entities) and the entity's own."""
+    return BusinessCalendar(extra_non_working_days(session, entity.id))
+
+
+def extra_non_working_days(session: Session, entity_id: int) -> set[dt.date]:
+    """The days beyond the `holidays` package that `entity_id` does not work."""
+    own = session.scalars(
+        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
     ).all()
-    return BusinessCalendar(days)
+    national = session.scalars(select(NationalNonWorkingDay.day)).all()
+    return {*own, *national}
 
 
 # --- shared recording helpers (also used by core.services.measures) ---------------------
@@ -155,11 +169,13 @@ def open_deadlines(
     calendar: BusinessCalendar,
     measure_id: int | None = None,
 ) -> list[Deadline]:
-    """Open one clock per kind, computed with the rule set in force on `act_day`."""
+    """Open one clock per kind, computed with the rules of the case's regime (fixed at
+    filing; `core.law.regime.regime_of_case`)."""
     kinds = list(kinds)
     if not kinds:
         return []
-    rule_set = rules_for(act_day)
+    regime = case_regime(case, act_day)
+    rule_set = regime.rules
     opened = compute_opened(
         rule_set, kinds, act_day=act_day, filing_day=filing_day, calendar=calendar
     )
@@ -172,7 +188,7 @@ def open_deadlines(
             measure_id=measure_id,
             kind=kind,
             party=rule_set.rule(kind).party,
-            rule_version=rule_set.version,
+            rule_version=regime.id,  # the regime whose rules computed it
             starts_on=starts_on,
             due_on=due_on,
         )
@@ -284,6 +300,11 @@ def assign_case(
     return event
 
 
+def case_regime(case: Case, day: dt.date) -> Regime:
+    """The regime an act recorded on `day` follows: the case's own, fixed at filing."""
+    return regime_of_case(case.regime, day)
+
+
 def refresh_next_deadline(session: Session, case: Case) -> None:
     """Keep the case's denormalised next-deadline columns in step with its open clocks."""
     row = session.execute(
@@ -325,6 +346,18 @@ def lock_case(session: Session, case: Case, now: dt.datetime) -> None:
 # --- facts -------------------------------------------------------------------------------------
 
 
+def _event_after(session: Session, case: Case, kind: str, event: CaseEvent | None) -> bool:
+    """Whether an event of `kind` was recorded on `case` after `event` (False without one)."""
+    if event is None:
+        return False
+    found = session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == kind, CaseEvent.id > event.id)
+        .limit(1)
+    )
+    return found is not None
+
+
 def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     """What the workflow needs about `case`, read from its rows."""
     subsanacion = session.scalars(
@@ -346,18 +379,20 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     missing = frozenset(
         RequirementItem(int(i)) for i in (request.data.get("missing_items", []) if request else [])
     )
-    answered = request is not None and (
-        session.scalar(
-            select(CaseEvent.id)
-            .where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.kind == SUBSANACION_ANSWER_EVENT,
-                CaseEvent.id > request.id,
-            )
-            .limit(1)
+    answered = _event_after(session, case, SUBSANACION_ANSWER_EVENT, request)
+    # RG 4.4: the term runs from the notification, recorded when the complainant first opens
+    # the request; before that there is no due day and withdrawal cannot be declared.
+    notified = _event_after(session, case, SUBSANACION_NOTICE_OPENED_EVENT, request)
+    evaluation = session.scalars(
+        select(Deadline.due_on)
+        .where(
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.EVALUATE_MEASURES,
+            Deadline.measure_id.is_(None),
         )
-        is not None
-    )
+        .order_by(Deadline.id.desc())
+        .limit(1)
+    ).first()
     undecided = session.scalar(
         select(func.count(Measure.id)).where(
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
@@ -388,10 +423,11 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
         modality=case.modality,
         protection_requested=case.protection_requested,
         reserve_only=case.reserve_only,
-        subsanacion_due=subsanacion.due_on if subsanacion else None,
+        subsanacion_due=subsanacion.due_on if (subsanacion and notified) else None,
         subsanacion_answered=answered,
         missing_items=missing,
         measures_undecided=int(undecided or 0),
+        evaluation_due=evaluation,
         open_deadlines=_open_kinds(session, case),
     )
 
@@ -423,6 +459,7 @@ def apply_act(
     check_officer(case, officer)
     lock_case(session, case, now)
     today = local_day(now)
+    regime = case_regime(case, today)
     facts = case_facts(session, case, today=today)
     inputs = ActInputs(
         reasoning=reasoning,
@@ -432,7 +469,12 @@ def apply_act(
         forward_to_stpad=forward_to_stpad,
         queja_reclamo=queja_reclamo,
     )
-    transition = plan_act(facts, act, inputs)
+    if not inputs.missing_items <= regime.requirement_items:
+        raise TransitionRefused(
+            "requirement_item_not_in_regime",
+            f"The regime {regime.id} has no such requirement item.",
+        )
+    transition = plan_act(facts, act, inputs, regime.case_table)
 
     event = record_event(
         session,
@@ -452,13 +494,8 @@ def apply_act(
     opened = open_deadlines(
         session, case, transition.opens, act_day=today, filing_day=today, calendar=calendar
     )
-    complainant_clocks = {
-        d.kind.value: d.due_on.isoformat() for d in opened if d.party == "complainant"
-    }
-    if complainant_clocks.get(DeadlineKind.SUBSANACION.value):
-        # The complainant's timeline keeps the day they had to answer by (RG 4.4), also
-        # after the clock stops; officers' clocks are not shown there.
-        event.data = {**event.data, "due_on": complainant_clocks[DeadlineKind.SUBSANACION.value]}
+    # The complainant's subsanación term is not known yet: it runs from the day they open the
+    # request (core.services.subsanacion), whose event carries the day to answer by.
     forwardings = create_forwardings(
         session, case, transition.forwardings, officer=officer, event=event, now=now
     )
@@ -501,6 +538,7 @@ def archive_undecided_measures(
 ) -> list[int]:
     """DL 8.1: withdrawal archives the protection requests not yet decided (same event)."""
     archived: list[int] = []
+    table = case_regime(case, local_day(now)).measure_table
     for measure in case.measures:
         if measure.state not in UNDECIDED_STATES:
             continue
@@ -508,6 +546,7 @@ def archive_undecided_measures(
             MeasureFacts(state=measure.state, measure_type=measure.type),
             MeasureAct.ARCHIVE,
             MeasureInputs(reasoning="desistimiento (DL 8.1)"),
+            table,
         )
         measure.state = MeasureState.ARCHIVED
         measure.decided_at = now

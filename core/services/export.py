@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound
 from core.storage import audit
 from core.storage.blobs import iter_ciphertext
+from core.storage.models import Blob
 from core.storage.models import Case
 
 
@@ -31,22 +32,31 @@ def export_case(session: Session, case: Case, out: Path) -> dict[str, Any]:
         raise FileExistsError(f"{out} is not empty")
     files: list[dict[str, str]] = []
 
-    def write(name: str, chunks: Any, kind: str, sealed_to: str) -> None:
+    def write(name: str, chunks: Any, kind: str, sealed_to: str, framing: str = "") -> None:
         digest = hashlib.sha256()
         fd = os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
                 digest.update(chunk)
                 fh.write(chunk)
-        files.append(
-            {"file": name, "kind": kind, "sealed_to": sealed_to, "sha256": digest.hexdigest()}
-        )
+        entry = {"file": name, "kind": kind, "sealed_to": sealed_to, "sha256": digest.hexdigest()}
+        if framing:
+            # core/storage/padding.py: a one-member tar archive padded with zero blocks.
+            entry["framing"] = f"{framing}: age -d -i IDENTITY {name} | tar -x"
+        files.append(entry)
 
     write("denuncia.age", iter_ciphertext(session, case.report_blob_id), "report", "office")
     if case.identity_blob_id is not None:
         write("identidad.age", iter_ciphertext(session, case.identity_blob_id), "identity", "vault")
     for n, att in enumerate(sorted(case.attachments, key=lambda a: a.id), start=1):
-        write(f"adjunto-{n:02d}.age", iter_ciphertext(session, att.blob_id), "attachment", "office")
+        blob = session.get(Blob, att.blob_id)
+        write(
+            f"adjunto-{n:02d}.age",
+            iter_ciphertext(session, att.blob_id),
+            "attachment",
+            "office",
+            blob.framing if blob is not None else "",
+        )
         write(f"adjunto-{n:02d}-metadatos.age", [att.meta_sealed], "attachment metadata", "office")
     for n, msg in enumerate(sorted(case.messages, key=lambda m: m.id), start=1):
         write(f"mensaje-{n:03d}.age", [msg.body_sealed], f"message {msg.direction.value}", "office")

@@ -70,6 +70,10 @@ EXCLUDED_EVENT_KINDS = frozenset(
         "protection_requested_later",
         "retaliation_reported",
         "message",
+        # When the complainant first opened a subsanación request tells when they logged in
+        # (its due day too); recomputed clocks are the office's bookkeeping.
+        "subsanacion_notice_opened",
+        "clocks_recomputed",
     }
 )
 MEASURE_EVENT_PREFIX = "measure."

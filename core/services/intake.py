@@ -36,6 +36,7 @@ import crypto
 from config import Settings
 from core.access.entities import signing_key
 from core.errors import DomainError
+from core.law.calendar import local_day
 from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
 from core.law.enums import CaseState
@@ -43,6 +44,7 @@ from core.law.enums import Channel
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.law.regime import regime_at_filing
 from core.services import cases
 from core.services.measures import request_measure
 from core.storage import audit
@@ -54,6 +56,7 @@ from core.storage.models import Case
 from core.storage.models import CaseCounter
 from core.storage.models import Entity
 from core.storage.models import Officer
+from core.storage.padding import pad_json
 
 SALT_BYTES = 16
 # Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
@@ -328,7 +331,13 @@ def seal_attachment(
     recipients: Sequence[crypto.Recipient],
 ) -> tuple[Blob, bytes]:
     """Stream one file into a blob; return it with its sealed metadata."""
-    blob = store_stream(session, upload.stream, recipients, kind=BlobKind.ATTACHMENT)
+    blob = store_stream(
+        session,
+        upload.stream,
+        recipients,
+        kind=BlobKind.ATTACHMENT,
+        file=(upload.filename, upload.size),
+    )
     meta = {
         "format": ATTACHMENT_META_FORMAT,
         "filename": upload.filename,
@@ -337,7 +346,7 @@ def seal_attachment(
         "metadata_removed": list(upload.metadata_removed),
         "original_sha256": upload.original_sha256,
     }
-    return blob, crypto.encrypt(_json(meta), recipients)
+    return blob, crypto.encrypt(pad_json(_json(meta)), recipients)
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -383,7 +392,7 @@ def submit_report(
 
     report_blob = store_bytes(
         session,
-        _json(report_document(draft, filed_at=now)),
+        pad_json(_json(report_document(draft, filed_at=now))),
         content_recipients,
         kind=BlobKind.REPORT,
     )
@@ -392,7 +401,7 @@ def submit_report(
         vault = crypto.parse_recipient(entity.vault_recipient)
         identity_blob = store_bytes(
             session,
-            _json(identity_document(draft.identity)),
+            pad_json(_json(identity_document(draft.identity))),
             [vault, complainant_recipient],
             kind=BlobKind.IDENTITY,
         )
@@ -425,6 +434,9 @@ def submit_report(
         filed_at=now,
         received_on=received_on,
         against_oii=against_oii or draft.against_oii,
+        # Fixed at filing: every later act and clock follows this regime (core.law.regime);
+        # a complaint received by another channel was filed the day it reached the office.
+        regime=regime_at_filing(received_on or local_day(now)).id,
         protection_requested=protection is not None,
         reserve_only=reserve_only,
         receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),
@@ -496,27 +508,69 @@ class ServiceBusy(Exception):
 
 # How long a request waits for a free argon2id slot before the "service busy" page.
 KDF_WAIT_SECONDS = 5.0
-_GATES: dict[int, threading.BoundedSemaphore] = {}
+
+
+class KdfGate:
+    """A semaphore of argon2id slots where an urgent waiter goes first.
+
+    A follow-up login (a receipt that exists: a complainant who may have a subsanación to
+    answer within 3 business days) is urgent; a new filing is not. Filings waiting for a slot
+    therefore queue behind every waiting follow-up (docs/threat-model.md, "Floods").
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._slots = slots
+        self._free = slots
+        self._urgent_waiting = 0
+        self._cond = threading.Condition()
+
+    def acquire(
+        self, blocking: bool = True, timeout: float | None = None, *, urgent: bool = False
+    ) -> bool:
+        with self._cond:
+            if urgent:
+                self._urgent_waiting += 1
+            try:
+
+                def ready() -> bool:
+                    return self._free > 0 and (urgent or self._urgent_waiting == 0)
+
+                got = self._cond.wait_for(ready, timeout) if blocking else ready()
+                if got:
+                    self._free -= 1
+                return got
+            finally:
+                if urgent:
+                    self._urgent_waiting -= 1
+                    self._cond.notify_all()  # ordinary waiters may go once no urgent one waits
+
+    def release(self) -> None:
+        with self._cond:
+            if self._free >= self._slots:
+                raise ValueError("KdfGate released too many times")
+            self._free += 1
+            self._cond.notify_all()
+
+
+_GATES: dict[int, KdfGate] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def kdf_gate(settings: Settings) -> threading.BoundedSemaphore:
-    """The process-wide semaphore bounding argon2id derivations (settings.kdf_concurrency):
+def kdf_gate(settings: Settings) -> KdfGate:
+    """The process-wide gate bounding argon2id derivations (settings.kdf_concurrency):
     memory stays at most workers x kdf_concurrency x the profile's memory cost, and a flood
     of filings cannot take every core (docs/operations.md, "Floods")."""
     with _GATES_LOCK:
         gate = _GATES.get(settings.kdf_concurrency)
         if gate is None:
-            gate = _GATES[settings.kdf_concurrency] = threading.BoundedSemaphore(
-                settings.kdf_concurrency
-            )
+            gate = _GATES[settings.kdf_concurrency] = KdfGate(settings.kdf_concurrency)
         return gate
 
 
 @contextmanager
-def kdf_slot(settings: Settings) -> Iterator[None]:
+def kdf_slot(settings: Settings, *, urgent: bool = False) -> Iterator[None]:
     gate = kdf_gate(settings)
-    if not gate.acquire(timeout=KDF_WAIT_SECONDS):
+    if not gate.acquire(timeout=KDF_WAIT_SECONDS, urgent=urgent):
         raise ServiceBusy("every argon2id slot is taken")
     try:
         yield
@@ -525,8 +579,10 @@ def kdf_slot(settings: Settings) -> Iterator[None]:
 
 
 def complainant_identity(case: Case, code: str, settings: Settings) -> crypto.Identity:
-    """Re-derive the complainant's identity from the receipt (argon2id with the case salt)."""
-    with kdf_slot(settings):
+    """Re-derive the complainant's identity from the receipt (argon2id with the case salt).
+
+    Urgent: a complainant coming back goes before new filings waiting for a slot."""
+    with kdf_slot(settings, urgent=True):
         return crypto.derive_complainant_identity(
             code,
             case.receipt_salt,

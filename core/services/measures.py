@@ -47,6 +47,7 @@ from core.law.measures_workflow import MeasureTransition
 from core.law.measures_workflow import plan_measure_act
 from core.law.workflow import PlannedForwarding
 from core.services.cases import calendar_for
+from core.services.cases import case_regime
 from core.services.cases import check_officer
 from core.services.cases import close_deadlines
 from core.services.cases import create_forwardings
@@ -201,10 +202,18 @@ def request_measure(
             "case_archived", "The complaint was archived by desistimiento (DL 8.1)."
         )
     today = local_day(now)
+    regime = case_regime(case, today)
+    if measure_type not in regime.measure_types:
+        raise TransitionRefused(
+            "measure_type_not_in_regime",
+            f"The regime {regime.id} the complaint was filed under has no such measure.",
+        )
     facts = MeasureFacts(
         state=None, measure_type=measure_type, beneficiary=beneficiary, today=today
     )
-    transition = plan_measure_act(facts, MeasureAct.REQUEST, MeasureInputs(reasoning=reasoning))
+    transition = plan_measure_act(
+        facts, MeasureAct.REQUEST, MeasureInputs(reasoning=reasoning), regime.measure_table
+    )
     measure = Measure(
         case_id=case.id,
         type=measure_type,
@@ -295,7 +304,7 @@ def apply_measure_act(
         upheld=upheld,
         cease_ground=cease_ground,
     )
-    transition = plan_measure_act(facts, act, inputs)
+    transition = plan_measure_act(facts, act, inputs, case_regime(case, today).measure_table)
     _check_capability(transition, officer)
 
     event = record_event(

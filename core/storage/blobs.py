@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 import crypto
 from core.law.enums import BlobKind
+from core.storage import padding
 from core.storage.models import Blob
 from core.storage.models import BlobChunk
 
@@ -64,8 +65,8 @@ class _ChunkWriter:
         return self._hash.hexdigest()
 
 
-def _new_blob(session: Session, kind: BlobKind, case_id: int | None) -> Blob:
-    blob = Blob(kind=kind, case_id=case_id, size=0, sha256="")
+def _new_blob(session: Session, kind: BlobKind, case_id: int | None, framing: str = "") -> Blob:
+    blob = Blob(kind=kind, case_id=case_id, size=0, sha256="", framing=framing)
     session.add(blob)
     session.flush()
     return blob
@@ -78,10 +79,21 @@ def store_stream(
     *,
     kind: BlobKind,
     case_id: int | None = None,
+    file: tuple[str, int] | None = None,
 ) -> Blob:
-    """Encrypt `src` to `recipients` into a new blob (streaming)."""
-    blob = _new_blob(session, kind, case_id)
+    """Encrypt `src` to `recipients` into a new blob (streaming).
+
+    `file=(filename, size)`: `src` holds a file of `size` bytes, framed as a one-member tar
+    archive padded to a Padmé length (core.storage.padding) so that the ciphertext's size
+    says little about the file's; readers here unframe it."""
+    framing = padding.FRAMING_TAR if file is not None else ""
+    blob = _new_blob(session, kind, case_id, framing)
     sink = _ChunkWriter(session, blob)
+    if file is not None:
+        name, size = file
+        src = padding.PieceReader(  # type: ignore[assignment]
+            padding.frame(name, size, padding.read_pieces(src, size))
+        )
     crypto.encrypt_stream(src, sink, recipients)
     blob.sha256 = sink.finish()
     blob.size = sink.size
@@ -155,7 +167,18 @@ def open_ciphertext(session: Session, blob_id: int) -> CiphertextReader:
 def iter_plaintext(
     session: Session, blob_id: int, identities: Sequence[crypto.Identity]
 ) -> Iterator[bytes]:
-    """Decrypt a blob as a stream of authenticated plaintext pieces."""
+    """Decrypt a blob as a stream of authenticated plaintext pieces (a framed file comes out
+    as the file alone, core.storage.padding)."""
+    framing = session.scalar(select(Blob.framing).where(Blob.id == blob_id))
+    pieces = _decrypted(session, blob_id, identities)
+    if framing == padding.FRAMING_TAR:
+        return padding.unframe(pieces)
+    return pieces
+
+
+def _decrypted(
+    session: Session, blob_id: int, identities: Sequence[crypto.Identity]
+) -> Iterator[bytes]:
     reader = crypto.open_decryptor(open_ciphertext(session, blob_id), identities)
     try:
         while True:

@@ -23,10 +23,12 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from core.law.calendar import local_day
 from core.law.enums import BadFaithType
 from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
@@ -40,8 +42,16 @@ from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
+from core.law.regime import regime_at_filing
 from core.storage.db import Base
 from core.storage.db import utcnow
+
+
+def _regime_at_filing(context: DefaultExecutionContext) -> str:
+    """A case inserted without a regime gets the one in force on its filing day (the intake
+    sets it explicitly; core.law.regime)."""
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return regime_at_filing(local_day(params["filed_at"])).id
 
 
 def _enum(cls: type, name: str) -> Enum:
@@ -93,6 +103,18 @@ class NonWorkingDay(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
     entity: Mapped[Entity] = relationship(back_populates="non_working_days")
+
+
+class NationalNonWorkingDay(Base):
+    """A non-working day declared for the whole public sector (a PCM decree), entered once
+    for every entity on the platform (core.services.calendar_admin)."""
+
+    __tablename__ = "national_non_working_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Officer(Base):
@@ -224,6 +246,8 @@ class Case(Base):
     against_oii: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The regime fixed at filing (core.law.regime): every later act and clock follows it.
+    regime: Mapped[str] = mapped_column(String(40), default=_regime_at_filing)
     # HMAC-SHA256(pepper, receipt): the only trace of the receipt (docs/threat-model.md, "Assets").
     receipt_lookup: Mapped[str] = mapped_column(String(64), unique=True)
     receipt_salt: Mapped[bytes]
@@ -274,6 +298,8 @@ class Blob(Base):
     kind: Mapped[BlobKind] = mapped_column(_enum(BlobKind, "blob_kind"))
     size: Mapped[int] = mapped_column(BigInteger, default=0)  # ciphertext bytes
     sha256: Mapped[str] = mapped_column(String(64), default="")  # of the ciphertext
+    # "" (the plaintext as is) or "tar": a file framed and padded (core.storage.padding).
+    framing: Mapped[str] = mapped_column(String(8), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     chunks: Mapped[list[BlobChunk]] = relationship(

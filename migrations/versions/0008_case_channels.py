@@ -2,7 +2,7 @@
 and RG 4.9: whether a complaint is against the OII's own staff or head (handled by the titular).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0013
 Create Date: 2026-11-28
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0013"  # assigned "0006"; relinked after merging main (head 0013)
 branch_labels = None
 depends_on = None
 

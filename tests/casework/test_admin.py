@@ -162,6 +162,24 @@ def test_non_working_days(casework_client, officer_factory, db):
     assert {"entity.non_working_day_added", "entity.non_working_day_removed"} <= set(_actions(db))
 
 
+def test_non_working_days_page_lists_the_national_days(casework_client, officer_factory, db):
+    import datetime as dt
+
+    from core.services import calendar_admin
+    from core.storage.db import utcnow
+
+    _admin(casework_client, officer_factory)
+    calendar_admin.add_national_day(
+        db, dt.date(2027, 11, 2), reason="D.S. ficticio-2027-PCM", now=utcnow(), actor="cli"
+    )
+    db.commit()
+    page = casework_client.get("/admin/dias-no-laborables").get_data(as_text=True)
+    assert "Días no laborables nacionales (para todas las entidades)" in page
+    assert "02/11/2027" in page and "D.S. ficticio-2027-PCM" in page
+    # The entity's admin cannot delete a national day through the entity's form
+    assert page.count("/eliminar") == 0
+
+
 def test_key_grant_and_redeem(casework_app, officer_factory, db):
     # Given a head holding both keys and a new officer without any
     head = officer_factory("jefa", Role.HEAD)

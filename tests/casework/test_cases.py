@@ -19,7 +19,10 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MessageDirection
 from core.law.enums import Role
+from core.services import subsanacion
+from core.services.cases import calendar_for
 from core.storage import audit
+from core.storage.db import utcnow
 from core.storage.models import AuditEntry
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -184,11 +187,24 @@ def test_subsanacion_is_visible_to_the_complainant(casework_client, office, db):
     event = db.scalars(select(CaseEvent).where(CaseEvent.kind == "case.request_subsanacion")).one()
     assert event.visible_to_complainant
     due = db.scalars(select(Deadline).where(Deadline.kind == DeadlineKind.SUBSANACION)).one()
-    # The complainant's timeline keeps the day they must answer by (RG 4.4).
-    assert event.data == {"missing_items": [3], "due_on": due.due_on.isoformat()}
+    # RG 4.4: the term runs from notification, not from the request: no due day on the act.
+    assert event.data == {"missing_items": [3]}
     # The case page names the complainant's clock once (issue 12).
     page = client.get(f"/denuncias/{code}").get_data(as_text=True)
     assert page.count("(plazo del denunciante)") == 1
+    # and tells the officer the complainant has not opened the request yet
+    assert "aún no abrió el requerimiento de subsanación" in page
+    case = db.scalars(select(Case).where(Case.code == code)).one()
+    opened = subsanacion.record_notice_opened(
+        db, case, now=utcnow(), calendar=calendar_for(db, case.entity)
+    )
+    db.commit()
+    assert opened is not None
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert "aún no abrió" not in page
+    assert "El denunciante abrió el requerimiento de subsanación el " in page
+    db.expire_all()
+    assert due.due_on.isoformat() == opened.data["due_on"]
 
 
 def test_assignment_notes_and_messages(casework_client, office, db):
@@ -509,4 +525,49 @@ def test_the_case_page_says_why_an_act_is_not_offered(
     # Then forwarding is not offered, and the page says why, in Spanish
     page = client.get(f"/denuncias/{code}").get_data(as_text=True)
     assert "Actos que aún no puede registrar" in page
-    assert "Decida todas las medidas de protección solicitadas antes de derivar" in page
+    assert "haya vencido el plazo de evaluación (RG 4.7, 4.8)" in page
+
+
+def test_rg_4_8_an_undecided_measure_past_its_evaluation_is_flagged_and_forwarding_offered(
+    casework_client, office, db, clean_engine, casework_settings
+):
+    import datetime as dt
+
+    from core.law.enums import MeasureType
+    from core.law.workflow import Act
+    from core.services.cases import apply_act
+
+    # Filed Mon 2 Mar 2026 with a transfer request, verified Tue 3 Mar: the evaluation
+    # period (RG 4.7) ended Tue 10 Mar (4, 5, 6, 9, 10) and the transfer is still undecided.
+    with Session(clean_engine, expire_on_commit=False) as session:
+        case = make_case(
+            session,
+            casework_settings,
+            office["ent"],
+            protection=(MeasureType.TRANSFER_COMPLAINANT,),
+        ).case
+        apply_act(
+            session,
+            case,
+            Act.VERIFY_REQUIREMENTS,
+            officer=None,
+            reasoning="Cumple el art. 7.",
+            now=dt.datetime(2026, 3, 3, 15, tzinfo=dt.UTC),
+            calendar=calendar_for(session, case.entity),
+            office_recipients=[crypto.parse_recipient(case.entity.office_recipient)],
+        )
+        code = case.code
+        session.commit()
+    client = as_(casework_client, office["officer"])
+    page = client.get(f"/denuncias/{code}").get_data(as_text=True)
+    assert 'data-testid="evaluation-overdue"' in page
+    assert "el plazo de evaluación venció el 10/03/2026" in page
+    # RG 4.8: the file is not held: forwarding is offered and recorded.
+    assert f"/denuncias/{code}/actos/forward" in page
+    forwarded = client.post(
+        f"/denuncias/{code}/actos/forward",
+        data={"reasoning": "Corresponde a la STPAD.", "destination": "stpad"},
+    )
+    assert forwarded.status_code == 303
+    db.expire_all()
+    assert db.scalars(select(Case).where(Case.code == code)).one().state is CaseState.FORWARDED

@@ -18,6 +18,7 @@ from case_builders import file_case
 from case_builders import make_entity
 from case_builders import make_officer
 from case_builders import open_clocks
+from case_builders import open_notice
 from case_builders import request_later
 from sqlalchemy import select
 
@@ -205,6 +206,7 @@ def test_subsanacion_and_withdrawal(world: World) -> None:
         at_lima(2026, 11, 16),
         missing_items=[RequirementItem.COMMITMENT],
     )
+    open_notice(world, case, at_lima(2026, 11, 16, hour=12))  # seen the same day (RG 4.4)
     assert event.visible_to_complainant
     assert case.state is S.OBSERVED
     clocks = open_clocks(world.session, case)
@@ -340,9 +342,13 @@ def test_subsanacion_across_christmas_and_withdrawal_only_after_the_last_day(
         at_lima(2026, 12, 24, hour=19).replace(minute=30),
         missing_items=[RequirementItem.FACTS],
     )
+    assert "due_on" not in event.data  # the term is not known until the complainant sees it
+    # The complainant opens it at 20:00 the same evening (RG 4.4: from notification).
+    opened = open_notice(world, case, at_lima(2026, 12, 24, hour=20))
     # Mon 28, Tue 29, Wed 30 (25 Dec is Christmas).
     assert open_clocks(world.session, case) == {K.SUBSANACION: dt.date(2026, 12, 30)}
-    assert event.data["due_on"] == "2026-12-30"  # shown on the complainant's timeline
+    assert opened is not None
+    assert opened.data["due_on"] == "2026-12-30"  # shown on the complainant's timeline
     with pytest.raises(TransitionRefused) as refused:
         act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 12, 30, hour=23))
     assert refused.value.code == "subsanacion_period_open"
@@ -378,6 +384,7 @@ def test_withdrawal_stops_the_clocks_of_a_request_recorded_later(world: World) -
         at_lima(2026, 11, 16),
         missing_items=[RequirementItem.FACTS],
     )
+    open_notice(world, case, at_lima(2026, 11, 16, hour=12))
     # RG 4.10: protection asked for while the subsanación is pending; own clocks open.
     later = request_later(
         world,
@@ -409,6 +416,7 @@ def test_no_withdrawal_while_the_complainants_answer_waits_to_be_recorded(world:
         at_lima(2026, 11, 16),
         missing_items=[RequirementItem.FACTS],
     )
+    open_notice(world, case, at_lima(2026, 11, 16, hour=12))
     # The complainant answers on the last day (Thu 19 Nov); nobody records it in time.
     messages.post_message(
         world.session,

@@ -328,6 +328,42 @@ def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db
     assert all(set(a["data"]) <= forwarding.PACKAGE_EVENT_DATA for a in acts)
 
 
+def test_package_leaves_out_when_the_complainant_opened_a_request_and_recomputed_clocks(
+    db_session, world
+):  # type: ignore[no-untyped-def]
+    from core.services.calendar_admin import RECOMPUTED_EVENT
+    from core.services.cases import SUBSANACION_NOTICE_OPENED_EVENT
+    from core.services.cases import record_event
+
+    ent, officer, case = world
+    for kind, data in (
+        (SUBSANACION_NOTICE_OPENED_EVENT, {"request_event_id": 1, "due_on": "2026-03-09"}),
+        (RECOMPUTED_EVENT, {"change": "added", "scope": "national", "day": "2026-03-04"}),
+    ):
+        record_event(
+            db_session,
+            case,
+            kind=kind,
+            officer=None,
+            now=NOW,
+            from_state=None,
+            to_state=None,
+            visible=kind == SUBSANACION_NOTICE_OPENED_EVENT,
+            data=data,
+            reasoning=None,
+            office_recipients=(),
+        )
+    acts = json.loads(
+        check_zip(export_to_stpad(db_session, ent, officer, case).data, case.code)[
+            "actuaciones.json"
+        ]
+    )
+    kinds = {a["kind"] for a in acts}
+    assert SUBSANACION_NOTICE_OPENED_EVENT not in kinds
+    assert RECOMPUTED_EVENT not in kinds
+    assert "2026-03-09" not in json.dumps(acts)  # the due day points to the login day
+
+
 def test_package_withholds_uncleanable_documents_and_the_protection_request(db_session, settings):
     # Given a complaint with a protection request and a damaged photo whose metadata
     # cannot be removed (kept as uploaded at filing)

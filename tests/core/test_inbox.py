@@ -165,6 +165,45 @@ def test_filters(db_session, world, sort):
     assert ids(code="X-1999") == set()
 
 
+@pytest.mark.parametrize("sort", ["filed", "deadline"])
+def test_code_search_lists_by_code_newest_first_across_pages(db_session, world, sort):
+    entity, other, _, _ = world
+    # Given codes of two years (numbered in filing order) and a case of another entity
+    mine = [
+        add_case(db_session, entity.id, code=code, next_deadline_on=TODAY)
+        for code in ("D-2025-000007", "D-2026-000001", "D-2025-000010", "D-2026-000002")
+    ]
+    add_case(db_session, other.id, code="D-2026-000003")
+    add_case(db_session, entity.id, code="E-2026-000001")
+
+    def codes(prefix: str) -> list[str]:
+        flt = inbox.InboxFilter(code=prefix)
+        return [r.code for r in walk(db_session, entity.id, filters=flt, sort=sort, limit=1)]
+
+    # Then any prefix, "D" included, lists this entity's matches by code, highest first,
+    # one page at a time without repeats, whichever sort was asked for
+    assert codes("d") == sorted((c.code for c in mine), reverse=True)
+    assert codes("D-2025") == ["D-2025-000010", "D-2025-000007"]
+    assert codes("D-2026-00000") == ["D-2026-000002", "D-2026-000001"]
+    page = inbox.list_cases(
+        db_session,
+        entity_id=entity.id,
+        today=TODAY,
+        calendar=CAL,
+        filters=inbox.InboxFilter(code="D"),
+        sort=sort,  # type: ignore[arg-type]
+    )
+    assert page.sort == "code"
+
+
+def test_code_search_keeps_other_filters(db_session, world):
+    entity, _, _, _ = world
+    a = add_case(db_session, entity.id, code="D-2026-000101", state=CaseState.OBSERVED)
+    add_case(db_session, entity.id, code="D-2026-000102", state=CaseState.VERIFYING)
+    flt = inbox.InboxFilter(code="D-2026-0001", states=frozenset({CaseState.OBSERVED}))
+    assert [r.id for r in walk(db_session, entity.id, filters=flt, limit=1)] == [a.id]
+
+
 def test_find_by_code_is_exact_and_entity_scoped(db_session, world):
     entity, other, _, _ = world
     case = add_case(db_session, entity.id)
@@ -191,6 +230,10 @@ _FORGED = [
     inbox._encode({"s": "filed", "t": "2026-01-01T00:00:00+00:00", "i": "1 OR 1=1"}),
     inbox._encode({"s": "deadline", "p": 2, "i": 1.5}),
     inbox._encode({"s": "deadline", "p": 2, "i": True}),
+    # A code cursor that is not a code.
+    inbox._encode({"s": "code", "c": 7}),
+    inbox._encode({"s": "code", "c": "D" * 40}),
+    inbox._encode({"s": "code"}),
     # Deeply nested JSON (RecursionError in the decoder) and an overlong cursor.
     base64.urlsafe_b64encode(b"[" * 100_000).decode("ascii"),
     "A" * 10_000,
@@ -205,6 +248,15 @@ def test_forged_cursors_are_invalid_never_a_database_error(db_session, world, cu
             inbox.list_cases(
                 db_session, entity_id=entity.id, today=TODAY, calendar=CAL, sort=sort, cursor=cursor
             )
+    with pytest.raises(inbox.InvalidCursor):
+        inbox.list_cases(
+            db_session,
+            entity_id=entity.id,
+            today=TODAY,
+            calendar=CAL,
+            filters=inbox.InboxFilter(code="D"),
+            cursor=cursor,
+        )
     with pytest.raises(inbox.InvalidCursor):
         inbox.due_deadlines(
             db_session,

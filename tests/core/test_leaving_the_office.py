@@ -11,6 +11,7 @@ from case_builders import World
 from case_builders import act
 from case_builders import at_lima
 from case_builders import file_case
+from case_builders import open_notice
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -30,10 +31,11 @@ S = CaseState
 
 def archived(world: World, *, to_stpad: bool):  # type: ignore[no-untyped-def]
     """Filed Fri 13 Nov 2026; the facts (item 2) are missing; subsanación requested on Mon 16
-    (due Thu 19); withdrawal declared on Fri 20 Nov, with or without the optional STPAD
-    forwarding (RG 4.6)."""
+    and opened by the complainant that day (due Thu 19); withdrawal declared on Fri 20 Nov,
+    with or without the optional STPAD forwarding (RG 4.6)."""
     case = file_case(world, at_lima(2026, 11, 13))
     act(world, case, Act.REQUEST_SUBSANACION, at_lima(2026, 11, 16), missing_items=[2])
+    open_notice(world, case, at_lima(2026, 11, 16))
     act(world, case, Act.DECLARE_WITHDRAWAL, at_lima(2026, 11, 20), forward_to_stpad=to_stpad)
     assert case.state is S.ARCHIVED_WITHDRAWAL
     return case

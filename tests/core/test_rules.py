@@ -87,7 +87,11 @@ def test_rule_validation() -> None:
 
 def test_calendar_day_rule(cal: BusinessCalendar) -> None:
     rs = RuleSet("C", D(2020, 1, 1), "test", {K.DECISION: Rule(10, False, "act")})
-    assert compute_due(rs, K.DECISION, D(2026, 7, 27), cal) == D(2026, 8, 6)
+    # 27 Jul + 10 calendar days = Thu 6 Aug 2026 (Batalla de Junín, a holiday): the term
+    # ends on the next business day, Fri 7 Aug (TUO LPAG art. 145.3).
+    assert compute_due(rs, K.DECISION, D(2026, 7, 27), cal) == D(2026, 8, 7)
+    # 24 Jul + 10 = Mon 3 Aug, a business day: no roll.
+    assert compute_due(rs, K.DECISION, D(2026, 7, 24), cal) == D(2026, 8, 3)
 
 
 @pytest.mark.parametrize(

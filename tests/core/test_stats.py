@@ -6,11 +6,16 @@ import csv
 import datetime as dt
 import io
 import itertools
+import random
+import statistics
+from collections import Counter
 
 import pytest
 from factories import make_entity
 from sqlalchemy.orm import Session
 
+from core.law.calendar import BusinessCalendar
+from core.law.calendar import local_day
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
@@ -19,6 +24,7 @@ from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.read import stats
+from core.read import stats_sql
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
@@ -369,3 +375,77 @@ def test_far_future_period_ends_do_not_overflow(db_session: Session, entity_id: 
     )
     assert report.cases == 1
     assert report.period_to == dt.date(9999, 12, 31)
+
+
+def test_database_counting_agrees_with_the_rules_at_lima_midnight(db_session: Session, entity_id):
+    """The GROUP BY queries (core.read.stats_sql) count as the Python rules do, at the edges
+    of a Peruvian day: 04:59 UTC is still the previous day in Lima (UTC-5), 05:00 is not."""
+    rnd = random.Random(1327)
+    due = dt.date(2026, 3, 4)  # a Wednesday
+    edges = [dt.timedelta(hours=h, minutes=m) for h, m in ((4, 59), (5, 0), (0, 0), (23, 59))]
+    today = dt.date(2026, 3, 6)
+    filings: list[tuple[dt.datetime, dt.datetime]] = []
+    for i in range(40):
+        # Filed at a random edge of a day in the week before; verified 0-9 days later at an edge.
+        filed = dt.datetime.combine(due - dt.timedelta(days=rnd.randint(0, 6)), dt.time(), dt.UTC)
+        filed += rnd.choice(edges)
+        verified = dt.datetime.combine(filed.date(), dt.time(), dt.UTC)
+        verified += dt.timedelta(days=rnd.randint(0, 9)) + rnd.choice(edges)
+        verified = max(verified, filed)
+        case = _case(db_session, entity_id, filed_at=filed)
+        filings.append((filed, verified))
+        db_session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind="case.verify_requirements",
+                at=verified,
+                from_state="en_verificacion",
+                to_state="requisitos_verificados",
+                data={},
+            )
+        )
+        satisfied = None
+        if i % 5:  # a fifth stay open, due before, on or after today
+            satisfied = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), dt.UTC)
+            satisfied += rnd.choice(edges) - dt.timedelta(days=rnd.randint(0, 1))
+        db_session.add(
+            Deadline(
+                entity_id=entity_id,
+                case_id=case.id,
+                kind=DeadlineKind.VERIFY_REQUIREMENTS,
+                rule_version="t",
+                starts_on=due - dt.timedelta(days=2),
+                due_on=due + dt.timedelta(days=rnd.randint(0, 4)) if satisfied is None else due,
+                satisfied_at=satisfied,
+            )
+        )
+    db_session.flush()
+    now = dt.datetime.combine(today, dt.time(15), dt.UTC)
+
+    report = stats.build_report(db_session, entity_id=entity_id, now=now)
+
+    expected = Counter(
+        stats.deadline_outcome(d, today)
+        for d in db_session.query(Deadline).filter(Deadline.entity_id == entity_id)
+    )
+    assert {c.key: c.count for c in report.table("deadlines").cells} == {
+        k: expected.get(k, 0) for k in ("met", "missed", "open")
+    }
+    assert expected["met"] and expected["missed"] and expected["open"]  # every branch taken
+    cal = BusinessCalendar()
+    spans = [(local_day(f), local_day(v)) for f, v in filings]
+    timing = {t.act: t for t in report.timings}["verification"]
+    assert timing.cases == 40
+    assert timing.median_business_days == statistics.median(
+        cal.business_days_between(a, b) for a, b in spans
+    )
+    assert timing.median_calendar_days == statistics.median((b - a).days for a, b in spans)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[(3, 1)], [(1, 2), (5, 2)], [(2, 3), (9, 1), (0, 1)], [(4, 0), (7, 2), (1, 1)]],
+)
+def test_weighted_median_is_the_median_of_the_multiset(values):
+    multiset = [v for v, w in values for _ in range(w)]
+    assert stats_sql.weighted_median(values) == statistics.median(multiset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -384,3 +385,17 @@ def test_blocked_acts_name_the_guard_that_holds_each_back() -> None:
     assert Act.FORWARD not in allowed_acts(S.EVALUATING_MEASURES, facts)
     decided = CaseFacts(state=S.EVALUATING_MEASURES, today=TODAY, measures_undecided=0)
     assert blocked_acts(S.EVALUATING_MEASURES, decided) == []
+
+
+def test_rg_4_8_forward_once_the_evaluation_period_has_ended() -> None:
+    # Evaluation due Fri 31 Jul 2026; TODAY is Mon 3 Aug: the period has ended (RG 4.7, 4.8).
+    base = CaseFacts(
+        state=S.EVALUATING_MEASURES, today=TODAY, protection_requested=True, measures_undecided=1
+    )
+    inputs = ActInputs(reasoning="x", destination=Destination.STPAD)
+    ended = replace(base, evaluation_due=dt.date(2026, 7, 31))
+    assert plan_act(ended, Act.FORWARD, inputs).to_state is S.FORWARDED
+    running = replace(base, evaluation_due=TODAY)  # the last day still belongs to the period
+    with pytest.raises(TransitionRefused) as refused:
+        plan_act(running, Act.FORWARD, inputs)
+    assert refused.value.code == "measures_undecided"

@@ -25,6 +25,7 @@ from core.law.calendar import local_day
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.services import cases
+from core.services.subsanacion import record_notice_opened
 from core.storage.models import Case
 from core.storage.models import Forwarding
 
@@ -107,6 +108,13 @@ def test_an_archived_complaint_is_passed_on_and_the_complainant_sees_it_dl_8_1(
                 office_recipients=office,
                 **extra,  # type: ignore[arg-type]
             )
+            if act is Act.REQUEST_SUBSANACION:  # opened by the complainant that day (RG 4.4)
+                record_notice_opened(
+                    s,
+                    case,
+                    now=dt.datetime.combine(today - dt.timedelta(days=days_ago), noon),
+                    calendar=calendar,
+                )
         s.commit()
         code = case.code
 

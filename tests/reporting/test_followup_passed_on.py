@@ -12,6 +12,7 @@ from core.law.calendar import PERU_TZ
 from core.law.enums import Destination
 from core.law.workflow import Act
 from core.services import cases
+from core.services.subsanacion import record_notice_opened
 
 
 def at_lima(day: int) -> dt.datetime:
@@ -40,6 +41,8 @@ def test_an_archived_complaint_passed_on_shows_on_the_timeline(client, ent, sess
             office_recipients=office,
             **extra,  # type: ignore[arg-type]
         )
+        if act is Act.REQUEST_SUBSANACION:  # the complainant opens it the same day (RG 4.4)
+            record_notice_opened(session_for, case, now=at_lima(when), calendar=calendar)
     session_for.commit()
     client.post("/seguimiento", data={"receipt": filed.code})
     page = client.get("/seguimiento").get_data(as_text=True)

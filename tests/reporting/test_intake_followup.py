@@ -32,6 +32,7 @@ from core.storage.blobs import read_plaintext
 from core.storage.db import utcnow
 from core.storage.models import Blob
 from core.storage.models import Case
+from core.storage.models import CaseEvent
 from core.storage.models import Measure
 from core.storage.models import Message
 from reporting import drafts
@@ -77,7 +78,18 @@ def test_subsanacion_request_shows_in_the_timeline_with_its_deadline(client, ent
     assert "Se le pidió subsanar la denuncia" in page
     assert "el compromiso de permanecer a disposición" in page
     assert "Usted puede subsanar hasta el" in page
-    # The request keeps its due day on the timeline, written as people in Peru read dates
+    # RG 4.4: the request comes first on the page, and this first opening is recorded once
+    # (with nothing about the client) as the day the term runs from.
+    assert page.index('data-testid="subsanacion"') < page.index("Observada: se requiere")
+    assert "Puede subsanar hasta el" in page
+    client.get("/seguimiento")
+    session_for.expire_all()
+    (opened,) = session_for.scalars(
+        select(CaseEvent).where(CaseEvent.kind == "subsanacion_notice_opened")
+    ).all()
+    assert set(opened.data) == {"request_event_id", "due_on"}
+    assert opened.officer_id is None
+    # The opening keeps the due day on the timeline, written as people in Peru read dates
     assert re.search(r"plazo: hasta el \d{2}/\d{2}/\d{4}", page)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", page)
     assert "Falta el compromiso." not in page  # the officer's reasoning stays internal
