@@ -225,3 +225,34 @@ def test_statistics_count_cases_by_channel_with_small_counts_suppressed(
     assert counts["web"] == (1, "<5")
     assert counts["verbal"] == (0, "0")
     assert table.total == 8
+
+
+def test_the_regime_is_the_one_in_force_on_the_day_of_receipt(
+    db_session, settings, ent, officer, monkeypatch
+):
+    """A regime is fixed at filing; a complaint received on paper was filed the day it reached
+    the office. With a fictitious reform in force from Saturday 7 Nov 2026, a letter received on
+    Thursday 5 Nov and registered on Tuesday 10 keeps the regime before it; one received on
+    Monday 9 gets the reform."""
+    from dataclasses import replace
+
+    from core.law import regime as regime_module
+
+    current = regime_module.DS_002_2020_JUS_REGIME
+    day = dt.date(2026, 11, 7)
+    reform = replace(
+        current,
+        id="REFORMA-FICTICIA-CANALES",
+        effective_from=day,
+        source="A reform that does not exist, for this test only",
+        rules=replace(current.rules, version="REFORMA-FICTICIA-CANALES", effective_from=day),
+    )
+    monkeypatch.setattr(regime_module, "REGIMES", (current, reform))
+    before = register(db_session, settings, ent, officer, received_on=dt.date(2026, 11, 5)).case
+    after = register(db_session, settings, ent, officer, received_on=dt.date(2026, 11, 9)).case
+    assert (before.regime, after.regime) == (current.id, reform.id)
+    rule_versions = {
+        d.rule_version
+        for d in db_session.scalars(select(Deadline).where(Deadline.case_id == before.id))
+    }
+    assert rule_versions == {current.rules.version}
