@@ -104,7 +104,7 @@ def make_blueprint() -> Blueprint:
                         "admin/created.html",
                         account=new.officer,
                         one_time_password=new.password,
-                        needs_key=new.officer.role in (Role.OFFICER, Role.HEAD),
+                        needs_key=new.officer.role in (Role.OFFICER, Role.HEAD, Role.TITULAR),
                     )
         return (
             render_template("admin/create.html", error=error, form=form, roles=list(Role)),
@@ -226,7 +226,7 @@ def make_blueprint() -> Blueprint:
     # --- key grants (officers and heads who hold the identity) ---------------------------
 
     @bp.route("/llaves", methods=["GET", "POST"])
-    @require_role(Role.OFFICER, Role.HEAD)
+    @require_role(Role.OFFICER, Role.HEAD, Role.TITULAR)
     def keys() -> Any:
         me = current_officer()
         db = web.db()
@@ -266,7 +266,7 @@ def make_blueprint() -> Blueprint:
                 Officer.entity_id == me.entity_id,
                 Officer.id != me.id,
                 Officer.active.is_(True),
-                Officer.role.in_((Role.OFFICER, Role.HEAD)),
+                Officer.role.in_((Role.OFFICER, Role.HEAD, Role.TITULAR)),
             )
             .order_by(Officer.username)
         ).all()
@@ -285,7 +285,7 @@ def make_blueprint() -> Blueprint:
         )
 
     @bp.route("/llaves/recibir", methods=["GET", "POST"])
-    @require_role(Role.OFFICER, Role.HEAD)
+    @require_role(Role.OFFICER, Role.HEAD, Role.TITULAR)
     def redeem() -> Any:
         me = current_officer()
         db = web.db()

@@ -75,16 +75,25 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark for
 # Candidate endpoints of each navigation entry (the first one registered is used), and the
 # roles that see it. Endpoints of other modules are looked up, not imported.
 NAV: tuple[tuple[str, tuple[str, ...], tuple[Role, ...]], ...] = (
-    (N_("Bandeja"), ("inbox.index", "inbox.inbox", "cases.index"), (Role.OFFICER, Role.HEAD)),
+    (
+        N_("Bandeja"),
+        ("inbox.index", "inbox.inbox", "cases.index"),
+        (Role.OFFICER, Role.HEAD, Role.TITULAR),
+    ),
     (
         N_("Vencimientos"),
         ("inbox.deadlines", "inbox.due", "cases.deadlines"),
-        (Role.OFFICER, Role.HEAD),
+        (Role.OFFICER, Role.HEAD, Role.TITULAR),
+    ),
+    (
+        N_("Registrar denuncia recibida"),
+        ("channels.register_form",),
+        (Role.OFFICER, Role.HEAD, Role.TITULAR),
     ),
     (N_("Estadísticas"), ("stats.index",), (Role.HEAD, Role.AUDITOR)),
     (N_("Auditoría"), ("audit_views.index",), (Role.AUDITOR,)),
     (N_("Administración"), ("admin.index",), (Role.ADMIN,)),
-    (N_("Llaves"), ("admin.keys",), (Role.OFFICER, Role.HEAD)),
+    (N_("Llaves"), ("admin.keys",), (Role.OFFICER, Role.HEAD, Role.TITULAR)),
 )
 
 
@@ -243,6 +252,7 @@ def home_url(officer: Officer) -> str:
     candidates: dict[Role, tuple[str, ...]] = {
         Role.OFFICER: ("inbox.index", "inbox.inbox", "cases.index"),
         Role.HEAD: ("inbox.index", "inbox.inbox", "cases.index"),
+        Role.TITULAR: ("inbox.index", "inbox.inbox", "cases.index"),
         Role.AUDITOR: ("audit_views.index", "stats.index"),
         Role.ADMIN: ("admin.index",),
     }
@@ -292,6 +302,7 @@ def role_labels() -> dict[str, str]:
     return {
         Role.OFFICER.value: gettext("Oficial de la OII"),
         Role.HEAD.value: gettext("Responsable de la OII"),
+        Role.TITULAR.value: gettext("Titular de la entidad (RG 4.9)"),
         Role.AUDITOR.value: gettext("Auditor"),
         Role.ADMIN.value: gettext("Administrador"),
     }

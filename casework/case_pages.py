@@ -37,6 +37,7 @@ from casework.auth import unlocked_identity
 from casework.inbox_pages import CASE_ROLES
 from casework.inbox_pages import label_context
 from core import web
+from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
 from core.errors import NotFound
@@ -52,6 +53,7 @@ from core.law.workflow import Act
 from core.law.workflow import Input
 from core.law.workflow import RequirementItem
 from core.law.workflow import allowed_acts
+from core.law.workflow import allowed_destinations
 from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
@@ -79,6 +81,7 @@ ACT_LABELS = {
     Act.FORWARD: _l("Derivar la denuncia"),
     Act.FORWARD_RESERVE_ONLY: _l("Derivar a la STPAD (solo reserva de identidad)"),
     Act.CONCLUDE: _l("Concluir"),
+    Act.REFER_ARCHIVED: _l("Remitir la denuncia archivada a un órgano competente (DL 8.1)"),
 }
 REQUIREMENT_LABELS = {
     RequirementItem.IDENTITY: _l("1. Datos de identidad del denunciante"),
@@ -179,6 +182,7 @@ REFUSALS = {
         "(RG 4.5)."
     ),
     "destination_required": _l("Elija a dónde se deriva la denuncia."),
+    "destination_not_allowed": _l("Ese destino no corresponde a este acto."),
     "already_forwarded": _l(
         "La denuncia ya fue derivada a ese órgano; si hace falta, genere de nuevo su paquete."
     ),
@@ -246,7 +250,6 @@ REFUSALS = {
     "invalid_recipient": _l(
         "La clave pública del destinatario no es válida (debe empezar con age1 o age1pq1)."
     ),
-    "destination_required_package": _l("Elija el órgano de destino del paquete."),
     "wrong_case": _l("Esa derivación pertenece a otra denuncia."),
     "message_refused": _l("El mensaje está vacío o es demasiado largo."),
     "note_refused": _l("La nota está vacía o es demasiado larga."),
@@ -277,7 +280,7 @@ def case_context() -> dict[str, Any]:
 def load_case(code: str) -> Case:
     """The case with this code in the officer's entity, or 404 (never another entity's)."""
     officer = current_officer()
-    case = inbox.find_by_code(web.db(), entity_id=officer.entity_id, code=code)
+    case = inbox.find_by_code(web.db(), entity_id=officer.entity_id, code=code, viewer=officer.role)
     if case is None:
         abort(404)
     return case
@@ -296,8 +299,9 @@ def office_recipients(case: Case) -> list[crypto.Recipient]:
 
 
 def colleagues(officer: Officer) -> list[Officer]:
-    return list(
-        web.db()
+    return [
+        o
+        for o in web.db()
         .scalars(
             select(Officer)
             .where(
@@ -308,7 +312,10 @@ def colleagues(officer: Officer) -> list[Officer]:
             .order_by(Officer.username)
         )
         .all()
-    )
+        # RG 4.9: only colleagues on the same side handle the same complaints.
+        if case_scope.handles_complaints_against_oii(o.role)
+        is case_scope.handles_complaints_against_oii(officer.role)
+    ]
 
 
 def blocked_act_reasons(case: Case) -> list[tuple[Any, str]]:
@@ -334,6 +341,9 @@ def act_forms(case: Case) -> list[dict[str, Any]]:
             {
                 "act": act,
                 "destination": Input.DESTINATION in row.requires,
+                # Where this act may send the complaint: from core (DL 8.3), never a filter
+                # in the template.
+                "destinations": allowed_destinations(act),
                 "missing_items": Input.MISSING_ITEMS in row.requires,
                 "withdrawal": act is Act.DECLARE_WITHDRAWAL,
             }
@@ -450,6 +460,10 @@ def make_blueprint() -> Blueprint:
             )
         except (TransitionRefused, CapabilityRequired, DomainError) as exc:
             db.rollback()
+            if getattr(exc, "code", "") == "destination_not_allowed":
+                # The page never offers it (its choices come from core): a crafted request,
+                # answered without opening the case, so that nothing at all is recorded.
+                abort(400)
             case = load_case(code)
             return render_case(
                 case,
@@ -582,17 +596,14 @@ def make_blueprint() -> Blueprint:
         db = web.db()
         identity = office_identity()
         form = request.form
-        target: Forwarding | None = None
-        destination = None
-        if _is_row_id(form.get("forwarding_id", "")):
-            target = db.get(Forwarding, int(form["forwarding_id"]))
-            if target is None or target.case_id != case.id:
-                abort(404)
-        elif form.get("destination"):
-            try:
-                destination = Destination(form["destination"])
-            except ValueError:
-                destination = None
+        # DL 8.3: a package is only ever the package of a forwarding recorded by an act; a
+        # request naming a destination instead (the old free "copy" form) is refused and
+        # records nothing.
+        if not _is_row_id(form.get("forwarding_id", "")):
+            abort(400)
+        target = db.get(Forwarding, int(form["forwarding_id"]))
+        if target is None or target.case_id != case.id:
+            abort(404)
         try:
             pkg = forwarding.export_package(
                 db,
@@ -602,14 +613,10 @@ def make_blueprint() -> Blueprint:
                 now=utcnow(),
                 office_recipients=office_recipients(case),
                 forwarding=target,
-                destination=destination,
-                destination_name=form.get("destination_name", "")[:200],
                 recipient=form.get("recipient", "")[:4000],
             )
         except DomainError as exc:
             db.rollback()
-            if getattr(exc, "code", "") == "destination_required":
-                exc.code = "destination_required_package"
             return render_case(
                 load_case(code),
                 status=422,

@@ -267,7 +267,7 @@ def officer_add(username: str, role: str, entity_slug: str | None, display_name:
             click.echo(f"Created {role} {new.officer.username!r} in {entity.name!r}.")
             click.echo(f"One-time password (change at first login): {new.password}")
             click.echo(f"TOTP provisioning URI: {new.totp_uri}")
-            if Role(role) in (Role.OFFICER, Role.HEAD):
+            if Role(role) in (Role.OFFICER, Role.HEAD, Role.TITULAR):
                 click.echo(
                     "This account cannot read cases until someone holding the office key "
                     "grants it (casework: Llaves → Generar código de concesión, or "

@@ -33,7 +33,8 @@ from core.services.cases import calendar_for
 from core.storage.db import utcnow
 from core.storage.models import Officer
 
-CASE_ROLES = (Role.OFFICER, Role.HEAD)
+# Who handles complaints; each sees only its side of the RG 4.9 split (core.access.case_scope).
+CASE_ROLES = (Role.OFFICER, Role.HEAD, Role.TITULAR)
 PAGE_SIZE = inbox.DEFAULT_PAGE_SIZE
 
 # --- labels (Spanish msgids, the law's vocabulary) --------------------------------------------
@@ -164,6 +165,7 @@ def make_blueprint() -> Blueprint:
                 sort=sort,  # type: ignore[arg-type]
                 cursor=cursor,
                 limit=PAGE_SIZE,
+                viewer=officer.role,
             )
         except inbox.InvalidCursor:
             error = _l("El enlace de la página no es válido; se muestra la primera página.")
@@ -175,6 +177,7 @@ def make_blueprint() -> Blueprint:
                 filters=flt,
                 sort=sort,  # type: ignore[arg-type]
                 limit=PAGE_SIZE,
+                viewer=officer.role,
             )
         args = request.args.to_dict(flat=False)
         args.pop("cursor", None)
@@ -214,6 +217,7 @@ def make_blueprint() -> Blueprint:
             "horizon_days": horizon,
             "officer_id": officer.id if scope == "mios" else None,
             "limit": PAGE_SIZE,
+            "viewer": officer.role,
         }
         try:
             page = inbox.due_deadlines(db, cursor=request.args.get("cursor") or None, **kwargs)

@@ -44,9 +44,10 @@ from core.law.enums import Beneficiary
 from core.law.enums import DeadlineKind
 from core.law.enums import MeasureType
 from core.law.enums import MessageKind
-from core.law.enums import Role
 from core.law.measures_workflow import APARTAMIENTO_CONDITIONS
 from core.law.measures_workflow import LABOUR_MEASURES
+from core.law.measures_workflow import ROLE_CAPABILITIES
+from core.law.measures_workflow import Capability
 from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
 from core.law.measures_workflow import MeasureAct
@@ -135,7 +136,8 @@ def _act_forms(measure: Measure) -> list[dict[str, Any]]:
     today = local_day(utcnow())
     facts = measures.measure_facts(web.db(), measure, today=today)
     table = case_regime(measure.case, today).measure_table
-    head = current_officer().role is Role.HEAD
+    # Who decides measures comes from core (the head; the titular under RG 4.9).
+    head = Capability.DECIDE_MEASURES in ROLE_CAPABILITIES[current_officer().role]
     forms = []
     for act in allowed_measure_acts(measure.state, facts, table):
         row = table[(measure.state, act)]

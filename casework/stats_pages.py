@@ -49,6 +49,12 @@ def labels() -> dict[str, str]:
         "anonima": g("Anónima"),
         "con_reserva": g("Con reserva de identidad"),
         "sin_reserva": g("Sin reserva de identidad"),
+        # channels of receipt
+        "web": g("Canal web (este servicio)"),
+        "mesa_de_partes": g("Por escrito (mesa de partes)"),
+        "verbal": g("Verbal (acta)"),
+        "correo": g("Correo electrónico"),
+        "pdudc": g("Plataforma Digital Única de Denuncias"),
         # motives
         "apropiacion_recursos": g("Apropiación o uso indebido de recursos"),
         "favorecimiento_soborno": g("Favorecimiento indebido o soborno"),
@@ -88,6 +94,7 @@ def labels() -> dict[str, str]:
         # tables, timings, CSV columns
         "state": g("Denuncias por estado"),
         "modality": g("Denuncias por modalidad"),
+        "channel": g("Denuncias por canal de recepción"),
         "motive": g("Motivos (hasta dos por denuncia)"),
         "destination": g("Derivaciones por destino"),
         "measure_type": g("Medidas de protección por tipo"),

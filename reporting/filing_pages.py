@@ -250,6 +250,7 @@ def _draft_from_form(form: ComplaintForm) -> intake.ReportDraft:
         commitment=bool(form.commitment.data),
         identity=identity,
         protection=protection,
+        against_oii=bool(form.against_oii.data),
     )
 
 

@@ -151,6 +151,12 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
     )
     files = MultipleFileField(_l("Adjuntar archivos"))
     remove_files = MultiCheckboxField(_l("Quitar"), choices=[], validate_choice=False)
+    against_oii = BooleanField(
+        _l(
+            "La denuncia es contra personal de la Oficina de Integridad o su responsable: "
+            "la atenderá el titular de la entidad, no la Oficina (RG 4.9)."
+        )
+    )
     commitment = BooleanField(
         _l("Me comprometo a permanecer a disposición de la Oficina para brindar aclaraciones.")
     )

@@ -111,6 +111,9 @@ EVENT = {
     "case.forward": _l("Denuncia derivada"),
     "case.forward_reserve_only": _l("Denuncia derivada a la Secretaría Técnica"),
     "case.conclude": _l("Intervención concluida"),
+    "case.refer_archived": _l(
+        "La información de su denuncia archivada fue remitida a un órgano competente"
+    ),
     "office_message": _l("Mensaje de la Oficina"),
     "complainant_message": _l("Usted envió un mensaje"),
     "subsanacion_response": _l("Usted envió su subsanación"),

@@ -79,7 +79,7 @@ def make_officer(
     if enrolled:
         new.officer.must_change_password = False
         new.officer.totp_confirmed = True
-    if grant and role in (Role.OFFICER, Role.HEAD):
+    if grant and role in (Role.OFFICER, Role.HEAD, Role.TITULAR):
         entities.wrap_for_officer(
             session,
             officer=new.officer,

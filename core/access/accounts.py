@@ -52,7 +52,8 @@ MIN_PASSWORD_LENGTH = 12
 GRANT_PREFIX = "grant:"
 # Roles that may hold each identity (the vault is only for the head; docs/threat-model.md).
 KEY_ROLES: dict[str, tuple[Role, ...]] = {
-    "office": (Role.OFFICER, Role.HEAD),
+    # The titular reads the complaints against the OII (RG 4.9), sealed to the office key.
+    "office": (Role.OFFICER, Role.HEAD, Role.TITULAR),
     "vault": (Role.HEAD,),
 }
 # Verified against when the username does not exist, so timing does not reveal accounts.

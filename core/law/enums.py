@@ -28,6 +28,16 @@ class Motive(StrEnum):
     OTHER_ETHICS = "otros_actos"
 
 
+class Channel(StrEnum):
+    """How the complaint reached the office (DL 4.4: verbal, written or virtual; RG 13)."""
+
+    WEB = "web"  # this service's own intake
+    WRITTEN = "mesa_de_partes"  # in writing, at the front desk or by post
+    VERBAL = "verbal"  # in person, recorded in an acta by an officer
+    EMAIL = "correo"  # by e-mail to the office
+    PLATFORM = "pdudc"  # the State's Plataforma Digital Única de Denuncias del Ciudadano
+
+
 class CaseState(StrEnum):
     """Complaint states (docs/workflow.md)."""
 
@@ -104,6 +114,9 @@ class Role(StrEnum):
     HEAD = "head"  # responsable de la OII / MAA: identity vault, grants measures
     AUDITOR = "auditor"  # audit log and statistics, no case content
     ADMIN = "admin"  # accounts and entity settings, no case content
+    # The entity's titular: handles the complaints against the OII's own staff or head, and
+    # only those (RG 4.9); the OII's officers and head are barred from them.
+    TITULAR = "titular"
 
 
 class BlobKind(StrEnum):

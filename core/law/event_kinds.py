@@ -32,6 +32,7 @@ class EventKind(StrEnum):
     CASE_FORWARD = "case.forward"
     CASE_FORWARD_RESERVE_ONLY = "case.forward_reserve_only"
     CASE_CONCLUDE = "case.conclude"
+    CASE_REFER_ARCHIVED = "case.refer_archived"  # DL 8.1 ¶2: an archived complaint passed on
     # Protection-measure acts (core.law.measures_workflow.MeasureAct), prefixed "measure.".
     MEASURE_REQUEST = "measure.request"
     MEASURE_REQUEST_HR_REPORT = "measure.request_hr_report"
@@ -102,6 +103,7 @@ PACKAGE: Mapping[EventKind, frozenset[str]] = _allow(
         _K.CASE_FORWARD: _FORWARD_FIELDS,
         _K.CASE_FORWARD_RESERVE_ONLY: frozenset({"destination"}),
         _K.CASE_CONCLUDE: _NONE,
+        _K.CASE_REFER_ARCHIVED: _FORWARD_FIELDS,
     }
 )
 PACKAGE_WITHHELD: frozenset[EventKind] = frozenset(
@@ -143,6 +145,7 @@ TIMELINE: Mapping[EventKind, frozenset[str]] = _allow(
         _K.CASE_FORWARD: _FORWARD_FIELDS,  # DL 8.3: which body now holds the matter
         _K.CASE_FORWARD_RESERVE_ONLY: frozenset({"destination"}),
         _K.CASE_CONCLUDE: _NONE,
+        _K.CASE_REFER_ARCHIVED: _FORWARD_FIELDS,  # DL 8.1 ¶2 and 8.3: which body has it now
         _K.MEASURE_REQUEST: _MEASURE,
         _K.MEASURE_GRANT: _MEASURE,
         _K.MEASURE_DENY: _MEASURE,

@@ -85,6 +85,8 @@ class Capability(StrEnum):
 ROLE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = MappingProxyType(
     {
         Role.HEAD: frozenset({Capability.DECIDE_MEASURES}),
+        # RG 4.9: in a complaint against the OII the titular takes the head's place.
+        Role.TITULAR: frozenset({Capability.DECIDE_MEASURES}),
         Role.OFFICER: frozenset(),
         Role.AUDITOR: frozenset(),
         Role.ADMIN: frozenset(),

@@ -66,6 +66,9 @@ class Act(StrEnum):
     FORWARD = "forward"
     FORWARD_RESERVE_ONLY = "forward_reserve_only"
     CONCLUDE = "conclude"
+    # DL 8.1 second paragraph: a complaint archived by withdrawal whose information has merit
+    # ("fundamento, materialidad o interés") may still be passed on to a competent body.
+    REFER_ARCHIVED = "refer_archived"
 
 
 class RequirementItem(IntEnum):
@@ -256,6 +259,37 @@ OTHER_ENTITY_NAMED = Guard(
     lambda f, i: i.destination is not Destination.OTHER_ENTITY or bool(i.destination_name.strip()),
 )
 
+# Where each act may send the complaint (DL 8.3: nothing leaves the office but by an act).
+# `titular` is not a destination an OII officer chooses: a complaint against the OII's own
+# staff goes to the entity's titular at registration (RG 4.9), not by forwarding. An archived
+# complaint is passed on only to a body competent to act on it (DL 8.1 ¶2) [INF]: the STPAD,
+# the OCI, the Procuraduría or another entity, never "no corresponde".
+ACT_DESTINATIONS: MappingProxyType[Act, tuple[Destination, ...]] = MappingProxyType(
+    {
+        Act.FORWARD: tuple(d for d in Destination if d is not Destination.TITULAR),
+        Act.REFER_ARCHIVED: (
+            Destination.STPAD,
+            Destination.OCI,
+            Destination.PROCURADURIA,
+            Destination.OTHER_ENTITY,
+        ),
+    }
+)
+
+
+def allowed_destinations(act: Act) -> tuple[Destination, ...]:
+    """The destinations `act` may send the complaint to (empty: the act sends nothing)."""
+    return ACT_DESTINATIONS.get(act, ())
+
+
+def _destination_allowed(act: Act) -> Guard:
+    return Guard(
+        "destination_not_allowed",
+        "That destination is not allowed for this act.",
+        lambda f, i: i.destination is None or i.destination in ACT_DESTINATIONS[act],
+    )
+
+
 NOT_FORWARDED_THERE_YET = Guard(
     "already_forwarded",
     "The complaint was already forwarded to that body; export its package again instead.",
@@ -267,6 +301,7 @@ NOT_FORWARDED_THERE_YET = Guard(
 
 _FORWARD_INPUT_GUARDS = (
     DESTINATION_GIVEN,
+    _destination_allowed(Act.FORWARD),
     NOT_APPLICABLE_ONLY_FOR_QUEJA,
     OTHER_ENTITY_NAMED,
     NOT_FORWARDED_THERE_YET,
@@ -386,6 +421,19 @@ TABLE: MappingProxyType[tuple[CaseState, Act], Row] = MappingProxyType(
             target=_S.FORWARDED,
             requires=frozenset({Input.REASONING, Input.DESTINATION}),
             input_guards=_FORWARD_INPUT_GUARDS,
+            effects=_forward_effects,
+        ),
+        # DL 8.1 ¶2: the archived complaint stays archived; what left, to whom and why is a
+        # recorded act that the complainant sees (DL 8.3).
+        (_S.ARCHIVED_WITHDRAWAL, _A.REFER_ARCHIVED): Row(
+            target=_S.ARCHIVED_WITHDRAWAL,
+            requires=frozenset({Input.REASONING, Input.DESTINATION}),
+            input_guards=(
+                DESTINATION_GIVEN,
+                _destination_allowed(Act.REFER_ARCHIVED),
+                OTHER_ENTITY_NAMED,
+                NOT_FORWARDED_THERE_YET,
+            ),
             effects=_forward_effects,
         ),
         (_S.FORWARDED, _A.CONCLUDE): Row(

@@ -32,17 +32,20 @@ from typing import Literal
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import tuple_
 from sqlalchemy.orm import Session
 
+from core.access.case_scope import scope_clause
 from core.errors import DomainError
 from core.law.calendar import BusinessCalendar
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.law.enums import Role
 from core.storage.models import Case
 from core.storage.models import Deadline
 from core.storage.models import Officer
@@ -156,8 +159,10 @@ def normalise_code(text: str) -> str:
     return "".join(text.split()).upper()[:32]
 
 
-def _conditions(entity_id: int, flt: InboxFilter, today: dt.date) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Case.entity_id == entity_id]
+def _conditions(
+    entity_id: int, flt: InboxFilter, today: dt.date, viewer: Role
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [Case.entity_id == entity_id, scope_clause(viewer)]
     if flt.states:
         conds.append(Case.state.in_(sorted(flt.states)))
     if flt.modality is not None:
@@ -228,13 +233,15 @@ def list_cases(
     sort: Sort = "filed",
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    viewer: Role = Role.OFFICER,
 ) -> InboxPage:
-    """One page of the inbox after `cursor` (None: the first page)."""
+    """One page of the inbox after `cursor` (None: the first page), of the complaints the
+    `viewer`'s role handles (RG 4.9, core.access.case_scope)."""
     flt = filters or InboxFilter()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     if sort not in SORTS:
         raise InvalidCursor(f"unknown sort {sort!r}")
-    conds = _conditions(entity_id, flt, today)
+    conds = _conditions(entity_id, flt, today, viewer)
     if normalise_code(flt.code):
         sort = "code"
         raw = _page_code(session, conds, cursor, limit)
@@ -325,10 +332,17 @@ def _page_deadline(
     return rows
 
 
-def find_by_code(session: Session, *, entity_id: int, code: str) -> Case | None:
-    """The case with exactly this code in this entity (search box shortcut)."""
+def find_by_code(
+    session: Session, *, entity_id: int, code: str, viewer: Role = Role.OFFICER
+) -> Case | None:
+    """The case with exactly this code in this entity, if the `viewer`'s role handles it
+    (RG 4.9); None otherwise, exactly as for a code that does not exist."""
     return session.scalar(
-        select(Case).where(Case.entity_id == entity_id, Case.code == normalise_code(code))
+        select(Case).where(
+            Case.entity_id == entity_id,
+            Case.code == normalise_code(code),
+            scope_clause(viewer),
+        )
     )
 
 
@@ -369,6 +383,7 @@ def due_deadlines(
     officer_id: int | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    viewer: Role = Role.OFFICER,
 ) -> DuePage:
     """Open clocks due within `horizon_days` business days, overdue first (ix_deadlines_open).
 
@@ -380,6 +395,8 @@ def due_deadlines(
         Deadline.entity_id == entity_id,
         Deadline.satisfied_at.is_(None),
         Deadline.due_on <= until,
+        # RG 4.9: only the clocks of the complaints the viewer's role handles.
+        exists().where(Case.id == Deadline.case_id, scope_clause(viewer)),
     ]
     if cursor:
         payload = _decode(cursor, "due")

@@ -1,7 +1,7 @@
 """Non-identifying statistics for the OII's follow-up and systematisation (RG 2.1.1).
 
-Counts by state, motive, modality, forwarding destination, measure type and deadline
-outcome, and median times from filing to each act. Only clear metadata is read (never
+Counts by state, motive, modality, channel of receipt, forwarding destination, measure type
+and deadline outcome, and median times from filing to each act. Only clear metadata is read (never
 sealed content). Small counts are suppressed so that an aggregate cannot single out a
 complainant in a small entity:
 
@@ -38,6 +38,7 @@ from core.law.calendar import PERU_TZ
 from core.law.calendar import BusinessCalendar
 from core.law.calendar import local_day
 from core.law.enums import CaseState
+from core.law.enums import Channel
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureType
@@ -278,14 +279,18 @@ def build_report(
         return _case_filter(stmt.join(Case, Case.id == table.case_id), entity_id, start, end)
 
     # One pass over the cases for the three tables that describe them.
-    profile = (Case.state, Case.modality, Case.motive_1, Case.motive_2)
+    profile = (Case.state, Case.modality, Case.channel, Case.motive_1, Case.motive_2)
     stmt = _case_filter(select(*profile, func.count()), entity_id, start, end)
     by_state: Counter[str] = Counter()
     by_modality: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
     by_motive: Counter[str] = Counter()
-    for state, modality, motive_1, motive_2, count in session.execute(stmt.group_by(*profile)):
+    for state, modality, channel, motive_1, motive_2, count in session.execute(
+        stmt.group_by(*profile)
+    ):
         by_state[str(state)] += count
         by_modality[str(modality)] += count
+        by_channel[str(channel)] += count
         by_motive[str(motive_1)] += count
         if motive_2 is not None:
             by_motive[str(motive_2)] += count
@@ -313,6 +318,7 @@ def build_report(
     tables: tuple[Table, ...] = (
         suppress("state", _with_keys(by_state, [s.value for s in CaseState])),
         suppress("modality", _with_keys(by_modality, [m.value for m in Modality])),
+        suppress("channel", _with_keys(by_channel, [c.value for c in Channel])),
         suppress("motive", _with_keys(by_motive, [m.value for m in Motive])),
         suppress("destination", _with_keys(by_destination, [d.value for d in Destination])),
         suppress("measure_type", _with_keys(by_measure, [m.value for m in MeasureType])),
@@ -328,9 +334,9 @@ def build_report(
         ),
     )
 
-    # State and modality count each case of the period exactly once; so does the motive
-    # table whenever no case has a second motive (the usual case).
-    tables = link_totals(tables, ("state", "modality", "motive"))
+    # State, modality and channel count each case of the period exactly once; so does the
+    # motive table whenever no case has a second motive (the usual case).
+    tables = link_totals(tables, ("state", "modality", "channel", "motive"))
 
     extra_days = session.scalars(
         select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)

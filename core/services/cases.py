@@ -24,6 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
+from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
 from core.errors import TransitionRefused
@@ -32,7 +33,6 @@ from core.law.calendar import local_day
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
-from core.law.enums import Role
 from core.law.event_kinds import EventKind
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import MeasureAct
@@ -61,7 +61,7 @@ from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
 
-ACTING_ROLES = frozenset({Role.OFFICER, Role.HEAD})
+ACTING_ROLES = case_scope.HANDLING_ROLES
 _DESTINATIONS = frozenset(d.value for d in Destination)
 # Sealed into the event like any reasoning and shown to officers as written: Spanish, the
 # language of the file (the law's vocabulary), like the reasoning officers type.
@@ -77,6 +77,12 @@ class WrongEntity(DomainError):
     """The officer does not belong to the case's entity."""
 
     code = "wrong_entity"
+
+
+class OutOfScope(DomainError):
+    """RG 4.9: the OII does not handle complaints against itself; the titular only those."""
+
+    code = "out_of_scope"
 
 
 # --- calendar ----------------------------------------------------------------------------------
@@ -108,6 +114,9 @@ def check_officer(case: Case, officer: Officer | None) -> None:
         raise WrongEntity("The officer does not belong to this case's entity.")
     if officer.role not in ACTING_ROLES or not officer.active:
         raise CapabilityRequired("Only active OII officers record acts on a case.")
+    if not case_scope.may_handle(officer.role, case):
+        # RG 4.9: a complaint against the OII is the titular's alone, and only those are.
+        raise OutOfScope("This complaint is handled by someone else (RG 4.9).")
 
 
 def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]) -> bytes:
@@ -390,16 +399,24 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
             Measure.case_id == case.id, Measure.state.in_(UNDECIDED_STATES)
         )
     )
+    sent_kinds = [f"case.{a}" for a in (Act.FORWARD, Act.FORWARD_RESERVE_ONLY, Act.REFER_ARCHIVED)]
     forwarded_to = frozenset(
         forwarding_key(Destination(data["destination"]), str(data.get("destination_name", "")))
         for data in session.scalars(
             select(CaseEvent.data).where(
-                CaseEvent.case_id == case.id,
-                CaseEvent.kind.in_([f"case.{Act.FORWARD}", f"case.{Act.FORWARD_RESERVE_ONLY}"]),
+                CaseEvent.case_id == case.id, CaseEvent.kind.in_(sent_kinds)
             )
         ).all()
         if isinstance(data, dict) and data.get("destination") in _DESTINATIONS
     )
+    # A withdrawal that forwarded the complaint to the STPAD (RG 4.5, 4.6) sent it there too.
+    withdrawals = session.scalars(
+        select(CaseEvent.data).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == f"case.{Act.DECLARE_WITHDRAWAL}"
+        )
+    ).all()
+    if any(isinstance(d, dict) and d.get("forwarded_to_stpad") is True for d in withdrawals):
+        forwarded_to |= {forwarding_key(Destination.STPAD)}
     return CaseFacts(
         state=case.state,
         forwarded_to=forwarded_to,
@@ -570,7 +587,9 @@ def register_case_deadlines(
         if office_recipients is not None
         else [crypto.parse_recipient(case.entity.office_recipient)]
     )
-    filing_day = local_day(case.filed_at)
+    # A complaint received by another channel counts from the day it reached the office
+    # (core.services.channels), not from the day an officer registered it.
+    filing_day = case.received_on or local_day(case.filed_at)
     plan = plan_registration(
         protection_requested=case.protection_requested,
         reserve_only=case.reserve_only,

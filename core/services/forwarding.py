@@ -15,6 +15,11 @@ key and this module never opens the vault. The ZIP can be age-encrypted to the r
 body's recipient. It is built in memory (bounded by the upload limits), never in a temp file
 (invariant 1), and exporting it is an audited act (`package.exported`) that records the
 package's SHA-256 on the Forwarding.
+
+Nothing leaves the office except through a recorded act with reasoning that the complainant
+sees (DL 8.3): a package is always the package of a Forwarding that an act created (a
+forwarding, the RG 4.3 copies at filing, a withdrawal's STPAD forwarding, an archived
+complaint passed on under DL 8.1 ¶2). There is no package "for another body" without one.
 """
 
 from __future__ import annotations
@@ -282,12 +287,10 @@ def export_package(
     officer: Officer,
     now: dt.datetime,
     office_recipients: Sequence[crypto.Recipient],
-    forwarding: Forwarding | None = None,
-    destination: Destination | None = None,
-    destination_name: str = "",
+    forwarding: Forwarding | None,
     recipient: str = "",
 ) -> Package:
-    """Build the package for `forwarding` (or a new copy to `destination`) and record it.
+    """Build the package for `forwarding` (recorded by an act) and record the export.
 
     Records a CaseEvent `package_exported`, the package's SHA-256 on the Forwarding, and the
     audit entry `package.exported`. `recipient` (optional) age-encrypts the ZIP to the
@@ -295,14 +298,15 @@ def export_package(
     """
     check_officer(case, officer)
     body_recipient = parse_destination_recipient(recipient)
-    if forwarding is not None and forwarding.case_id != case.id:
+    if forwarding is None:
+        raise ForwardingRefused(
+            "forwarding_act_required",
+            "A package leaves only for a forwarding recorded by an act (DL 8.3).",
+        )
+    if forwarding.case_id != case.id:
         raise ForwardingRefused("wrong_case", "That forwarding belongs to another case.")
-    if forwarding is None and destination is None:
-        raise ForwardingRefused("destination_required", "Choose the receiving body.")
-    if forwarding is not None:
-        destination = forwarding.destination
-        destination_name = forwarding.destination_name
-    assert destination is not None
+    destination = forwarding.destination
+    destination_name = forwarding.destination_name
     label = destination_label(destination, destination_name)
     data, count = build_zip(session, case, identities, destination_label=label, now=now)
     filename = f"{case.code}-{destination.value}.zip"
@@ -329,17 +333,6 @@ def export_package(
         reasoning=None,
         office_recipients=office_recipients,
     )
-    if forwarding is None:
-        forwarding = Forwarding(
-            case_id=case.id,
-            destination=destination,
-            destination_name=destination_name.strip()[:200],
-            is_copy=True,
-            at=now,
-            officer_id=officer.id,
-            event_id=event.id,
-        )
-        session.add(forwarding)
     forwarding.package_sha256 = digest
     session.flush()
     event.data = {**event.data, "forwarding_id": forwarding.id}

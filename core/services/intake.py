@@ -40,6 +40,7 @@ from core.law.calendar import local_day
 from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
 from core.law.enums import CaseState
+from core.law.enums import Channel
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
@@ -54,6 +55,7 @@ from core.storage.models import Blob
 from core.storage.models import Case
 from core.storage.models import CaseCounter
 from core.storage.models import Entity
+from core.storage.models import Officer
 from core.storage.padding import pad_json
 
 SALT_BYTES = 16
@@ -125,6 +127,8 @@ class ReportDraft:
     commitment: bool = False
     identity: ComplainantIdentity | None = None
     protection: ProtectionRequest | None = None
+    # RG 4.9: against the OII's own staff or head, so for the entity's titular only.
+    against_oii: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,12 +177,16 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def validate_draft(draft: ReportDraft) -> None:
-    """Meaning checks (the form already checked shape)."""
+def validate_draft(draft: ReportDraft, *, facts_in_attachment: bool = False) -> None:
+    """Meaning checks (the form already checked shape).
+
+    `facts_in_attachment`: a complaint received by another channel whose facts are in the
+    scanned document the officer attached (core.services.channels) needs no typed facts.
+    """
     motives = draft.motives
     if not 1 <= len(motives) <= 2 or len(set(motives)) != len(motives):
         raise IntakeRefused("motives", "choose one or two different motives")
-    if not draft.facts.strip():
+    if not draft.facts.strip() and not facts_in_attachment:
         raise IntakeRefused("facts_required", "the facts are required")
     if len(draft.facts) > MAX_FACTS:
         raise IntakeRefused("facts_too_long", "the facts are too long")
@@ -352,12 +360,20 @@ def submit_report(
     attachments: Sequence[UploadedEvidence],
     settings: Settings,
     now: dt.datetime,
+    channel: Channel = Channel.WEB,
+    received_on: dt.date | None = None,
+    registered_by: Officer | None = None,
+    against_oii: bool = False,
 ) -> Receipt:
     """File a complaint: seal everything, register the case, sign the acknowledgement.
 
+    A complaint received by another channel comes through core.services.channels, which
+    checks the channel, the day of receipt (the clocks count from it) and the officer who
+    registers it, then seals and registers it here exactly like a web filing.
+
     Flushes only; the caller commits and shows the receipt after the commit.
     """
-    validate_draft(draft)
+    validate_draft(draft, facts_in_attachment=channel is not Channel.WEB and bool(attachments))
     if len(attachments) > settings.max_attachments:
         raise IntakeRefused("too_many_files", "too many attachments")
     now = now.astimezone(dt.UTC)
@@ -414,10 +430,13 @@ def submit_report(
         motive_1=draft.motives[0],
         motive_2=draft.motives[1] if len(draft.motives) > 1 else None,
         state=CaseState.REGISTERED,
-        channel="web",
+        channel=channel.value,
         filed_at=now,
-        # Fixed at filing: every later act and clock follows this regime (core.law.regime).
-        regime=regime_at_filing(local_day(now)).id,
+        received_on=received_on,
+        against_oii=against_oii or draft.against_oii,
+        # Fixed at filing: every later act and clock follows this regime (core.law.regime);
+        # a complaint received by another channel was filed the day it reached the office.
+        regime=regime_at_filing(received_on or local_day(now)).id,
         protection_requested=protection is not None,
         reserve_only=reserve_only,
         receipt_lookup=crypto.receipt_lookup_id(settings.secret_bytes("receipt_pepper"), code),
@@ -449,10 +468,13 @@ def submit_report(
     audit.record(
         session,
         action="case.filed",
-        actor="intake",
+        actor="intake" if registered_by is None else None,
+        officer_id=registered_by.id if registered_by is not None else None,
         entity_id=entity.id,
         case_id=case.id,
-        detail={"case": case.id, "code": case_code},
+        detail={"case": case.id, "code": case_code}
+        if channel is Channel.WEB
+        else {"case": case.id, "code": case_code, "channel": channel.value},
         now=now,
     )
     # The workflow services open the statutory clocks, record the visible "registered"

@@ -27,10 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import SmtpSettings
+from core.access import case_scope
 from core.errors import DomainError
 from core.law.calendar import local_day
 from core.law.enums import CaseState
-from core.law.enums import Role
 from core.services.cases import calendar_for
 from core.storage import audit
 from core.storage.models import Case
@@ -66,7 +66,7 @@ def build_digests(session: Session, *, now: dt.datetime, notice_days: int) -> li
             Officer.active.is_(True),
             Officer.notify_opt_in.is_(True),
             Officer.notify_email.is_not(None),
-            Officer.role.in_((Role.OFFICER, Role.HEAD)),
+            Officer.role.in_(case_scope.HANDLING_ROLES),
         )
         .order_by(Officer.id)
     ).all()
@@ -80,7 +80,14 @@ def build_digests(session: Session, *, now: dt.datetime, notice_days: int) -> li
         mine = or_(Case.assigned_officer_id == officer.id, Case.assigned_officer_id.is_(None))
         to_verify = session.scalars(
             select(Case.code)
-            .where(Case.entity_id == entity.id, Case.state.in_(TO_VERIFY), mine)
+            .where(
+                Case.entity_id == entity.id,
+                Case.state.in_(TO_VERIFY),
+                mine,
+                # RG 4.9: the OII is never told about complaints against itself; the
+                # titular only about those.
+                case_scope.scope_clause(officer.role),
+            )
             .order_by(Case.filed_at, Case.id)
         ).all()
         clocks = session.execute(
@@ -92,6 +99,7 @@ def build_digests(session: Session, *, now: dt.datetime, notice_days: int) -> li
                 Deadline.party == "office",
                 Deadline.due_on <= horizons[entity.id],
                 or_(Deadline.officer_id == officer.id, Deadline.officer_id.is_(None)),
+                case_scope.scope_clause(officer.role),
             )
             .order_by(Deadline.due_on, Case.code)
         ).all()

@@ -22,6 +22,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -235,8 +236,14 @@ class Case(Base):
     motive_1: Mapped[Motive] = mapped_column(_enum(Motive, "motive"))
     motive_2: Mapped[Motive | None] = mapped_column(_enum(Motive, "motive"))
     state: Mapped[CaseState] = mapped_column(_enum(CaseState, "case_state"))
-    channel: Mapped[str] = mapped_column(String(32), default="web")
+    channel: Mapped[str] = mapped_column(String(32), default="web")  # core.law.enums.Channel
     filed_at: Mapped[dt.datetime]
+    # The day a complaint from another channel reached the office (entered by the officer who
+    # registers it); its clocks count from this day (core.services.channels). None: web intake.
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    # RG 4.9: a complaint against the OII's own staff or head, handled by the entity's titular
+    # only (core.access.case_scope); fixed at registration.
+    against_oii: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     protection_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reserve_only: Mapped[bool] = mapped_column(Boolean, default=False)
     # The regime fixed at filing (core.law.regime): every later act and clock follows it.

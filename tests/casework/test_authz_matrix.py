@@ -25,6 +25,7 @@ from core.storage.models import Officer
 PUBLIC = "public"
 ANY = "any-logged-in"
 OFFICER, HEAD, AUDITOR, ADMIN = Role.OFFICER, Role.HEAD, Role.AUDITOR, Role.ADMIN
+TITULAR = Role.TITULAR  # RG 4.9: complaints against the OII, and only those
 
 # Endpoint -> who may get in. Roles not listed must get 403 (401/redirect if anonymous).
 EXPECTED: dict[str, str | frozenset[Role]] = {
@@ -48,14 +49,17 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "admin.reset_totp": frozenset({ADMIN}),
     "admin.non_working_days": frozenset({ADMIN}),
     "admin.delete_non_working_day": frozenset({ADMIN}),
-    "admin.keys": frozenset({OFFICER, HEAD}),
-    "admin.redeem": frozenset({OFFICER, HEAD}),
+    "admin.keys": frozenset({OFFICER, HEAD, TITULAR}),
+    "admin.redeem": frozenset({OFFICER, HEAD, TITULAR}),
     "stats.index": frozenset({AUDITOR, HEAD}),
     "stats.export": frozenset({AUDITOR, HEAD}),
     "audit_views.index": frozenset({AUDITOR, HEAD}),  # issue 12: the head reads it too
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
+    # Registering a complaint received by another channel (issue 11): OII staff only.
+    "channels.register_form": frozenset({OFFICER, HEAD, TITULAR}),
+    "channels.register": frozenset({OFFICER, HEAD, TITULAR}),
     "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (docs/threat-model.md)
 }
 # Blueprints holding case content: never the admin or the auditor (invariant 6).
@@ -65,7 +69,13 @@ CASE_BLUEPRINTS = frozenset({"inbox", "cases", "measures", "badfaith", "retentio
 CASE_POLICY = "case"
 # Endpoints reachable while a password change is pending.
 PASSWORD_STEP = frozenset({"auth.password", "auth.logout"})
-ROLE_USERS = {"officer": OFFICER, "head": HEAD, "auditor": AUDITOR, "admin": ADMIN}
+ROLE_USERS = {
+    "officer": OFFICER,
+    "head": HEAD,
+    "auditor": AUDITOR,
+    "admin": ADMIN,
+    "titular": TITULAR,
+}
 USERS = ("anonymous", "enrolling", "pwchange", *ROLE_USERS)
 
 
@@ -88,6 +98,9 @@ class World:
     case_code: str
     victim_id: int
     day_id: int
+    # RG 4.9: a complaint against the OII's own staff (the titular's only)
+    oii_case_id: int = 0
+    oii_case_code: str = ""
 
 
 @pytest.fixture
@@ -108,8 +121,10 @@ def world(casework_app, officer_factory, clean_engine, casework_settings) -> Wor
         "officer": {"office": ent.office},
         "head": {"office": ent.office, "vault": ent.vault},
         "pwchange": {"office": ent.office},
+        "titular": {"office": ent.office},
     }
     case_id, case_code, day_id = _seed(clean_engine, casework_settings, ent)
+    oii_case_id, oii_case_code = _seed_against_oii(clean_engine, casework_settings, ent)
     return World(
         app=casework_app,
         engine=clean_engine,
@@ -120,7 +135,19 @@ def world(casework_app, officer_factory, clean_engine, casework_settings) -> Wor
         case_code=case_code,
         victim_id=victim.officer.id,
         day_id=day_id,
+        oii_case_id=oii_case_id,
+        oii_case_code=oii_case_code,
     )
+
+
+def _seed_against_oii(engine, settings, ent) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    from case_factory import make_case
+
+    with Session(engine, expire_on_commit=False) as session:
+        case = make_case(session, settings, ent).case
+        case.against_oii = True
+        session.commit()
+        return case.id, case.code
 
 
 def _seed(engine, settings, ent) -> tuple[int, str, int]:  # type: ignore[no-untyped-def]
@@ -230,11 +257,80 @@ def _check(world: World, user: str, endpoint: str, rule: str, method: str) -> st
     if pol == CASE_POLICY:
         if role in (ADMIN, AUDITOR):
             return None if status == 403 else where + ": case content must be refused (403)"
+        if role is TITULAR and _names_a_case(rule) and status not in (403, 404):
+            # RG 4.9: the world's case is not against the OII, so not the titular's
+            return where + ": the titular must not reach a complaint the OII handles"
         return None
     assert isinstance(pol, frozenset)
     if role in pol:
         return None if status not in (401, 403) else where + ": should be allowed"
-    return None if status == 403 else where + ": should be refused with 403"
+    # The titular meets the world's case (not against the OII) as a case that does not exist
+    refused = status == 403 or (role is TITULAR and _names_a_case(rule) and status == 404)
+    return None if refused else where + ": should be refused with 403"
+
+
+def _names_a_case(rule: str) -> bool:
+    return "<code>" in rule or "<case_code>" in rule
+
+
+def _url_for_case(world: World, rule: str, code: str) -> str:
+    return _url(world, rule).replace(world.case_code, code)
+
+
+def test_oii_staff_are_barred_from_a_complaint_against_the_oii_on_every_route(world: World):
+    """RG 4.9: a complaint against the OII's own staff or head is the titular's alone. Every
+    route that names a case answers the OII's officer and head as if it did not exist (404),
+    and changes nothing; the titular reaches its case page; the inboxes are split."""
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from core.storage.models import AuditEntry
+    from core.storage.models import CaseEvent
+
+    def recorded() -> tuple[int, int]:
+        with Session(world.engine) as session:  # type: ignore[arg-type]
+            return (
+                int(
+                    session.scalar(
+                        select(func.count(AuditEntry.id)).where(
+                            AuditEntry.case_id == world.oii_case_id
+                        )
+                    )
+                    or 0
+                ),
+                int(
+                    session.scalar(
+                        select(func.count(CaseEvent.id)).where(
+                            CaseEvent.case_id == world.oii_case_id
+                        )
+                    )
+                    or 0
+                ),
+            )
+
+    before = recorded()
+    problems = []
+    case_rules = [(e, r, m) for e, r, m in _requests(world.app) if _names_a_case(r)]
+    assert len(case_rules) > 10
+    for user in ("officer", "head"):
+        for endpoint, rule, method in case_rules:
+            url = _url_for_case(world, rule, world.oii_case_code)
+            response = _client(world, user).open(url, method=method, data={})
+            response.close()
+            if response.status_code != 404:
+                problems.append(f"{user} {method} {url} ({endpoint}) -> {response.status_code}")
+    assert problems == [], "\n".join(problems)
+    assert recorded() == before  # nothing read, nothing acted: not even a view was recorded
+
+    titular = _client(world, "titular")
+    assert titular.get(f"/denuncias/{world.oii_case_code}").status_code == 200
+    assert titular.get(f"/denuncias/{world.case_code}").status_code == 404
+    officer = _client(world, "officer")
+    for page in ("/bandeja", "/vencimientos"):
+        mine = titular.get(page).get_data(as_text=True)
+        assert world.oii_case_code in mine and world.case_code not in mine, page
+        theirs = officer.get(page).get_data(as_text=True)
+        assert world.case_code in theirs and world.oii_case_code not in theirs, page
 
 
 def test_every_route_is_in_the_matrix(world: World):

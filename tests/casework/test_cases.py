@@ -294,16 +294,30 @@ def test_forwarding_package_download(casework_client, office, db):
     code = office["identified"]
     body = crypto.X25519Identity.generate()
 
+    # DL 8.3: the old free "copy for another body" request (a destination, no act) is
+    # refused and records nothing
+    crafted = client.post(f"/denuncias/{code}/paquete", data={"destination": "oci"})
+    assert crafted.status_code == 400
+    assert db.scalars(select(Forwarding)).all() == []
+    assert actions(db, "package.exported") == [] and actions(db, "case.viewed") == []
+
+    # The package leaves for a forwarding recorded by an act
+    for act, data in (
+        ("verify_requirements", {"reasoning": "Cumple."}),
+        ("forward", {"reasoning": "Hay indicios penales.", "destination": "procuraduria"}),
+    ):
+        assert client.post(f"/denuncias/{code}/actos/{act}", data=data).status_code == 303
+    db.expire_all()
+    fw = db.scalars(select(Forwarding)).one()
     bad = client.post(
-        f"/denuncias/{code}/paquete", data={"destination": "oci", "recipient": "age1nope"}
+        f"/denuncias/{code}/paquete", data={"forwarding_id": str(fw.id), "recipient": "age1nope"}
     )
     assert bad.status_code == 422
     assert "no es válida" in bad.get_data(as_text=True)
-    assert 'value="age1nope"' in bad.get_data(as_text=True)  # nothing typed is lost
 
     response = client.post(
         f"/denuncias/{code}/paquete",
-        data={"destination": "procuraduria", "recipient": body.recipient().to_string()},
+        data={"forwarding_id": str(fw.id), "recipient": body.recipient().to_string()},
     )
     assert response.status_code == 200
     assert response.mimetype == "application/octet-stream"
@@ -405,8 +419,7 @@ def test_forged_inputs_get_a_clear_refusal_and_change_nothing(casework_client, o
     # Row ids beyond a BIGINT, in the URL and in the form.
     assert client.get(f"/denuncias/{code}/adjuntos/{'9' * 25}").status_code == 404
     package = client.post(f"/denuncias/{code}/paquete", data={"forwarding_id": "9" * 25})
-    assert package.status_code == 422
-    assert "Elija el órgano de destino del paquete" in package.get_data(as_text=True)
+    assert package.status_code == 400
 
     unknown = client.post(f"/denuncias/{code}/actos/borrar_todo", data={"reasoning": "x"})
     assert unknown.status_code == 404

@@ -164,11 +164,12 @@ def test_every_case_view_msgid_has_english():
                 ("inbox_pages.py", "python"),
                 ("case_pages.py", "python"),
                 ("measure_pages.py", "python"),
+                ("channel_pages.py", "python"),
             ],
         ),
         *[
             (root / "casework" / "templates" / sub, [("**.html", "jinja2")])
-            for sub in ("inbox", "cases", "measures")
+            for sub in ("inbox", "cases", "measures", "channels")
         ],
     ]
     for directory, method_map in sources:

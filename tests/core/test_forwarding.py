@@ -19,11 +19,15 @@ from sqlalchemy import select
 
 import crypto
 from core.law import event_kinds
+from core.law.enums import CaseState
 from core.law.enums import Destination
 from core.law.enums import MeasureType
 from core.law.enums import Role
 from core.law.event_kinds import EventKind
+from core.law.workflow import Act
 from core.services import forwarding
+from core.services.cases import apply_act
+from core.services.cases import calendar_for
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
 from core.storage.models import Forwarding
@@ -62,8 +66,42 @@ def office(ent):  # type: ignore[no-untyped-def]
     return [crypto.parse_recipient(ent.entity.office_recipient)]
 
 
-def export_to_stpad(db_session, ent, officer, case):  # type: ignore[no-untyped-def]
-    """The package most tests look at: a copy for the STPAD, unencrypted."""
+def forwarded(db_session, ent, officer, case, destination=Destination.STPAD):  # type: ignore[no-untyped-def]
+    """The Forwarding an act recorded to `destination` (DL 8.3: nothing leaves otherwise):
+    an existing one (e.g. the RG 4.3 copies at filing), or the officer verifies the
+    requirements and records the forwarding act."""
+    for row in case.forwardings:
+        if row.destination is destination:
+            return row
+    calendar = calendar_for(db_session, ent.entity)
+    if case.state is CaseState.VERIFYING:
+        apply_act(
+            db_session,
+            case,
+            Act.VERIFY_REQUIREMENTS,
+            officer=officer,
+            reasoning="Cumple los requisitos.",
+            now=NOW,
+            calendar=calendar,
+            office_recipients=office(ent),
+        )
+    apply_act(
+        db_session,
+        case,
+        Act.FORWARD,
+        officer=officer,
+        reasoning="Corresponde a ese órgano.",
+        now=NOW,
+        calendar=calendar,
+        office_recipients=office(ent),
+        destination=destination,
+    )
+    db_session.refresh(case)
+    return next(r for r in case.forwardings if r.destination is destination)
+
+
+def export_to_stpad(db_session, ent, officer, case, destination=Destination.STPAD):  # type: ignore[no-untyped-def]
+    """The package most tests look at: the STPAD forwarding's, unencrypted."""
     return forwarding.export_package(
         db_session,
         case,
@@ -71,7 +109,7 @@ def export_to_stpad(db_session, ent, officer, case):  # type: ignore[no-untyped-
         officer=officer,
         now=NOW,
         office_recipients=office(ent),
-        destination=Destination.STPAD,
+        forwarding=forwarded(db_session, ent, officer, case, destination),
     )
 
 
@@ -119,10 +157,11 @@ def test_plain_package_has_manifest_facts_stripped_documents_and_no_identity(db_
     assert acts and acts[0]["kind"] == "case.registered"
     assert "NO contiene la identidad" in members["README.txt"].decode()
 
-    # Recorded: a new Forwarding (a copy) with the package hash, an event and an audit entry.
+    # Recorded: the package hash on the act's Forwarding, an event and an audit entry.
     row = db_session.get(Forwarding, package.forwarding_id)
     assert row.package_sha256 == hashlib.sha256(package.data).hexdigest() == package.sha256
-    assert row.destination is Destination.STPAD and row.is_copy
+    assert row.destination is Destination.STPAD and not row.is_copy
+    assert db_session.get(CaseEvent, row.event_id).kind == "case.forward"
     event = db_session.scalars(select(CaseEvent).where(CaseEvent.kind == "package_exported")).one()
     assert event.data["sha256"] == package.sha256
     assert not event.visible_to_complainant
@@ -143,7 +182,7 @@ def test_encrypted_package_opens_with_the_receiving_bodys_identity(db_session, w
         officer=officer,
         now=NOW,
         office_recipients=office(ent),
-        destination=Destination.PROCURADURIA,
+        forwarding=forwarded(db_session, ent, officer, case, Destination.PROCURADURIA),
         recipient=f"  {body.recipient().to_string()}\n",
     )
 
@@ -185,6 +224,7 @@ def test_package_for_an_existing_forwarding_records_its_hash(db_session, setting
 @pytest.mark.parametrize("recipient", ["age1notakey", "ssh-ed25519 AAAA", "AGE-SECRET-KEY-1XYZ"])
 def test_invalid_recipient_is_refused_before_anything_is_recorded(db_session, world, recipient):
     ent, officer, case = world
+    oci = forwarded(db_session, ent, officer, case, Destination.OCI)
     with pytest.raises(forwarding.ForwardingRefused) as err:
         forwarding.export_package(
             db_session,
@@ -193,7 +233,7 @@ def test_invalid_recipient_is_refused_before_anything_is_recorded(db_session, wo
             officer=officer,
             now=NOW,
             office_recipients=office(ent),
-            destination=Destination.OCI,
+            forwarding=oci,
             recipient=recipient,
         )
     assert err.value.code == "invalid_recipient"
@@ -202,12 +242,25 @@ def test_invalid_recipient_is_refused_before_anything_is_recorded(db_session, wo
     ).all()
 
 
-def test_destination_is_required(db_session, world):
+def test_no_package_leaves_without_a_forwarding_act_dl_8_3(db_session, world):
+    """DL 8.3: nothing leaves the office except through a recorded act; a package "for
+    another body" without one is refused and records nothing."""
     ent, officer, case = world
-    with pytest.raises(forwarding.ForwardingRefused):
+    with pytest.raises(forwarding.ForwardingRefused) as err:
         forwarding.export_package(
-            db_session, case, [ent.office], officer=officer, now=NOW, office_recipients=office(ent)
+            db_session,
+            case,
+            [ent.office],
+            officer=officer,
+            now=NOW,
+            office_recipients=office(ent),
+            forwarding=None,
         )
+    assert err.value.code == "forwarding_act_required"
+    assert db_session.scalars(select(Forwarding).where(Forwarding.case_id == case.id)).all() == []
+    assert not db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "package.exported")
+    ).all()
 
 
 def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db_session, world):  # type: ignore[no-untyped-def]
@@ -326,8 +379,8 @@ def test_package_withholds_uncleanable_documents_and_the_protection_request(db_s
         protection=(MeasureType.CONTRACT_RENEWAL,),
         attachments=[evidence("dañada.jpg", broken, "image/jpeg"), evidence("nota.txt", b"ok")],
     ).case
-    # When the office exports the package
-    package = export_to_stpad(db_session, ent, officer, case)
+    # When the office exports the package of the RG 4.3 copy to the OCI
+    package = export_to_stpad(db_session, ent, officer, case, Destination.OCI)
     members = check_zip(package.data, case.code)
     # Then the damaged photo is withheld and listed, the other document travels
     manifest = json.loads(members["manifest.json"])

@@ -39,6 +39,7 @@ EXPECTED: dict[tuple[CaseState, Act], CaseState] = {
     (S.EVALUATING_MEASURES, Act.FORWARD): S.FORWARDED,
     (S.FORWARDED, Act.FORWARD): S.FORWARDED,
     (S.FORWARDED, Act.CONCLUDE): S.CONCLUDED,
+    (S.ARCHIVED_WITHDRAWAL, Act.REFER_ARCHIVED): S.ARCHIVED_WITHDRAWAL,  # DL 8.1 ¶2
 }
 
 
@@ -75,10 +76,12 @@ def test_every_state_act_pair(state: CaseState, act: Act) -> None:
         assert act in allowed_acts(state, facts)
 
 
-def test_terminal_states_allow_nothing() -> None:
+def test_terminal_states_allow_nothing_but_passing_on_an_archived_complaint() -> None:
+    """A concluded case allows no act; an archived one only passing its information on to a
+    competent body (DL 8.1 ¶2), which leaves it archived."""
     facts = CaseFacts(state=S.CONCLUDED, today=TODAY)
     assert allowed_acts(S.CONCLUDED, facts) == []
-    assert allowed_acts(S.ARCHIVED_WITHDRAWAL, facts) == []
+    assert allowed_acts(S.ARCHIVED_WITHDRAWAL, facts) == [Act.REFER_ARCHIVED]
 
 
 @pytest.mark.parametrize("act", list(Act))
@@ -247,7 +250,9 @@ def test_withdrawal_and_stpad_forwarding_rg_4_5(
         (Destination.STPAD, "", False, None, True),
         (Destination.OCI, "", False, None, True),
         (Destination.PROCURADURIA, "", False, None, True),
-        (Destination.TITULAR, "", False, None, True),
+        # RG 4.9: the titular receives complaints against the OII at registration, never by
+        # an officer's forwarding (issue 11: a crafted POST passed).
+        (Destination.TITULAR, "", False, "destination_not_allowed", None),
         (Destination.OTHER_ENTITY, "", False, "destination_name_required", None),
         (Destination.OTHER_ENTITY, "  ", False, "destination_name_required", None),
         (Destination.OTHER_ENTITY, "SUNAT", False, None, True),

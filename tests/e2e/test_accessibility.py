@@ -189,3 +189,42 @@ def test_casework_login_passes_axe_at_360px(browser, settings, clean_engine, tmp
         audit.run(page, "casework login (en)")
         context.close()
     audit.check()
+
+
+def test_casework_complaint_registration_passes_axe_at_360px(
+    browser, settings, clean_engine, tmp_path
+):
+    """Issue 11: the officer's form for a complaint received by another channel, its refusal
+    and the printed acknowledgement with the receipt."""
+    import datetime as dt
+
+    from browser_login import log_in
+    from factories import make_officer
+
+    from core.law.calendar import local_day
+    from core.law.enums import Role
+
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ent = make_entity(s, settings)
+        ana = make_officer(s, settings, ent, username="ana", role=Role.OFFICER)
+        s.commit()
+    audit = Audit()
+    with casework_server(settings, tmp_path / "tmp", tmp_path / "casework.log") as base:
+        context = new_context(browser)
+        page = context.new_page()
+        log_in(page, base, ana.officer.username, ana.password, ana.totp_secret)
+        page.goto(base + "/registro-de-denuncias")
+        audit.run(page, "registration form")
+        page.select_option("#channel", "verbal")
+        yesterday = local_day(dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
+        page.fill("#received_on", yesterday.isoformat())
+        page.check("input[name=modality][value=anonima]")
+        page.check("input[name=motives][value=otros_actos]")
+        page.click("#register-form button[type=submit]")  # no facts, no document: refused
+        audit.run(page, "registration refused")
+        page.fill("#facts", "Acta de denuncia verbal.")
+        page.click("#register-form button[type=submit]")
+        page.wait_for_selector("#receipt")
+        audit.run(page, "acknowledgement with the receipt")
+        context.close()
+    audit.check()

@@ -8,7 +8,6 @@ logging in, replying and adding evidence, every place is searched for all of the
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import re
@@ -16,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from at_rest import db_values
 from intake_helpers import RECEIPT_RE
 from intake_helpers import hidden_fields
 from sqlalchemy import select
@@ -25,7 +25,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 import crypto
-from core.storage.db import Base
 from core.storage.models import Case
 
 IP = "203.0.113.77"
@@ -74,24 +73,6 @@ def _all_canaries(receipt: str) -> list[str]:
     values += [name for name, _ in FILES] + [canary("fbody1"), canary("fbody2")]
     values += [receipt, crypto.normalize_receipt(receipt), IP, "ua-canary-7f3a"]
     return values
-
-
-def _db_values(engine) -> list[bytes]:  # type: ignore[no-untyped-def]
-    """Every stored value, as bytes (text, bytea/blob and JSON alike)."""
-    out: list[bytes] = []
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for row in conn.execute(table.select()):
-                for value in row:
-                    if value is None:
-                        continue
-                    if isinstance(value, bytes | bytearray | memoryview):
-                        out.append(bytes(value))
-                    elif isinstance(value, dict | list):
-                        out.append(json.dumps(value, ensure_ascii=False).encode())
-                    else:
-                        out.append(str(value).encode())
-    return out
 
 
 def _files_under(root: Path) -> list[Path]:
@@ -201,7 +182,7 @@ def test_no_plaintext_anywhere_after_the_whole_flow(
 
     needles = [n.encode() for n in _all_canaries(receipt)]
     haystacks: dict[str, bytes] = {}
-    for i, value in enumerate(_db_values(clean_engine)):
+    for i, value in enumerate(db_values(clean_engine)):
         haystacks[f"db value {i}"] = value
     if settings.database_url.startswith("sqlite"):
         with clean_engine.connect() as conn:
