@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from core.access import directory
 from core.errors import DomainError
 from core.storage import audit
 from core.storage import secretbox
@@ -70,6 +71,7 @@ def create_entity(
         signing_public_key=signing.public_key_bytes(),
         signing_key_sealed=secretbox.seal(server_key, SIGNING_PURPOSE, signing.to_bytes()),
         case_prefix="D",
+        search_text=directory.search_text(name=name, slug=slug),
     )
     session.add(entity)
     session.flush()
