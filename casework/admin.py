@@ -26,6 +26,7 @@ from casework.auth import unlocked_identity
 from core import web
 from core.access import accounts
 from core.access import officers
+from core.access import platform
 from core.errors import DomainError
 from core.law.enums import Role
 from core.storage import audit
@@ -78,7 +79,7 @@ def make_blueprint() -> Blueprint:
                 error = gettext(
                     "El usuario debe tener de 1 a 64 letras, números, puntos o guiones."
                 )
-            elif form["role"] not in {r.value for r in Role}:
+            elif form["role"] not in {r.value for r in platform.ENTITY_ROLES}:
                 error = gettext("Elija un rol.")
             else:
                 db = web.db()
@@ -105,7 +106,9 @@ def make_blueprint() -> Blueprint:
                         needs_key=new.officer.role in (Role.OFFICER, Role.HEAD),
                     )
         return (
-            render_template("admin/create.html", error=error, form=form, roles=list(Role)),
+            render_template(
+                "admin/create.html", error=error, form=form, roles=list(platform.ENTITY_ROLES)
+            ),
             400 if error else 200,
         )
 

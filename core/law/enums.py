@@ -104,6 +104,9 @@ class Role(StrEnum):
     HEAD = "head"  # responsable de la OII / MAA: identity vault, grants measures
     AUDITOR = "auditor"  # audit log and statistics, no case content
     ADMIN = "admin"  # accounts and entity settings, no case content
+    # Runs an install hosting many entities: lists, disables and enables entities; holds no
+    # entity key and opens no case (core/access/platform.py, issue 13).
+    PLATFORM = "platform"
 
 
 class BlobKind(StrEnum):
