@@ -25,6 +25,7 @@ from core.storage.models import Officer
 PUBLIC = "public"
 ANY = "any-logged-in"
 OFFICER, HEAD, AUDITOR, ADMIN = Role.OFFICER, Role.HEAD, Role.AUDITOR, Role.ADMIN
+PLATFORM = Role.PLATFORM
 
 # Endpoint -> who may get in. Roles not listed must get 403 (401/redirect if anonymous).
 EXPECTED: dict[str, str | frozenset[Role]] = {
@@ -55,6 +56,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "audit_views.index": frozenset({AUDITOR, HEAD}),  # issue 12: the head reads it too
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
+    # Issue 13: the platform operator's entity list (counts only) and nothing else.
+    "platform.index": frozenset({PLATFORM}),
+    "platform.disable": frozenset({PLATFORM}),
+    "platform.enable": frozenset({PLATFORM}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
     "cases.identity": frozenset({HEAD}),  # the identity vault: heads only (docs/threat-model.md)
 }
@@ -65,7 +70,13 @@ CASE_BLUEPRINTS = frozenset({"inbox", "cases", "measures", "retention"})
 CASE_POLICY = "case"
 # Endpoints reachable while a password change is pending.
 PASSWORD_STEP = frozenset({"auth.password", "auth.logout"})
-ROLE_USERS = {"officer": OFFICER, "head": HEAD, "auditor": AUDITOR, "admin": ADMIN}
+ROLE_USERS = {
+    "officer": OFFICER,
+    "head": HEAD,
+    "auditor": AUDITOR,
+    "admin": ADMIN,
+    "platform": PLATFORM,
+}
 USERS = ("anonymous", "enrolling", "pwchange", *ROLE_USERS)
 
 
@@ -228,7 +239,7 @@ def _check(world: World, user: str, endpoint: str, rule: str, method: str) -> st
     if pol == ANY:
         return None if status != 403 else where + ": any logged-in officer may get in"
     if pol == CASE_POLICY:
-        if role in (ADMIN, AUDITOR):
+        if role in (ADMIN, AUDITOR, PLATFORM):
             return None if status == 403 else where + ": case content must be refused (403)"
         return None
     assert isinstance(pol, frozenset)
@@ -270,7 +281,7 @@ def test_admin_and_auditor_never_reach_case_routes(world: World):
     case_rules = [
         (e, r, m) for e, r, m in _requests(world.app) if e.partition(".")[0] in CASE_BLUEPRINTS
     ]
-    for user in ("admin", "auditor"):
+    for user in ("admin", "auditor", "platform"):
         for endpoint, rule, method in case_rules:
             response = _client(world, user).open(_url(world, rule), method=method, data={})
             assert response.status_code == 403, (user, endpoint, method)
