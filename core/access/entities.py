@@ -71,10 +71,10 @@ def create_entity(
         signing_public_key=signing.public_key_bytes(),
         signing_key_sealed=secretbox.seal(server_key, SIGNING_PURPOSE, signing.to_bytes()),
         case_prefix="D",
-        search_text=directory.search_text(name=name, slug=slug),
     )
     session.add(entity)
     session.flush()
+    directory.index_entity(session, entity)
     audit.record(
         session,
         action="entity.created",

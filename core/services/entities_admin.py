@@ -82,13 +82,7 @@ def add_entity(
     entity.acronym = _clean(acronym, MAX_ACRONYM, "acronym")
     entity.sector = _clean(sector, MAX_LABEL, "sector")
     entity.region = _clean(region, MAX_LABEL, "region")
-    entity.search_text = directory.search_text(
-        name=entity.name,
-        acronym=entity.acronym,
-        sector=entity.sector,
-        region=entity.region,
-        slug=entity.slug,
-    )
+    directory.index_entity(session, entity)
     admin = None
     if admin_username:
         admin = officers.add_officer(

@@ -106,6 +106,16 @@ class Entity(Base):
     )
 
 
+class EntityTerm(Base):
+    """One word of an entity's directory text (core.access.directory): a B-tree range on
+    `term` finds the entities whose words start with what was typed, whatever their number."""
+
+    __tablename__ = "entity_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
+
+
 class NonWorkingDay(Base):
     """A day the entity does not work, beyond national holidays (deadline engine)."""
 

@@ -39,6 +39,12 @@ def _bare_entity(i: int) -> Entity:
     )
 
 
+def _index(session: Session, entity: Entity) -> None:
+    session.add(entity)
+    session.flush()
+    directory.index_entity(session, entity)
+
+
 def _names(found: directory.Found) -> list[str]:
     return [e.name for e in found.entities]
 
@@ -125,7 +131,7 @@ def test_directory_page_searches_on_the_server(app, settings, clean_engine):
 def test_directory_page_lists_the_first_fifty_and_says_so(app, settings, clean_engine):
     with Session(clean_engine, expire_on_commit=False) as s:
         for i in range(directory.MAX_RESULTS + 3):
-            s.add(_bare_entity(i))
+            _index(s, _bare_entity(i))
         s.commit()
     with app.test_client() as c:
         page = c.get("/entidades?q=municipalidad").get_data(as_text=True)
@@ -187,7 +193,7 @@ def test_many_entities_send_the_form_to_the_directory(app, settings, clean_engin
     with Session(clean_engine, expire_on_commit=False) as s:
         make_entity(s, settings, name="Municipalidad de Ate")
         for i in range(directory_pages.SELECT_LIMIT):
-            s.add(_bare_entity(i))
+            _index(s, _bare_entity(i))
         s.commit()
     with app.test_client() as c:
         resp = c.get("/denunciar")
