@@ -111,3 +111,38 @@ def test_platform_operator_disables_an_entity(browser, settings, clean_engine, t
         page.goto(base + "/entidades?q=ate")
         assert "Ninguna entidad coincide" in page.inner_text("main")
         context.close()
+
+
+def test_directory_and_entity_pages_pass_axe_at_360px(settings, clean_engine, tmp_path):  # type: ignore[no-untyped-def]
+    from e2e.test_accessibility import Audit
+    from e2e.test_accessibility import axe_available
+    from e2e.test_accessibility import new_context
+    from servers import launch_chromium
+
+    axe_available()
+    made = _onboard(settings, clean_engine)
+    with Session(clean_engine) as s:
+        gone = s.get(Entity, made["Gobierno Regional de Piura"].entity.id)
+        assert gone is not None
+        entities_admin.set_active(s, gone, active=False, actor=None)
+        s.commit()
+    audit = Audit()
+    with (
+        launch_chromium() as browser,
+        intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc),
+    ):
+        context = new_context(browser)
+        page = context.new_page()
+        for path, name in (
+            ("/entidades", "directory (empty)"),
+            ("/entidades?q=municipalidad", "directory (results)"),
+            ("/entidades?q=hospital", "directory (no result)"),
+            ("/entidades?q=educacion&lang=en", "directory (en)"),
+            ("/e/ministerio-de-educacion/", "entity page"),
+            ("/e/gobierno-regional-de-piura/", "disabled entity page"),
+            ("/denunciar?entidad=ministerio-de-educacion", "form with the entity chosen"),
+        ):
+            page.goto(base + path)
+            audit.run(page, name)
+        context.close()
+    audit.check()
