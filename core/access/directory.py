@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import intersect
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy import union
 from sqlalchemy.dialects import postgresql  # noqa: F401 (registers to_tsvector's types)
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.storage.models import ENTITY_WORDS_SQL
@@ -103,7 +105,11 @@ class Found:
 def _starting_with(stem: str) -> Select[int]:
     """Entities with a word starting with `stem`: a range on the B-tree (terms are [a-z0-9],
     all below "~")."""
-    return select(EntityTerm.entity_id).where(EntityTerm.term >= stem, EntityTerm.term < stem + "~")
+    return select(EntityTerm.entity_id).where(_in_range(EntityTerm.term, stem))
+
+
+def _in_range(column: Any, stem: str) -> ColumnElement[bool]:
+    return and_(column >= stem, column < stem + "~")
 
 
 def _matching_ids(session: Session, query: str, stems: list[str]) -> Any:
@@ -134,6 +140,11 @@ def search(session: Session, query: str, *, limit: int = MAX_RESULTS) -> Found:
         .order_by(Entity.name)
     ).all()
     first = [row[0] for row in rows[:limit]]
-    found = list(session.scalars(select(Entity).where(Entity.id.in_(first))))
+    # The listed columns only: a row also holds ~4 KB of post-quantum recipients.
+    listed = load_only(
+        Entity.id, Entity.slug, Entity.name, Entity.acronym, Entity.sector, Entity.region,
+        Entity.active,
+    )  # fmt: skip
+    found = list(session.scalars(select(Entity).options(listed).where(Entity.id.in_(first))))
     found.sort(key=lambda e: first.index(e.id))
     return Found(entities=found, total=len(rows))
