@@ -22,6 +22,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -69,6 +70,30 @@ def entity_choices(requested: str | None) -> EntityChoices:
     if count > SELECT_LIMIT:
         return EntityChoices(entities=[], chosen=None, several=True)
     return EntityChoices(entities=common.entities(), chosen=None, several=count > 1)
+
+
+def form_elsewhere(form: Any) -> Any | None:
+    """Where the complaint form sends the person instead of showing itself, or None: to the
+    directory when there are too many entities for a list, to the entity's own page (which
+    says so) when the one asked for is disabled."""
+    if not form.entity.choices:
+        return redirect(url_for("intake.directory_page"))
+    if request.method == "GET" and is_disabled(request.args.get("entidad")):
+        return redirect(url_for("intake.entity_page", slug=request.args["entidad"]))
+    return None
+
+
+def refusal_message(code: str, entity: Entity) -> str | None:
+    """The plain message for a filing core refused because of the entity, or None."""
+    if code != "entity_disabled":
+        return None
+    return str(
+        gettext(
+            "%(name)s ya no recibe denuncias por este canal: su denuncia NO fue enviada. "
+            "Elija otra entidad o comuníquese con ella por otro medio.",
+            name=entity.name,
+        )
+    )
 
 
 def register(bp: Blueprint) -> None:

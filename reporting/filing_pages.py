@@ -271,11 +271,9 @@ def register(bp: Blueprint) -> None:
             return render_template("unavailable.html"), 503
         common.remember_language()
         form = _complaint_form()
-        if not form.entity.choices:  # too many entities for a list: find it in the directory
-            return redirect(url_for("intake.directory_page"))
-        if request.method == "GET" and directory_pages.is_disabled(request.args.get("entidad")):
-            # Its own page says plainly that it receives no new complaints.
-            return redirect(url_for("intake.entity_page", slug=request.args["entidad"]))
+        elsewhere = directory_pages.form_elsewhere(form)
+        if elsewhere is not None:
+            return elsewhere
         if request.method == "GET" and _keys_problem([c.value for c in form.entity.choices]):
             return render_template("maintenance.html"), 503
         if request.method == "GET":
@@ -410,13 +408,9 @@ def register(bp: Blueprint) -> None:
         except intake.IntakeRefused as refused:
             db.rollback()
             files = _current_files(state)
-            message = _("La denuncia no pudo registrarse: revise los datos e inténtelo de nuevo.")
-            if refused.code == "entity_disabled":
-                message = _(
-                    "%(name)s ya no recibe denuncias por este canal: su denuncia NO fue enviada. "
-                    "Elija otra entidad o comuníquese con ella por otro medio.",
-                    name=entity.name,
-                )
+            message = directory_pages.refusal_message(refused.code, entity) or _(
+                "La denuncia no pudo registrarse: revise los datos e inténtelo de nuevo."
+            )
             return _render_form(
                 form,
                 files,
