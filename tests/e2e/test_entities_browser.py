@@ -93,6 +93,12 @@ def test_platform_operator_disables_an_entity(browser, settings, clean_engine, t
         page.click("text=Desactivar municipalidad-distrital-de-ate")
         page.wait_for_load_state("load")
         assert "ya no recibe denuncias nuevas" in page.inner_text("main")
+        # Enabling goes through its own form (Piura, disabled and enabled again)
+        page.click("text=Desactivar gobierno-regional-de-piura")
+        page.wait_for_load_state("load")
+        page.click("text=Activar gobierno-regional-de-piura")
+        page.wait_for_load_state("load")
+        assert "Gobierno Regional de Piura vuelve a recibir denuncias." in page.inner_text("main")
         # The operator reaches no case page
         assert page.goto(casework + "/bandeja").status == 403
         context.close()
