@@ -135,6 +135,10 @@ def test_add_list_disable_enable(env: dict[str, str], tmp_path: Path) -> None:
         result = _run(env, *args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
+    # A taken admin user name refuses the whole onboarding: no entity half made
+    taken = _run(env, "entity", "add", "Municipalidad de Ate", "--admin", "admin.minedu")
+    assert taken.exit_code == 2 and "admin.minedu" in taken.output
+    assert "municipalidad-de-ate" not in _run(env, "entity", "list").output
     for sub in ("add", "list", "disable", "enable"):
         assert _run(env, "entity", sub, "--help").exit_code == 0
 
