@@ -200,3 +200,18 @@ def test_many_entities_send_the_form_to_the_directory(app, settings, clean_engin
         assert resp.status_code == 302 and resp.location.endswith("/entidades")
         assert c.get("/denunciar?entidad=municipalidad-de-ate").status_code == 200
         assert "/entidades" in c.get("/").get_data(as_text=True)
+
+
+def test_what_a_person_types_in_addresses_is_never_a_500(app, settings, clean_engine):
+    with Session(clean_engine, expire_on_commit=False) as s:
+        make_entity(s, settings, name="Municipalidad de Ate")
+        make_entity(s, settings, name="Gobierno Regional de Piura")
+        s.commit()
+    with app.test_client() as c:
+        for slug in ("%00", "a%00b", "x" * 300, "%C3%B1and%C3%BA", "..", "%FF"):
+            # 404, or 400 from the app-wide refusal of NUL characters
+            assert c.get(f"/e/{slug}/").status_code in (400, 404), slug
+            # An unknown entity: the form without one chosen
+            assert c.get(f"/denunciar?entidad={slug}").status_code in (200, 400), slug
+        for q in ("%00", "%FF", "a%00b"):
+            assert c.get(f"/entidades?q={q}").status_code in (200, 400), q
