@@ -72,6 +72,7 @@ def test_complainant_finds_the_entity_and_files_there(browser, settings, clean_e
         page.click("text=Enviar la denuncia")
         page.wait_for_load_state("load")
         code = page.inner_text(".case-code").strip()
+        assert page.inner_text(".case-entity").strip() == "Ministerio de Educación"
         context.close()
     with Session(clean_engine) as s:
         case = s.scalars(select(Case)).one()
