@@ -26,6 +26,7 @@ from casework.auth import unlocked_identity
 from core import web
 from core.access import accounts
 from core.access import officers
+from core.access import platform
 from core.errors import DomainError
 from core.errors import NotFound
 from core.law.enums import Role
@@ -80,7 +81,7 @@ def make_blueprint() -> Blueprint:
                 error = gettext(
                     "El usuario debe tener de 1 a 64 letras, números, puntos o guiones."
                 )
-            elif form["role"] not in {r.value for r in Role}:
+            elif form["role"] not in {r.value for r in platform.ENTITY_ROLES}:
                 error = gettext("Elija un rol.")
             else:
                 db = web.db()
@@ -107,7 +108,9 @@ def make_blueprint() -> Blueprint:
                         needs_key=new.officer.role in (Role.OFFICER, Role.HEAD, Role.TITULAR),
                     )
         return (
-            render_template("admin/create.html", error=error, form=form, roles=list(Role)),
+            render_template(
+                "admin/create.html", error=error, form=form, roles=list(platform.ENTITY_ROLES)
+            ),
             400 if error else 200,
         )
 

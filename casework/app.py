@@ -46,6 +46,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import inbox_pages
     from casework import measure_pages
     from casework import notice_pages
+    from casework import platform_pages
     from casework import retention_pages
     from casework import stats_pages
 
@@ -63,6 +64,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     app.register_blueprint(retention_pages.make_blueprint())
     app.register_blueprint(notice_pages.make_blueprint())
     app.register_blueprint(channel_pages.make_blueprint())
+    app.register_blueprint(platform_pages.make_blueprint())
 
     @app.get("/health")
     def health() -> tuple[dict[str, str], int]:

@@ -93,6 +93,7 @@ NAV: tuple[tuple[str, tuple[str, ...], tuple[Role, ...]], ...] = (
     (N_("Estadísticas"), ("stats.index",), (Role.HEAD, Role.AUDITOR)),
     (N_("Auditoría"), ("audit_views.index",), (Role.AUDITOR,)),
     (N_("Administración"), ("admin.index",), (Role.ADMIN,)),
+    (N_("Entidades"), ("platform.index",), (Role.PLATFORM,)),
     (N_("Llaves"), ("admin.keys",), (Role.OFFICER, Role.HEAD, Role.TITULAR)),
 )
 
@@ -255,6 +256,7 @@ def home_url(officer: Officer) -> str:
         Role.TITULAR: ("inbox.index", "inbox.inbox", "cases.index"),
         Role.AUDITOR: ("audit_views.index", "stats.index"),
         Role.ADMIN: ("admin.index",),
+        Role.PLATFORM: ("platform.index",),
     }
     for endpoint in candidates[officer.role]:
         if endpoint in current_app.view_functions:
@@ -305,6 +307,7 @@ def role_labels() -> dict[str, str]:
         Role.TITULAR.value: gettext("Titular de la entidad (RG 4.9)"),
         Role.AUDITOR.value: gettext("Auditor"),
         Role.ADMIN.value: gettext("Administrador"),
+        Role.PLATFORM.value: gettext("Operador de la plataforma"),
     }
 
 

@@ -28,7 +28,15 @@ def ids(values: list[str]) -> set[int]:
 
 
 def entities() -> list[Entity]:
-    return list(web.db().scalars(select(Entity).order_by(Entity.name)).all())
+    """Entities that receive complaints (a disabled one is never offered)."""
+    query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.name)
+    return list(web.db().scalars(query).all())
+
+
+def first_entity() -> Entity | None:
+    """One entity that receives complaints, or None when the channel has none yet."""
+    query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.id).limit(1)
+    return web.db().scalar(query)
 
 
 def now() -> dt.datetime:

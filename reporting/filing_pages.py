@@ -40,6 +40,7 @@ from core.services import readiness
 from core.storage.models import Case
 from core.storage.models import Entity
 from reporting import common
+from reporting import directory_pages
 from reporting import drafts
 from reporting import labels
 from reporting.followup_pages import current_followup
@@ -56,9 +57,9 @@ def _draft_state(*, create: bool) -> dict[str, Any] | None:
     if not create:
         return None
     pq = web.settings().post_quantum
-    ents = common.entities()
-    if ents:
-        pq = intake.is_post_quantum(ents[0].office_recipient)
+    first = common.first_entity()
+    if first is not None:
+        pq = intake.is_post_quantum(first.office_recipient)
     key = drafts.new_key(pq=pq)
     state = {"k": drafts.seal_key(web.settings(), key), "f": [], "n": secrets.token_urlsafe(16)}
     session["draft"] = state
@@ -112,8 +113,14 @@ def _current_files(state: dict[str, Any]) -> list[drafts.DraftFile]:
 
 def _complaint_form() -> ComplaintForm:
     form = ComplaintForm()
-    ents = common.entities()
+    # The entity asked for: /e/<slug>/ links here with ?entidad=, the form posts `entity`.
+    requested = request.form.get("entity") if request.method == "POST" else None
+    offer = directory_pages.entity_choices(requested or request.args.get("entidad"))
+    ents = offer.entities
     choices = [SelectChoice(e.slug, e.name) for e in ents]
+    if not ents:  # too many for a list: the view sends the person to the directory
+        form.entity.choices = []
+        return form
     if len(ents) == 1:
         form.entity.choices = choices
         form.entity.data = ents[0].slug
@@ -205,9 +212,10 @@ def _render_review(
     return page, status
 
 
-def _keys_problem() -> bool:
-    """True when the server cannot sign acknowledgements (a wrong INTEGRA_SERVER_KEY)."""
-    return bool(readiness.sealed_keys_problems(web.db(), web.settings()))
+def _keys_problem(slugs: list[str]) -> bool:
+    """True when the server cannot sign acknowledgements for these entities (a wrong
+    INTEGRA_SERVER_KEY); only the entities offered are checked, not every tenant."""
+    return bool(readiness.sealed_keys_problems(web.db(), web.settings(), slugs=slugs))
 
 
 def _hidden_pairs() -> list[tuple[str, str]]:
@@ -260,12 +268,15 @@ def register(bp: Blueprint) -> None:
 
     @bp.route("/denunciar", methods=["GET", "POST"])
     def complaint() -> Any:
-        if not common.entities():
+        if common.first_entity() is None:
             return render_template("unavailable.html"), 503
-        if request.method == "GET" and _keys_problem():
-            return render_template("maintenance.html"), 503
         common.remember_language()
         form = _complaint_form()
+        elsewhere = directory_pages.form_elsewhere(form)
+        if elsewhere is not None:
+            return elsewhere
+        if request.method == "GET" and _keys_problem([c.value for c in form.entity.choices]):
+            return render_template("maintenance.html"), 503
         if request.method == "GET":
             state = _draft_state(create=True)
             assert state is not None
@@ -319,7 +330,7 @@ def register(bp: Blueprint) -> None:
         entity = db.scalar(select(Entity).where(Entity.slug == form.entity.data))
         if entity is None:
             abort(400)
-        if _keys_problem():
+        if _keys_problem([entity.slug]):
             # Nothing is filed and nothing is lost: the review page comes back with every
             # field and file, to send again once the server is repaired (docs/operations.md).
             return _render_review(
@@ -395,13 +406,16 @@ def register(bp: Blueprint) -> None:
             db.rollback()
             session["draft"] = state
             return _render_review(form, state, _current_files(state), busy=True)
-        except intake.IntakeRefused:
+        except intake.IntakeRefused as refused:
             db.rollback()
             files = _current_files(state)
+            message = directory_pages.refusal_message(refused.code, entity) or _(
+                "La denuncia no pudo registrarse: revise los datos e inténtelo de nuevo."
+            )
             return _render_form(
                 form,
                 files,
-                [_("La denuncia no pudo registrarse: revise los datos e inténtelo de nuevo.")],
+                [message],
                 show_errors=True,
                 status=422,
             )

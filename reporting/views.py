@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from core import web
 from reporting import common
+from reporting import directory_pages
 from reporting import filing_pages
 from reporting import followup_pages
 from reporting import transparency_pages
@@ -27,6 +28,7 @@ def make_blueprint() -> Blueprint:
         return {"status": "ok"}, 200
 
     filing_pages.register(bp)
+    directory_pages.register(bp)
     followup_pages.register(bp)
     transparency_pages.register(bp)
     return bp

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from core.access import directory
 from core.errors import DomainError
 from core.storage import audit
 from core.storage import secretbox
@@ -73,6 +74,7 @@ def create_entity(
     )
     session.add(entity)
     session.flush()
+    directory.index_entity(session, entity)
     audit.record(
         session,
         action="entity.created",

@@ -117,6 +117,9 @@ class Role(StrEnum):
     # The entity's titular: handles the complaints against the OII's own staff or head, and
     # only those (RG 4.9); the OII's officers and head are barred from them.
     TITULAR = "titular"
+    # Runs an install hosting many entities: lists, disables and enables entities; holds no
+    # entity key and opens no case (core/access/platform.py, issue 13).
+    PLATFORM = "platform"
 
 
 class BlobKind(StrEnum):

@@ -374,6 +374,8 @@ def submit_report(
     Flushes only; the caller commits and shows the receipt after the commit.
     """
     validate_draft(draft, facts_in_attachment=channel is not Channel.WEB and bool(attachments))
+    if not entity.active:
+        raise IntakeRefused("entity_disabled", "this entity receives no new complaints")
     if len(attachments) > settings.max_attachments:
         raise IntakeRefused("too_many_files", "too many attachments")
     now = now.astimezone(dt.UTC)

@@ -23,6 +23,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy import text
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -66,10 +67,26 @@ def _enum(cls: type, name: str) -> Enum:
     )
 
 
+# An entity's words as written (PostgreSQL's own spelling of name || ' ' || acronym || …, so
+# the directory's query and the GIN index below are the same expression).
+ENTITY_WORDS_SQL = (
+    "(((((name::text || ' '::text) || acronym::text) || ' '::text) "
+    "|| sector::text) || ' '::text) || region::text"
+)
+
+
 class Entity(Base):
     """A public entity whose OII runs this instance (one or several per instance)."""
 
     __tablename__ = "entities"
+    # PostgreSQL only: the Spanish stemmer's index for the directory (core.access.directory).
+    __table_args__ = (
+        Index(
+            "ix_entities_search_fts",
+            text(f"to_tsvector('spanish'::regconfig, {ENTITY_WORDS_SQL})"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -84,11 +101,30 @@ class Entity(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Deadline notices carry counts only, no case codes (core/services/notify.py).
     notify_counts_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The intake directory (reporting/directory_pages.py): what a complainant may type to
+    # find the office, and `search_text`, those words lower-cased without accents
+    # (core.access.directory.search_text), kept in step by core.services.entities_admin.
+    acronym: Mapped[str] = mapped_column(String(32), default="")
+    sector: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # A disabled entity receives no new complaints; its cases stay (integra entity disable).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     officers: Mapped[list[Officer]] = relationship(back_populates="entity")
     non_working_days: Mapped[list[NonWorkingDay]] = relationship(
         back_populates="entity", cascade="all, delete-orphan"
     )
+
+
+class EntityTerm(Base):
+    """One word of an entity's directory text (core.access.directory): a B-tree range on
+    `term` finds the entities whose words start with what was typed, whatever their number."""
+
+    __tablename__ = "entity_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True, index=True)
 
 
 class NonWorkingDay(Base):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0013"  # assigned "0006"; relinked after merging main (head 0013)
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 and its clocks linked to it.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-28
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.storage.db
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

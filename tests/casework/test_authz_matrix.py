@@ -26,6 +26,7 @@ PUBLIC = "public"
 ANY = "any-logged-in"
 OFFICER, HEAD, AUDITOR, ADMIN = Role.OFFICER, Role.HEAD, Role.AUDITOR, Role.ADMIN
 TITULAR = Role.TITULAR  # RG 4.9: complaints against the OII, and only those
+PLATFORM = Role.PLATFORM
 
 # Endpoint -> who may get in. Roles not listed must get 403 (401/redirect if anonymous).
 EXPECTED: dict[str, str | frozenset[Role]] = {
@@ -56,6 +57,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "audit_views.index": frozenset({AUDITOR, HEAD}),  # issue 12: the head reads it too
     "notices.account": frozenset({OFFICER, HEAD}),
     "notices.entity": frozenset({ADMIN}),
+    # Issue 13: the platform operator's entity list (counts only) and nothing else.
+    "platform.index": frozenset({PLATFORM}),
+    "platform.disable": frozenset({PLATFORM}),
+    "platform.enable": frozenset({PLATFORM}),
     # Case routes pinned exactly (the others follow CASE_POLICY below).
     # Registering a complaint received by another channel (issue 11): OII staff only.
     "channels.register_form": frozenset({OFFICER, HEAD, TITULAR}),
@@ -75,6 +80,7 @@ ROLE_USERS = {
     "auditor": AUDITOR,
     "admin": ADMIN,
     "titular": TITULAR,
+    "platform": PLATFORM,
 }
 USERS = ("anonymous", "enrolling", "pwchange", *ROLE_USERS)
 
@@ -255,7 +261,7 @@ def _check(world: World, user: str, endpoint: str, rule: str, method: str) -> st
     if pol == ANY:
         return None if status != 403 else where + ": any logged-in officer may get in"
     if pol == CASE_POLICY:
-        if role in (ADMIN, AUDITOR):
+        if role in (ADMIN, AUDITOR, PLATFORM):
             return None if status == 403 else where + ": case content must be refused (403)"
         if role is TITULAR and _names_a_case(rule) and status not in (403, 404):
             # RG 4.9: the world's case is not against the OII, so not the titular's
@@ -366,7 +372,7 @@ def test_admin_and_auditor_never_reach_case_routes(world: World):
     case_rules = [
         (e, r, m) for e, r, m in _requests(world.app) if e.partition(".")[0] in CASE_BLUEPRINTS
     ]
-    for user in ("admin", "auditor"):
+    for user in ("admin", "auditor", "platform"):
         for endpoint, rule, method in case_rules:
             response = _client(world, user).open(_url(world, rule), method=method, data={})
             assert response.status_code == 403, (user, endpoint, method)
