@@ -4,6 +4,7 @@ when INTEGRA_DATABASE_URL points at a server."""
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -58,3 +59,17 @@ def drop_test_database(url: str, token: object) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{token}" WITH (FORCE)'))
     admin.dispose()
+
+
+def read_database_file(path: Path) -> bytes:
+    """The bytes of a SQLite file (the database, -wal, -shm), read by another process.
+
+    Opening and closing a database file in a process that holds SQLite connections to it
+    drops that process's POSIX locks on it (fcntl locks belong to the process and inode, and
+    any close() releases them): SQLite then believes it holds locks it does not, and another
+    process may rebuild the WAL index under it. The symptoms were stale reads, "disk I/O error"
+    and SIGBUS in later tests. A child process's close() leaves this process's locks alone.
+    """
+    if not path.exists():
+        return b""
+    return subprocess.run(["cat", str(path)], capture_output=True, check=True).stdout

@@ -17,6 +17,7 @@ from at_rest import db_values
 from case_factory import evidence
 from case_factory import make_case
 from case_factory import make_draft
+from databases import read_database_file
 from factories import make_entity
 from factories import make_officer
 from sqlalchemy import func
@@ -196,7 +197,7 @@ def test_nothing_typed_or_attached_is_in_plaintext_at_rest_invariant_1(
         for suffix in ("", "-wal"):
             p = Path(str(db_path) + suffix)
             if p.exists():
-                haystacks[str(p)] = p.read_bytes()
+                haystacks[str(p)] = read_database_file(p)
     root = Path(settings.data_dir)
     for p in root.rglob("*") if root.exists() else []:
         if p.is_file():

@@ -13,6 +13,7 @@ from case_builders import at_lima
 from case_builders import build_world
 from case_builders import file_case
 from click.testing import CliRunner
+from databases import read_database_file
 from sqlalchemy import Engine
 from sqlalchemy import select
 from sqlalchemy import text
@@ -189,7 +190,7 @@ def test_sqlite_overwrites_shredded_ciphertext(tmp_path: Path) -> None:
     def on_disk(needle: bytes) -> bool:
         with engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        return any(needle in f.read_bytes() for f in (path, Path(f"{path}-wal")) if f.exists())
+        return any(needle in read_database_file(f) for f in (path, Path(f"{path}-wal")))
 
     try:
         with Session(engine, expire_on_commit=False) as s:

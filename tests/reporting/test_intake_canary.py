@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from at_rest import db_values
+from databases import read_database_file
 from intake_helpers import RECEIPT_RE
 from intake_helpers import hidden_fields
 from sqlalchemy import select
@@ -191,7 +192,7 @@ def test_no_plaintext_anywhere_after_the_whole_flow(
         for suffix in ("", "-wal", "-shm", "-journal"):
             p = Path(str(db_path) + suffix)
             if p.exists():
-                haystacks[str(p)] = p.read_bytes()
+                haystacks[str(p)] = read_database_file(p)
     for p in _files_under(settings.data_dir) + _files_under(private_tmp):
         haystacks[str(p)] = p.read_bytes()
     haystacks["log file"] = log_file.read_bytes()
