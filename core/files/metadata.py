@@ -295,10 +295,27 @@ def strip_webp(data: bytes) -> bytes:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
+# A PDF ends with "%%EOF" within its last 1,024 bytes (ISO 32000-1, 7.5.5; readers allow
+# some trailing bytes). Without it pypdf searches backwards through the whole file a byte at
+# a time: seconds for a 50 MiB upload of random bytes behind a "%PDF-" header, in the request.
+PDF_TAIL = 1024
+
+
+class TruncatedPdf(ValueError):
+    """A "PDF" without its end-of-file marker: not read further (bounded time)."""
+
+
+def _check_pdf_tail(data: bytes) -> None:
+    if b"%%EOF" not in data[-PDF_TAIL:]:
+        raise TruncatedPdf("no %%EOF marker at the end of the PDF")
+
+
 def _pdf_findings(data: bytes) -> list[Finding]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    # An incomplete PDF is not parsed: "unreadable", so cleaning is checked, not assumed.
+    _check_pdf_tail(data)
     found: list[Finding] = []
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -333,6 +350,7 @@ def strip_pdf(data: bytes) -> bytes:
     from pypdf import PdfWriter
     from pypdf.generic import NameObject
 
+    _check_pdf_tail(data)
     writer = PdfWriter(clone_from=io.BytesIO(data))
     root = writer._root_object  # noqa: SLF001 - pypdf exposes the catalog only this way
     if NameObject("/Metadata") in root:
