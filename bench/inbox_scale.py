@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,10 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
 
 
-def load_sqlite(engine: Engine, n: int) -> None:
+Rows = Iterable[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]
+
+
+def load_sqlite(engine: Engine, n: int, rows: Rows | None = None) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -220,7 +224,7 @@ def load_sqlite(engine: Engine, n: int) -> None:
         cur.execute("PRAGMA synchronous=OFF")  # bulk load only; the app keeps FULL
         cases: list[tuple[Any, ...]] = []
         deadlines: list[tuple[Any, ...]] = []
-        for case, dls in synthetic(n):
+        for case, dls in synthetic(n) if rows is None else rows:
             cases.append(tuple(_sqlite_value(v) for v in case))
             deadlines.extend(tuple(_sqlite_value(v) for v in d) for d in dls)
             if len(cases) >= 50_000:
@@ -237,7 +241,7 @@ def load_sqlite(engine: Engine, n: int) -> None:
         raw.close()
 
 
-def load_postgres(engine: Engine, n: int) -> None:
+def load_postgres(engine: Engine, n: int, rows: Rows | None = None) -> None:
     raw = engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
@@ -253,7 +257,7 @@ def load_postgres(engine: Engine, n: int) -> None:
             # Primary keys and unique constraints keep their indexes.
             deadlines: list[tuple[Any, ...]] = []
             with cur.copy(f"COPY cases ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
-                for case, dls in synthetic(n):
+                for case, dls in synthetic(n) if rows is None else rows:
                     copy.write_row(case)
                     deadlines.extend(dls)
             with cur.copy(f"COPY deadlines ({', '.join(DEADLINE_COLUMNS)}) FROM STDIN") as copy:
@@ -373,10 +377,12 @@ def _pg_admin(url: str) -> Engine:
 class Loaded:
     """A database of n synthetic cases, open until close()."""
 
-    def __init__(self, backend: str, n: int, pg_url: str, keep: bool) -> None:
+    def __init__(
+        self, backend: str, n: int, pg_url: str, keep: bool, name: str | None = None
+    ) -> None:
         self.backend, self.n, self.keep = backend, n, keep
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.db_name = f"integra_bench_{n}"
+        self.db_name = name or f"integra_bench_{n}"
         self.admin: Engine | None = None
         if backend == "sqlite":
             self.tmp = tempfile.TemporaryDirectory(prefix="integra-bench-")
@@ -390,10 +396,12 @@ class Loaded:
             self.url = f"{base}/{self.db_name}"
         self.engine = make_engine(self.url)
 
-    def load(self, prepare: Callable[[Engine], None] = _prepare) -> None:
+    def load(self, prepare: Callable[[Engine], None] = _prepare, rows: Rows | None = None) -> None:
+        """`prepare` the schema and first rows, then bulk-load `rows` (default: n synthetic
+        cases of entity 1)."""
         started = time.perf_counter()
         prepare(self.engine)
-        (load_sqlite if self.backend == "sqlite" else load_postgres)(self.engine, self.n)
+        (load_sqlite if self.backend == "sqlite" else load_postgres)(self.engine, self.n, rows)
         load_s = time.perf_counter() - started
         print(f"  {self.backend} {self.n:>9,}: loaded in {load_s:.1f} s", flush=True)
 

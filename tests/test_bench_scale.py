@@ -56,3 +56,16 @@ def test_pages_bench_names_every_missed_target() -> None:
     for page in ("inbox (by filing date)", "due/overdue view", "case page (decrypted)"):
         assert f"sqlite: {page}" in missed
     assert "statistics" in result.stdout and "statistics" not in missed
+
+
+def test_platform_bench_names_every_missed_target() -> None:
+    result = run(
+        "platform_scale.py",
+        *("--backends", "sqlite", "--entities", "20", "--platform-cases", "300"),
+        *("--cases", "100", "--repeat", "1", "--ratio-target", "0.000001"),
+    )
+    assert result.returncode == 1, result.stderr
+    missed = result.stderr.split("MISSED TARGETS:", 1)[1]
+    for page in ("inbox (by filing date)", "due/overdue view", "statistics"):
+        assert f"sqlite: {page}" in missed
+    assert "20 entities" in result.stdout
