@@ -8,6 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from factories import TEST_WRAP_WORK_FACTOR
 from factories import make_entity
+from own_database import database_url  # noqa: F401 - the periodic CLI opens it itself
+from own_database import engine  # noqa: F401
 from smtp_server import PASSWORD
 from smtp_server import USER
 from smtp_server import smtp_server
