@@ -9,8 +9,9 @@ complainant by core.services.intake, and deleted in the same transaction. Abando
 (no submission) are purged after DRAFT_MAX_AGE; their key is gone with the cookie.
 
 The sealed draft carries a small header (file name, declared type, size, hash and
-the metadata found) before the content, so that the review page can show them
-without the server keeping anything in clear.
+the metadata found before and after cleaning, core.files.review) before the
+content, so that the review page can show them without the server keeping anything in
+clear.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core.files import metadata
+from core.files import policy
+from core.files import review
 from core.law.enums import BlobKind
 from core.storage import blobs
 from core.storage import secretbox
@@ -52,8 +54,14 @@ class DraftFile:
     size: int
     sha256: str
     kind: str
-    findings: tuple[tuple[str, str], ...]
-    removable: bool
+    findings: tuple[tuple[str, str], ...]  # what the file carries as uploaded
+    removable: bool  # a cleaned version can be sent
+    after: tuple[tuple[str, str], ...] = ()  # what the cleaned version still carries
+
+    @property
+    def needs_choice(self) -> bool:
+        """Not cleanable: the person must choose to send the original or remove it."""
+        return not self.removable and self.kind != "other"
 
 
 def new_key(*, pq: bool) -> crypto.Identity:
@@ -98,15 +106,16 @@ def store_file(
     data: bytes,
 ) -> DraftFile:
     """Seal one uploaded file (with its header) into a draft blob."""
-    found = metadata.inspect(data)
+    found = review.examine(data, policy.extension(filename))
     header = {
         "filename": filename,
         "content_type": content_type,
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
         "kind": found.kind,
-        "findings": [[f.field, f.value] for f in found.findings],
-        "removable": found.removable,
+        "findings": [[f.field, f.value] for f in found.before],
+        "removable": found.cleanable,
+        "after": [[f.field, f.value] for f in found.after],
     }
     head = json.dumps(header, ensure_ascii=False).encode()
     stream = io.BytesIO(_HEADER.pack(len(head)) + head + data)
@@ -124,6 +133,7 @@ def _draft_file(blob_id: int, header: dict[str, Any]) -> DraftFile:
         kind=str(header["kind"]),
         findings=tuple((str(a), str(b)) for a, b in header["findings"]),
         removable=bool(header["removable"]),
+        after=tuple((str(a), str(b)) for a, b in header.get("after", ())),
     )
 
 

@@ -8,7 +8,6 @@ logged, or put in a cookie in clear (docs/threat-model.md).
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 from typing import Any
@@ -29,8 +28,6 @@ from wtforms.validators import DataRequired
 
 import crypto
 from core import web
-from core.files import metadata
-from core.files import policy
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
@@ -42,6 +39,7 @@ from core.storage.models import Entity
 from reporting import common
 from reporting import directory_pages
 from reporting import drafts
+from reporting import evidence_review
 from reporting import labels
 from reporting.followup_pages import current_followup
 from reporting.forms import ComplaintForm
@@ -76,31 +74,14 @@ def _accept_uploads(
     files: list[FileStorage], state: dict[str, Any], existing: list[drafts.DraftFile]
 ) -> tuple[list[drafts.DraftFile], list[str]]:
     """Seal new uploads into drafts; return them and the errors (Spanish, per file)."""
-    errors: list[str] = []
-    added: list[drafts.DraftFile] = []
-    total = sum(f.size for f in existing)
-    count = len(existing)
-    key = _draft_key(state)
-    for storage in files:
-        if not storage or not storage.filename:
-            continue
-        name = metadata.safe_filename(storage.filename)
-        data = storage.stream.read()
-        error = common.screen_upload(name, data, count=count, total=total)
-        if error is not None:
-            errors.append(error)
-            continue
-        draft = drafts.store_file(
-            web.db(),
-            key,
-            filename=name,
-            content_type=policy.content_type(name),
-            data=data,
-        )
-        state["f"] = [*state["f"], draft.blob_id]
-        added.append(draft)
-        total += len(data)
-        count += 1
+    added, errors = evidence_review.store_uploads(
+        web.db(),
+        _draft_key(state),
+        files,
+        count=len(existing),
+        total=sum(f.size for f in existing),
+    )
+    state["f"] = [*state["f"], *(d.blob_id for d in added)]
     session["draft"] = state
     return added, errors
 
@@ -220,6 +201,7 @@ def _keys_problem(slugs: list[str]) -> bool:
 
 def _hidden_pairs() -> list[tuple[str, str]]:
     skip = {"csrf_token", "action", "remove_files", "keep_original", "files", "draft"}
+    skip |= evidence_review.posted_choice_names()
     return [(k, v) for k, v in request.form.items(multi=True) if k not in skip]
 
 
@@ -345,50 +327,8 @@ def register(bp: Blueprint) -> None:
                 status=503,
             )
         key = _draft_key(state)
-        keep = common.ids(request.form.getlist("keep_original"))
-        uploads: list[intake.UploadedEvidence] = []
-        opened: list[int] = []
-        problems: list[str] = []
-        listed = list(state.get("f", []))
-        present = {f.blob_id for f in drafts.list_files(db, listed, key)}
-        for blob_id in listed:
-            try:
-                if blob_id not in present:
-                    raise ValueError("draft gone")
-                header, data = drafts.read_file(db, blob_id, key)
-            except (crypto.AgeError, ValueError):
-                # Never file a complaint silently without a file the person chose.
-                problems.append(
-                    _(
-                        "Uno de los archivos adjuntados ya no está disponible (pasó demasiado "
-                        "tiempo). Revise la lista de archivos y vuelva a adjuntarlo."
-                    )
-                )
-                continue
-            opened.append(blob_id)
-            removed: tuple[str, ...] = ()
-            if blob_id not in keep and header.removable:
-                result = policy.clean(data, tuple(f for f, _v in header.findings), header.kind)
-                if result is None:
-                    problems.append(
-                        _(
-                            "No pudimos quitar los datos ocultos de «%(name)s». Quite el "
-                            "archivo, o en la revisión marque «Conservar el archivo original».",
-                            name=header.filename,
-                        )
-                    )
-                    continue
-                data, removed = result
-            uploads.append(
-                intake.UploadedEvidence(
-                    filename=header.filename,
-                    content_type=header.content_type,
-                    stream=io.BytesIO(data),
-                    size=len(data),
-                    metadata_removed=removed,
-                    original_sha256=header.sha256,
-                )
-            )
+        prepared = evidence_review.prepare(db, list(state.get("f", [])), key)
+        uploads, opened, problems = prepared.uploads, prepared.opened, prepared.problems
         if problems:
             files = _current_files(state)
             session["draft"] = state

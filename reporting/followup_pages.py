@@ -5,7 +5,6 @@ login")."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -23,8 +22,6 @@ from werkzeug.wrappers import Response as BaseResponse
 import crypto
 from core import web
 from core.errors import DomainError
-from core.files import metadata
-from core.files import policy
 from core.law import event_kinds
 from core.law.enums import CaseState
 from core.law.enums import Destination
@@ -37,7 +34,6 @@ from core.services import intake
 from core.services import subsanacion
 from core.services.cases import calendar_for
 from core.services.messages import MessageRefused
-from core.services.messages import add_evidence
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
 from core.services.messages import read_message
@@ -48,6 +44,7 @@ from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from reporting import common
+from reporting import followup_evidence
 from reporting import labels
 from reporting.forms import EmptyForm
 from reporting.forms import EvidenceForm
@@ -281,63 +278,7 @@ def register(bp: Blueprint) -> None:
         web.db().commit()
         return _done(_("Su mensaje fue enviado cifrado."))
 
-    @bp.post("/seguimiento/pruebas")
-    def followup_evidence() -> Any:
-        case, identity = _require_followup()
-        form = EvidenceForm()
-        if not form.validate():
-            abort(400)
-        uploads: list[intake.UploadedEvidence] = []
-        errors: list[str] = []
-        st = web.settings()
-        total = 0
-        for storage in request.files.getlist("files"):
-            if not storage or not storage.filename:
-                continue
-            name = metadata.safe_filename(storage.filename)
-            data = storage.stream.read()
-            error = common.screen_upload(name, data, count=len(uploads), total=total)
-            if error is not None:
-                errors.append(error)
-                continue
-            total += len(data)
-            found = metadata.inspect(data)
-            removed: tuple[str, ...] = ()
-            original = intake.sha256_hex(data)
-            if found.removable:
-                result = policy.clean(data, tuple(f.field for f in found.findings), found.kind)
-                if result is None:
-                    errors.append(
-                        _(
-                            "No pudimos quitar los datos ocultos de «%(name)s»; no se añadió. "
-                            "Puede enviarlo en otro formato (por ejemplo, una captura o un PDF).",
-                            name=name,
-                        )
-                    )
-                    continue
-                data, removed = result
-            uploads.append(
-                intake.UploadedEvidence(
-                    filename=name,
-                    content_type=policy.content_type(name),
-                    stream=io.BytesIO(data),
-                    size=len(data),
-                    metadata_removed=removed,
-                    original_sha256=original,
-                )
-            )
-        if not uploads and not errors:
-            errors.append(_("Elija al menos un archivo."))
-        if errors:
-            form.files.errors = errors
-            return _render_case(case, identity, 422, evidence_form=form)
-        add_evidence(
-            web.db(), case, uploads=uploads, now=common.now(), max_attachments=st.max_attachments
-        )
-        web.db().commit()
-        return _done(
-            _("Sus archivos fueron añadidos cifrados (se quitaron los metadatos ocultos).")
-        )
+    followup_evidence.register(bp, require=_require_followup, render_case=_render_case, done=_done)
 
     @bp.post("/seguimiento/proteccion")
     def followup_protection() -> Any:

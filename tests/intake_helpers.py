@@ -100,3 +100,30 @@ def file_complaint(client: FlaskClient, data: dict[str, Any] | None = None) -> t
     match = RECEIPT_RE.search(confirmation)
     assert match, confirmation[:3000]
     return match.group(1), confirmation
+
+
+def send_followup_evidence(
+    client: FlaskClient,
+    body: Any,
+    content_type: str,
+    *,
+    keep: list[str] | None = None,
+    choices: dict[str, str] | None = None,
+) -> tuple[str, Any]:
+    """Upload evidence on the follow-up page, then send it from its review page.
+
+    Returns (review page html, response of the send). `keep` lists blob ids whose original
+    is kept; `choices` maps blob id -> "keep"/"remove" for files that cannot be cleaned.
+    """
+    from werkzeug.datastructures import MultiDict
+
+    review = client.post("/seguimiento/pruebas", data=body, content_type=content_type)
+    assert review.status_code == 200, review.get_data(as_text=True)[:2000]
+    html = review.get_data(as_text=True)
+    assert "Revise los archivos antes de enviarlos" in html, html[:2000]
+    fields = MultiDict(hidden_fields(html))
+    for value in keep or []:
+        fields.add("keep_original", value)
+    for blob_id, choice in (choices or {}).items():
+        fields.add(f"choice-{blob_id}", choice)
+    return html, client.post("/seguimiento/pruebas/enviar", data=fields)

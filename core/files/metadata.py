@@ -26,6 +26,8 @@ from xml.etree import ElementTree as ET  # noqa: S405 - parses only; see _safe_x
 from PIL import ExifTags
 from PIL import Image
 
+from core.files import formats
+
 MAX_VALUE = 120
 
 # pypdf logs parse warnings that can quote the document being read: an uploaded file's
@@ -100,7 +102,7 @@ def sniff(data: bytes) -> str:
         except _ZIP_ERRORS:
             return "other"
         return "zip"
-    return "other"
+    return formats.sniff_other(data)
 
 
 # --- images ------------------------------------------------------------------------------------

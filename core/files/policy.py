@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core.files import metadata
+from core.files import review
 
 # Accepted evidence: documents, images, audio and video. The type is checked from the
 # content for the formats whose metadata we clean, so a renamed file is caught.
@@ -20,18 +21,30 @@ ALLOWED_EXTENSIONS = {
     "jpeg": "jpeg",
     "png": "png",
     "webp": "webp",
+    "heic": "heic",  # iPhone photos
+    "heif": "heic",
+    "tif": "tiff",
+    "tiff": "tiff",
+    "svg": "svg",
     "docx": "ooxml",
     "xlsx": "ooxml",
     "pptx": "ooxml",
     "odt": "odf",
     "ods": "odf",
     "odp": "odf",
+    "doc": "ole",  # old Office: accepted, flagged (cannot be cleaned)
+    "xls": "ole",
+    "ppt": "ole",
+    "zip": "zip",
     "txt": None,
     "csv": None,
-    "mp3": None,
-    "m4a": None,
-    "ogg": None,
-    "mp4": None,
+    "mp3": "mp3",
+    "m4a": "mp4",
+    "ogg": "ogg",
+    "flac": "flac",
+    "wav": "wav",
+    "mp4": "mp4",
+    "mov": "mp4",  # iPhone videos (QuickTime shares the ISO container)
 }
 # The type recorded with a file comes from its (checked) extension, never from the browser.
 CONTENT_TYPES = {
@@ -52,6 +65,18 @@ CONTENT_TYPES = {
     "m4a": "audio/mp4",
     "ogg": "audio/ogg",
     "mp4": "video/mp4",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "svg": "image/svg+xml",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "zip": "application/zip",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "mov": "video/quicktime",
 }
 
 
@@ -76,15 +101,8 @@ def content_matches(ext: str, data: bytes) -> bool:
     if expected is not None:
         return kind == expected
     if kind != "other" or data[:2] == b"MZ" or data[:4] == b"\x7fELF":
-        return False  # a document, image, archive or program under a text/media name
-    head = data[:12]
-    if ext in ("txt", "csv"):
-        return b"\x00" not in data[:65536]
-    if ext == "mp3":
-        return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0)
-    if ext == "ogg":
-        return head.startswith(b"OggS")
-    return head[4:8] == b"ftyp"  # mp4, m4a
+        return False  # a document, image, archive, media or program under a text name
+    return b"\x00" not in data[:65536]
 
 
 def content_type(name: str) -> str:
@@ -109,16 +127,9 @@ def screen(
     return None
 
 
-def clean(data: bytes, found: tuple[str, ...], kind: str) -> tuple[bytes, tuple[str, ...]] | None:
-    """The file without hidden metadata and what was removed; None when it cannot be removed.
-
-    Images are always cleaned (losslessly), since not every field is recognised; documents
-    when metadata was found (rewriting them unasked could break a digital signature).
-    """
-    if kind not in ("jpeg", "png", "webp") and not found:
-        return data, ()
+def clean(data: bytes, ext: str) -> bytes | None:
+    """The file without hidden metadata (core.files.review); None when it cannot be cleaned."""
     try:
-        cleaned = metadata.clean(data)
+        return review.clean(data, ext)
     except metadata.CleaningFailed:
-        return None if found else (data, ())
-    return cleaned, tuple(dict.fromkeys(found))
+        return None

@@ -19,6 +19,7 @@ from at_rest import db_values
 from databases import read_database_file
 from intake_helpers import RECEIPT_RE
 from intake_helpers import hidden_fields
+from intake_helpers import send_followup_evidence
 from sqlalchemy import select
 from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
@@ -164,7 +165,7 @@ def test_no_plaintext_anywhere_after_the_whole_flow(
                     )
                 ]
             )
-            added = client.post("/seguimiento/pruebas", data=body, content_type=ctype)
+            _review, added = send_followup_evidence(client, body, ctype)
             assert added.status_code == 303
             client.post("/seguimiento/salir")
             # a wrong receipt too (the failure path must not log the attempt either)

@@ -13,6 +13,7 @@ from factories import make_entity
 from intake_helpers import complaint_data
 from intake_helpers import file_complaint
 from intake_helpers import file_review
+from intake_helpers import send_followup_evidence
 from intake_helpers import submit_review
 from PIL import Image
 from sqlalchemy import select
@@ -121,7 +122,9 @@ def test_protection_later_and_evidence_later(client, ent, session_for):
     body, ctype = _multipart(
         [("files", FileStorage(io.BytesIO(_jpeg_with_gps()), filename="nueva.jpg"))]
     )
-    assert client.post("/seguimiento/pruebas", data=body, content_type=ctype).status_code == 303
+    review, sent = send_followup_evidence(client, body, ctype)
+    assert "Ubicación GPS" in review and "No queda ningún dato oculto." in review
+    assert sent.status_code == 303
     case = _case(session_for)
     (att,) = case.attachments
     meta = read_attachment_meta(att, [ent.office])

@@ -13,6 +13,7 @@ from intake_helpers import complaint_data
 from intake_helpers import file_complaint
 from intake_helpers import file_review
 from intake_helpers import hidden_fields
+from intake_helpers import send_followup_evidence
 from intake_helpers import with_files
 from PIL import Image
 from sqlalchemy import delete
@@ -213,8 +214,8 @@ def test_followup_evidence_is_cleaned_and_checked(client, ent, session_for):
     boundary, body = encode_multipart(
         MultiDict([("files", FileStorage(io.BytesIO(_photo_with_hidden_data()), filename="a.jpg"))])
     )
-    resp = client.post(
-        "/seguimiento/pruebas", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    _review, resp = send_followup_evidence(
+        client, body, f"multipart/form-data; boundary={boundary}"
     )
     assert resp.status_code == 303
     (case,) = _cases(session_for)
