@@ -6,7 +6,6 @@ auditor sees who did what and when, never what a complaint says.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint
@@ -17,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from casework import audit_names
 from casework.auth import current_officer
 from casework.auth import require_role
 from core import web
@@ -59,8 +59,25 @@ def make_blueprint() -> Blueprint:
         db = web.db()
         action = request.args.get("accion", "").strip()[:64]
         before = request.args.get("antes", type=web.db_id)
-        mine = scope(current_officer().entity_id)
+        case_code = request.args.get("caso", "").strip().upper()[:40]
+        officer_id = request.args.get("oficial", type=web.db_id)
+        entity_id = current_officer().entity_id
+        mine = scope(entity_id)
         query = select(AuditEntry).where(mine).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)
+        if case_code:
+            case_id = db.scalar(
+                select(Case.id).where(
+                    Case.entity_id == entity_id, func.upper(Case.code) == case_code
+                )
+            )
+            query = query.where(AuditEntry.case_id == (case_id if case_id is not None else -1))
+        if officer_id:
+            query = query.where(
+                or_(
+                    AuditEntry.officer_id == officer_id,
+                    AuditEntry.actor == f"officer:{officer_id}",
+                )
+            )
         if action:
             if action.endswith("."):
                 query = query.where(AuditEntry.action.startswith(action))
@@ -79,11 +96,24 @@ def make_blueprint() -> Blueprint:
         count = db.scalar(select(func.count()).select_from(AuditEntry).where(mine)) or 0
         if intact:
             head = ""
-        details = {row.seq: _detail(row.detail) for row in rows}
+        names = audit_names.resolve(db, entity_id, rows)
+        details = {row.seq: audit_names.detail_text(row, names) for row in rows}
+        actors = {row.seq: audit_names.actor_text(row, names) for row in rows}
+        staff = list(
+            db.scalars(
+                select(Officer).where(Officer.entity_id == entity_id).order_by(Officer.username)
+            )
+        )
         return render_template(
             "audit/index.html",
             rows=rows,
             details=details,
+            actors=actors,
+            names=names,
+            staff=[(o.id, audit_names.officer_label(o)) for o in staff],
+            case_code=case_code,
+            officer_id=officer_id,
+            filters={"accion": action or None, "caso": case_code or None, "oficial": officer_id},
             action=action,
             actions=actions,
             prefixes=prefixes,
@@ -95,13 +125,3 @@ def make_blueprint() -> Blueprint:
         )
 
     return bp
-
-
-def _detail(text: str) -> str:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(data, dict):
-        return text
-    return ", ".join(f"{k}={v}" for k, v in sorted(data.items()))

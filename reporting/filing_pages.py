@@ -31,6 +31,7 @@ from core import web
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
+from core.services import acknowledgement as ack_service
 from core.services import followup
 from core.services import intake
 from core.services import readiness
@@ -393,14 +394,23 @@ def register(bp: Blueprint) -> None:
         case = _filed_case()
         if case is None:
             return redirect(url_for("intake.followup_login"), 303)
-        return render_template("ack.html", ack=intake.acknowledgement_for(case), case=case)
+        document = intake.acknowledgement_for(case, web.settings())
+        return render_template(
+            "ack.html",
+            ack=ack_service.signed_fields(document),
+            material=document,
+            case=case,
+            verified=intake.verify_acknowledgement(document),
+        )
 
     @bp.get("/acuse.json")
     def acknowledgement_json() -> Any:
         case = _filed_case()
         if case is None:
             abort(404)
-        body = json.dumps(intake.acknowledgement_for(case), ensure_ascii=False, indent=2)
+        body = json.dumps(
+            intake.acknowledgement_for(case, web.settings()), ensure_ascii=False, indent=2
+        )
         return Response(
             body,
             mimetype="application/json",

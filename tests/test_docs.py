@@ -35,7 +35,7 @@ def test_offline_acknowledgement_recipe_verifies_and_catches_tampering(
     script = tmp_path / "verify.py"
     script.write_text(recipe, encoding="utf-8")
     ent = make_entity(db_session, settings)
-    ack = intake.acknowledgement_for(make_case(db_session, settings, ent).case)
+    ack = intake.acknowledgement_for(make_case(db_session, settings, ent).case, settings)
 
     def run(document: dict[str, str]) -> subprocess.CompletedProcess[str]:
         path = tmp_path / "acuse.json"
@@ -54,3 +54,6 @@ def test_offline_acknowledgement_recipe_verifies_and_catches_tampering(
     forged = run({**ack, "filed_at": "2020-01-01T00:00:00+00:00"})
     assert forged.returncode != 0
     assert "InvalidSignature" in forged.stderr
+    renamed = run({**ack, "entity_name": "Otra entidad"})  # v2 signs the name too
+    assert renamed.returncode != 0
+    assert "InvalidSignature" in renamed.stderr

@@ -32,7 +32,7 @@ from core.storage.models import Deadline
 from core.storage.models import Entity
 
 # The revision 0014 follows (the chain is linear; tests/test_migrations.py checks it).
-PREVIOUS = "0009"
+PREVIOUS = "0011"
 
 
 @pytest.fixture

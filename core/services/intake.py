@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import BinaryIO
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy import update
@@ -45,6 +46,7 @@ from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.regime import regime_at_filing
+from core.services import acknowledgement as ack
 from core.services import cases
 from core.services.measures import request_measure
 from core.storage import audit
@@ -61,7 +63,7 @@ from core.storage.padding import pad_json
 SALT_BYTES = 16
 # Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
 MEASURE_REQUEST_REASONING = "Solicitada por el denunciante al presentar la denuncia."
-ACK_TYPE = "integra-acuse-de-recibo/v1"
+ACK_TYPE = ack.ACK_TYPE
 REPORT_FORMAT = "integra-report/v1"
 IDENTITY_FORMAT = "integra-identity/v1"
 ATTACHMENT_META_FORMAT = "integra-attachment/v1"
@@ -242,50 +244,14 @@ def identity_document(identity: ComplainantIdentity) -> dict[str, Any]:
     }
 
 
-def acknowledgement_message(
-    *, entity_slug: str, case_code: str, filed_at: str, report_sha256: str
-) -> bytes:
-    """The exact bytes the office signs: canonical JSON, no identity, no receipt."""
-    return _json(
-        {
-            "type": ACK_TYPE,
-            "entity": entity_slug,
-            "case_code": case_code,
-            "filed_at": filed_at,
-            "report_sha256": report_sha256,
-        }
-    )
+def acknowledgement_for(case: Case, settings: Settings) -> dict[str, Any]:
+    """The downloadable acuse de recibo of a stored case (core.services.acknowledgement)."""
+    return ack.for_case(case, settings.secret_bytes("server_key"))
 
 
-def acknowledgement_for(case: Case) -> dict[str, Any]:
-    """The downloadable acuse de recibo of a stored case (verifiable offline)."""
-    entity = case.entity
-    filed_at = case.filed_at.astimezone(dt.UTC).isoformat()
-    return {
-        "type": ACK_TYPE,
-        "entity": entity.slug,
-        "entity_name": entity.name,
-        "case_code": case.code,
-        "filed_at": filed_at,
-        "report_sha256": case.report_sha256,
-        "public_key": entity.signing_public_key.hex(),
-        "signature": case.acknowledgement_signature.hex(),
-    }
-
-
-def verify_acknowledgement(ack: dict[str, Any], public_key: bytes | None = None) -> bool:
-    """Check an acuse de recibo against the office's published key (or the one it carries)."""
-    try:
-        key = public_key if public_key is not None else bytes.fromhex(ack["public_key"])
-        message = acknowledgement_message(
-            entity_slug=ack["entity"],
-            case_code=ack["case_code"],
-            filed_at=ack["filed_at"],
-            report_sha256=ack["report_sha256"],
-        )
-        return crypto.verify_signature(key, message, bytes.fromhex(ack["signature"]))
-    except (KeyError, TypeError, ValueError):
-        return False
+def verify_acknowledgement(document: dict[str, Any], public_key: bytes | None = None) -> bool:
+    """Check an acuse de recibo (v1 or v2) against the office's published key."""
+    return ack.verify(document, public_key)
 
 
 def allocate_case_code(session: Session, entity: Entity, year: int) -> str:
@@ -331,13 +297,25 @@ def seal_attachment(
     recipients: Sequence[crypto.Recipient],
 ) -> tuple[Blob, bytes]:
     """Stream one file into a blob; return it with its sealed metadata."""
+    blob, meta_sealed, _ = seal_attachment_hashed(session, upload, recipients)
+    return blob, meta_sealed
+
+
+def seal_attachment_hashed(
+    session: Session,
+    upload: UploadedEvidence,
+    recipients: Sequence[crypto.Recipient],
+) -> tuple[Blob, bytes, ack.AttachmentHash]:
+    """Stream one file into a blob; return it with its sealed metadata and its hashes."""
+    hashing = _HashingReader(upload.stream)
     blob = store_stream(
         session,
-        upload.stream,
+        cast(BinaryIO, hashing),
         recipients,
         kind=BlobKind.ATTACHMENT,
         file=(upload.filename, upload.size),
     )
+    kept = hashing.hexdigest()
     meta = {
         "format": ATTACHMENT_META_FORMAT,
         "filename": upload.filename,
@@ -346,7 +324,31 @@ def seal_attachment(
         "metadata_removed": list(upload.metadata_removed),
         "original_sha256": upload.original_sha256,
     }
-    return blob, crypto.encrypt(pad_json(_json(meta)), recipients)
+    hashes = ack.AttachmentHash(
+        sha256_received=upload.original_sha256 or kept,
+        sha256_kept=kept,
+        size=hashing.size,
+        metadata_removed=bool(upload.metadata_removed),
+    )
+    return blob, crypto.encrypt(pad_json(_json(meta)), recipients), hashes
+
+
+class _HashingReader:
+    """A read-only stream that hashes what passes through (the kept file's SHA-256)."""
+
+    def __init__(self, src: BinaryIO) -> None:
+        self._src = src
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._src.read(n)
+        self._hash.update(data)
+        self.size += len(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 # --- filing ------------------------------------------------------------------------------------
@@ -407,18 +409,21 @@ def submit_report(
             [vault, complainant_recipient],
             kind=BlobKind.IDENTITY,
         )
-    sealed_files = [seal_attachment(session, up, content_recipients) for up in attachments]
+    sealed_files = [seal_attachment_hashed(session, up, content_recipients) for up in attachments]
 
     # Short, locking part: the case code, the case row, its events.
     case_code = allocate_case_code(session, entity, now.year)
-    filed_at_text = now.isoformat()
-    signature = signing_key(settings.secret_bytes("server_key"), entity).sign(
-        acknowledgement_message(
+    server_key = settings.secret_bytes("server_key")
+    signature, signed_message = ack.sign(
+        signing_key(server_key, entity),
+        ack.build_message(
             entity_slug=entity.slug,
+            entity_name=entity.name,
             case_code=case_code,
-            filed_at=filed_at_text,
+            filed_at=now,
             report_sha256=report_blob.sha256,
-        )
+            attachments=[hashes for _, _, hashes in sealed_files],
+        ),
     )
     protection = draft.protection
     reserve_only = protection is not None and set(protection.measures) == {
@@ -448,6 +453,7 @@ def submit_report(
         identity_blob_id=identity_blob.id if identity_blob is not None else None,
         report_sha256=report_blob.sha256,
         acknowledgement_signature=signature,
+        acknowledgement_sealed=ack.seal_message(server_key, signed_message),
         updated_at=now,
     )
     session.add(case)
@@ -455,7 +461,7 @@ def submit_report(
     report_blob.case_id = case.id
     if identity_blob is not None:
         identity_blob.case_id = case.id
-    for blob, meta_sealed in sealed_files:
+    for blob, meta_sealed, _ in sealed_files:
         blob.case_id = case.id
         session.add(
             Attachment(
@@ -497,7 +503,7 @@ def submit_report(
                 with_filing=True,
             )
     session.flush()
-    return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case))
+    return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case, settings))
 
 
 # --- coming back with the receipt --------------------------------------------------------------

@@ -213,6 +213,7 @@ def shred(session: Session, due: Due, *, now: dt.datetime) -> None:
     case.receipt_salt = b""
     case.complainant_recipient = ""
     case.acknowledgement_signature = b""
+    case.acknowledgement_sealed = None
     case.shredded_at = now
     session.flush()
     session.expire(case, ["attachments", "messages", "events", "measures"])

@@ -292,6 +292,9 @@ class Case(Base):
     identity_blob_id: Mapped[int | None] = mapped_column(ForeignKey("blobs.id", use_alter=True))
     report_sha256: Mapped[str] = mapped_column(String(64))
     acknowledgement_signature: Mapped[bytes]
+    # The exact v2 acknowledgement message the signature covers (entity name, attachment
+    # hashes), sealed under the server key; NULL for v1 acknowledgements (before 0011).
+    acknowledgement_sealed: Mapped[bytes | None]
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     next_deadline_on: Mapped[dt.date | None] = mapped_column(Date)
     next_deadline_kind: Mapped[DeadlineKind | None] = mapped_column(

@@ -351,6 +351,7 @@ def init_app(
 
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_date, "localday")
+    app.add_template_filter(time_in_words, "inwords")
 
     handler = _error_page(error_template)
     for code in (400, 403, 404, 405, 413, 429, 500):
@@ -369,6 +370,18 @@ def local_time(value: dt.datetime | dt.date | None, with_seconds: bool = False) 
         fmt = "%d/%m/%Y %H:%M:%S" if with_seconds else "%d/%m/%Y %H:%M"
         return value.astimezone(PERU).strftime(fmt)
     return value.strftime("%d/%m/%Y")
+
+
+def time_in_words(value: dt.datetime | None) -> str:
+    """Template filter `inwords`: '28 de noviembre de 2026, a las 17:05 (hora de Lima)'."""
+    if value is None:
+        return ""
+    if select_locale() == "en":
+        local = value.astimezone(PERU)
+        return f"{local.day} {local:%B %Y}, at {local:%H:%M} (Lima time)"
+    from core.services.acknowledgement import lima_in_words
+
+    return lima_in_words(value)
 
 
 def local_date(value: dt.datetime | None) -> str:

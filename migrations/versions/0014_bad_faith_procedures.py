@@ -2,7 +2,7 @@
 and its clocks linked to it.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-28
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.storage.db
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

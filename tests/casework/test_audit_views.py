@@ -102,3 +102,51 @@ def test_an_auditor_reads_only_their_entitys_entries(
 
     shown = int(re.search(r"Cadena íntegra: (\d+) entradas", html).group(1))  # type: ignore[union-attr]
     assert mine and mine <= shown < total
+
+
+def test_entries_show_names_and_case_codes_and_filter_by_case_and_officer(
+    casework_client, officer_factory, casework_settings, clean_engine, db
+):
+    """Issue 12, defect 9: no `officer:4`, no internal case id; filters by case, officer."""
+    from case_factory import make_case
+    from sqlalchemy.orm import Session
+
+    from core.storage import audit
+    from core.storage.models import Officer
+
+    ana = officer_factory("ana", Role.OFFICER)
+    ent = officer_factory.ensure_entity()
+    db.execute(update(Officer).where(Officer.id == ana.officer.id).values(display_name="Ana Pérez"))
+    db.commit()
+    head = officer_factory("jefa", Role.HEAD)
+    with Session(clean_engine, expire_on_commit=False) as s:
+        first = make_case(s, casework_settings, ent).case
+        second = make_case(s, casework_settings, ent).case
+        s.commit()
+    audit.record(
+        db,
+        action="case.viewed",
+        officer_id=ana.officer.id,
+        entity_id=ent.entity.id,
+        case_id=first.id,
+        detail={"case": first.id, "officer": ana.officer.id},
+    )
+    audit.record(db, action="case.viewed", officer_id=head.officer.id, case_id=second.id)
+    db.commit()
+    login(casework_client, "jefa", head.password, head.totp_secret)
+    html = casework_client.get("/auditoria").get_data(as_text=True)
+    assert f"officer:{ana.officer.id}" not in html
+    assert "Ana Pérez (ana)" in html
+    assert f"case={first.code}" in html and "officer=Ana Pérez (ana)" in html
+    assert f"<td>{first.code}</td>" in html and f"<td>{second.code}</td>" in html
+    by_case = casework_client.get(f"/auditoria?caso={first.code.lower()}").get_data(as_text=True)
+    assert f"<td>{first.code}</td>" in by_case and f"<td>{second.code}</td>" not in by_case
+    by_officer = casework_client.get(f"/auditoria?oficial={ana.officer.id}").get_data(as_text=True)
+    assert f"<td>{first.code}</td>" in by_officer and f"<td>{second.code}</td>" not in by_officer
+    assert "<code>login.succeeded</code>" not in by_officer  # the head's login
+    both = casework_client.get(f"/auditoria?oficial={head.officer.id}&accion=case.viewed").get_data(
+        as_text=True
+    )
+    assert f"<td>{second.code}</td>" in both and "<code>login.succeeded</code>" not in both
+    unknown = casework_client.get("/auditoria?caso=D-1999-000001").get_data(as_text=True)
+    assert "No hay entradas." in unknown
