@@ -13,6 +13,7 @@ import http.client
 import os
 import secrets
 import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from browser_login import log_in
+from databases import read_database_file
 from factories import make_entity
 from factories import make_officer
 from nginx_harness import TEMP_DIRS
@@ -45,17 +47,26 @@ FILE_CANARY = "canario-adjunto-" + secrets.token_hex(6)
 
 
 def _holders(roots: list[Path], needles: list[bytes], skip: tuple[Path, ...] = ()) -> list[str]:
+    """Files under `roots` holding a needle. Folders that vanish while walked (another test's
+    browser profile) are skipped, and so are browser profiles created since `skip` was taken.
+    SQLite files are read by another process: opening and closing one here would drop this
+    process's POSIX locks on it (tests/databases.py, read_database_file)."""
     found = []
     for root in roots:
-        for path in root.rglob("*") if root.is_dir() else []:
-            if any(str(path).startswith(str(s)) for s in skip) or not path.is_file():
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if any(n in data for n in needles):
-                found.append(str(path))
+        for folder, dirs, names in os.walk(root):  # errors (a vanished folder) are skipped
+            dirs[:] = [d for d in dirs if "playwright" not in d]
+            for name in names:
+                path = Path(folder) / name
+                if any(str(path).startswith(str(s)) for s in skip):
+                    continue
+                if not path.is_file():
+                    continue
+                try:
+                    data = read_database_file(path) if ".sqlite3" in name else path.read_bytes()
+                except (OSError, subprocess.CalledProcessError):
+                    continue
+                if any(n in data for n in needles):
+                    found.append(str(path))
     return found
 
 
