@@ -577,7 +577,8 @@ def make_blueprint() -> Blueprint:
         # The audit entry commits before a single byte of plaintext is sent.
         db.commit()
         name = casefile.safe_filename(info.filename, f"adjunto-{attachment_id}")
-        if variant == "stripped":
+        if variant == "stripped" or info.metadata_removed:
+            # Cleaned at upload: the original was never kept, the name must not suggest it.
             name = f"sin-metadatos-{name}"
         response = Response(
             stream_with_context(_attachment_stream(chunks)),
