@@ -43,6 +43,7 @@ NOT_SEALED_TO_ENTITY_KEYS = {
     "officer_sessions.keys_sealed",  # session token; rotation ends the sessions
     "cases.receipt_salt",
     "cases.acknowledgement_signature",
+    "cases.acknowledgement_sealed",  # server key (secretbox): the signed acuse v2
     "blob_chunks.data",  # walked as blobs
     "audit_tree_nodes.hash",  # Merkle hashes, public
     "audit_log_keys.public_key",
