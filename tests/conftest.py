@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import form_coverage
 import pytest
 from databases import create_test_database
 from databases import drop_test_database
 from factories import make_settings
+from servers import SUBMITTED_FORMS
 from sqlalchemy import Engine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -69,3 +71,27 @@ def clean_engine(engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
     return make_settings(tmp_path / "instance", database_url)
+
+
+# --- every form submitted in Chromium (tests/form_coverage.py) ------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        form_coverage.coverage_dir()  # created once, inherited by xdist workers
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
+    form_coverage.save(worker, SUBMITTED_FORMS)
+    if hasattr(session.config, "workerinput") or exitstatus != 0:
+        return
+    if not form_coverage.whole_e2e_suite(session.config):
+        return
+    missed = form_coverage.post_routes_missed(form_coverage.submitted_urls())
+    if missed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "forms never submitted in Chromium by an end-to-end test: " + ", ".join(missed)
+        if reporter is not None:
+            reporter.write_line(text, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -129,6 +129,22 @@ def casework_server(settings: Settings, tmpdir: Path, log_path: Path) -> Iterato
         yield base
 
 
+# Every form a browser of these tests submitted: (method, URL) of each navigation POST, that
+# is a <form> the browser itself sent after its own validation (a script's fetch or a test's
+# direct request is not a navigation). tests/e2e/conftest.py checks that every POST route of
+# both apps is among them.
+SUBMITTED_FORMS: set[str] = set()
+
+
+def _record_form_submissions(context: Any) -> Any:
+    def on_request(request: Any) -> None:
+        if request.method == "POST" and request.is_navigation_request():
+            SUBMITTED_FORMS.add(request.url)
+
+    context.on("request", on_request)
+    return context
+
+
 @contextmanager
 def launch_chromium() -> Iterator[Any]:
     """A headless Debian Chromium driven by Playwright; skips visibly when it is missing."""
@@ -137,6 +153,15 @@ def launch_chromium() -> Iterator[Any]:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        new_context, new_page = browser.new_context, browser.new_page
+
+        def page_recorded(*a: Any, **kw: Any) -> Any:
+            page = new_page(*a, **kw)
+            _record_form_submissions(page.context)
+            return page
+
+        browser.new_context = lambda *a, **kw: _record_form_submissions(new_context(*a, **kw))
+        browser.new_page = page_recorded
         try:
             yield browser
         finally:
