@@ -178,7 +178,9 @@ def measure_limit(settings_kdf: crypto.KdfProfile, office: str, runs: int) -> di
 
 
 def server_cpu_seconds(master: int) -> float:
-    """CPU time (user + system) of the gunicorn master and its live workers, from /proc."""
+    """CPU time (user + system) of the gunicorn master and its live workers, from /proc,
+    including the finished children they waited for (the sandboxed exiftool and mat2 runs
+    of the file review)."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [master]
     for entry in Path("/proc").iterdir():
@@ -196,7 +198,8 @@ def server_cpu_seconds(master: int) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime, stime
+        # fields 14-17: utime, stime, and the waited-for children's cutime, cstime
+        total += sum(int(f) for f in fields[11:15])
     return total / ticks
 
 
