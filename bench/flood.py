@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,17 +52,13 @@ from intake_load import PDF  # noqa: E402
 from intake_load import RECEIPT_RE  # noqa: E402
 from intake_load import TOKEN_RE  # noqa: E402
 from intake_load import _pdf  # noqa: E402
+from intake_load import prepare_instance  # noqa: E402
 from intake_load import socket_port  # noqa: E402
+from intake_load import start_intake  # noqa: E402
 from intake_load import wait_ready  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 from werkzeug.test import encode_multipart  # noqa: E402
-
-from config import load_settings  # noqa: E402
-from core.access import entities  # noqa: E402
-from core.storage import migrate  # noqa: E402
-from core.storage.db import make_engine  # noqa: E402
 
 BIG = _pdf(lines=19_000)  # a valid PDF of about 1 MiB
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -223,38 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="integra-flood-bench-"))
     try:
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("INTEGRA_")},
-            "INTEGRA_ENV": "development",
-            "INTEGRA_DATA_DIR": str(tmp / "data"),
-            "INTEGRA_DATABASE_URL": url,
-            "INTEGRA_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-        if args.fast_kdf:
-            env["INTEGRA_KDF_PROFILE"] = "fast"
-        settings = load_settings(env)
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        with Session(engine) as s:
-            entities.create_entity(
-                s, name="Entidad Bench", server_key=settings.secret_bytes("server_key")
-            )
-            s.commit()
-        engine.dispose()
-
+        env, _settings, _office = prepare_instance(tmp, url, fast_kdf=args.fast_kdf)
         port = socket_port()
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-        proc = subprocess.Popen(
-            [
-                gunicorn,
-                *("--workers", str(args.workers), "--threads", str(args.threads)),
-                *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
-                "reporting:create_app()",
-            ],
-            cwd=str(ROOT),
-            env=env,
-        )
+        proc = start_intake(env, port, workers=args.workers, threads=args.threads)
         times: dict[str, dict[str, list[float]]] = {
             phase: {"filing": [], "follow-up": []} for phase in ("quiet", "flooded")
         }

@@ -58,6 +58,7 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 from werkzeug.test import encode_multipart  # noqa: E402
 
 import crypto  # noqa: E402
+from config import Settings  # noqa: E402
 from config import load_settings  # noqa: E402
 from core.access import entities  # noqa: E402
 from core.services.intake import kdf_profile  # noqa: E402
@@ -248,6 +249,53 @@ def run_level(port: int, clients: int, duration: float) -> dict[str, float]:
     }
 
 
+def prepare_instance(
+    tmp: Path, url: str, *, fast_kdf: bool
+) -> tuple[dict[str, str], Settings, str]:
+    """A fresh intake instance on `url` with one entity: (server environment, settings, the
+    entity's office recipient)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("INTEGRA_")},
+        "INTEGRA_ENV": "development",
+        "INTEGRA_DATA_DIR": str(tmp / "data"),
+        "INTEGRA_DATABASE_URL": url,
+        "INTEGRA_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    if fast_kdf:
+        env["INTEGRA_KDF_PROFILE"] = "fast"
+    settings = load_settings(env)
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+        with Session(engine) as s:
+            keys = entities.create_entity(
+                s, name="Entidad Bench", server_key=settings.secret_bytes("server_key")
+            )
+            office = keys.entity.office_recipient
+            s.commit()
+    finally:
+        engine.dispose()
+    return env, settings, office
+
+
+def start_intake(
+    env: dict[str, str], port: int, *, workers: int, threads: int = 1
+) -> subprocess.Popen[bytes]:
+    """The intake under gunicorn on loopback (sync workers unless threads > 1)."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    return subprocess.Popen(
+        [
+            gunicorn,
+            *("--workers", str(workers), "--threads", str(threads)),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+            "reporting:create_app()",
+        ],
+        cwd=str(ROOT),
+        env=env,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--duration", type=float, default=10.0)
@@ -278,38 +326,11 @@ def main(argv: list[str] | None = None) -> int:
             url = f"{base}/{pg_name}"
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("INTEGRA_")},
-            "INTEGRA_ENV": "development",
-            "INTEGRA_DATA_DIR": str(tmp / "data"),
-            "INTEGRA_DATABASE_URL": url,
-            "INTEGRA_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-        if args.fast_kdf:
-            env["INTEGRA_KDF_PROFILE"] = "fast"
-        settings = load_settings(env)
+        env, settings, office = prepare_instance(tmp, url, fast_kdf=args.fast_kdf)
         engine = make_engine(url)
-        migrate.upgrade(engine)
-        with Session(engine) as s:
-            keys = entities.create_entity(
-                s, name="Entidad Bench", server_key=settings.secret_bytes("server_key")
-            )
-            office = keys.entity.office_recipient
-            s.commit()
 
         sock = socket_port()
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-        proc = subprocess.Popen(
-            [
-                gunicorn,
-                *("--workers", str(args.workers), "--threads", "1"),
-                *("--bind", f"127.0.0.1:{sock}", "--log-level", "warning"),
-                "reporting:create_app()",
-            ],
-            cwd=str(ROOT),
-            env=env,
-        )
+        proc = start_intake(env, sock, workers=args.workers)
         results = []
         filed = 1
         try:
