@@ -38,6 +38,7 @@ for extra in (ROOT, ROOT / "bench", ROOT / "tests"):
         sys.path.insert(0, str(extra))
 
 from inbox_scale import Loaded  # noqa: E402
+from inbox_scale import Rows  # noqa: E402
 from inbox_scale import exit_status  # noqa: E402
 from inbox_scale import interleaved_ms  # noqa: E402
 from inbox_scale import verdicts  # noqa: E402
@@ -179,6 +180,33 @@ def pages(client: object, case_code: str) -> dict[str, Callable[[], object]]:
     }
 
 
+def serve_pages(
+    db: Loaded,
+    data_dir: Path,
+    rows: Rows | None = None,
+    also: Callable[[Engine], None] | None = None,
+) -> dict[str, Callable[[], object]]:
+    """Load `db` (a real entity and officers, `rows` or its synthetic cases, then whatever
+    `also` adds), file one real complaint, log the head in; the timed page requests."""
+    settings = bench_settings(data_dir, db.url)
+    office = Office(settings)
+
+    def prepare(engine: Engine) -> None:
+        office.prepare(engine)
+        if also is not None:
+            also(engine)
+
+    db.load(prepare, rows)
+    code = office.file_real_case(db.engine)
+    return pages(logged_in_client(settings, db.engine, office), code)
+
+
+def time_pages(
+    small: dict[str, Callable[[], object]], large: dict[str, Callable[[], object]], repeat: int
+) -> dict[str, tuple[list[float], list[float]]]:
+    return {name: interleaved_ms(small[name], large[name], repeat) for name in small}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 1_000_000])
@@ -195,17 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="integra-pages-") as tmp:
             dbs = [Loaded(backend, n, pg_url, keep=False) for n in sizes]
             try:
-                page_sets = []
-                for db in dbs:
-                    settings = bench_settings(Path(tmp) / str(db.n), db.url)
-                    office = Office(settings)
-                    db.load(office.prepare)
-                    code = office.file_real_case(db.engine)
-                    page_sets.append(pages(logged_in_client(settings, db.engine, office), code))
-                small, large = page_sets
-                results = {
-                    name: interleaved_ms(small[name], large[name], args.repeat) for name in small
-                }
+                small, large = (serve_pages(db, Path(tmp) / str(db.n)) for db in dbs)
+                results = time_pages(small, large, args.repeat)
             finally:
                 for db in dbs:
                     db.close()

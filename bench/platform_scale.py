@@ -36,15 +36,11 @@ for extra in (ROOT, ROOT / "bench", ROOT / "tests"):
         sys.path.insert(0, str(extra))
 
 from inbox_scale import Loaded  # noqa: E402
-from inbox_scale import Rows  # noqa: E402
 from inbox_scale import exit_status  # noqa: E402
-from inbox_scale import interleaved_ms  # noqa: E402
 from inbox_scale import synthetic  # noqa: E402
 from inbox_scale import verdicts  # noqa: E402
-from pages_scale import Office  # noqa: E402
-from pages_scale import bench_settings  # noqa: E402
-from pages_scale import logged_in_client  # noqa: E402
-from pages_scale import pages  # noqa: E402
+from pages_scale import serve_pages  # noqa: E402
+from pages_scale import time_pages  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
@@ -134,27 +130,16 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="integra-platform-") as tmp:
             alone = Loaded(backend, args.cases, pg_url, False, "integra_bench_platform_alone")
             many = Loaded(backend, args.cases, pg_url, False, "integra_bench_platform_many")
-            page_sets = []
             try:
-                for db, tenants in ((alone, False), (many, True)):
-                    settings = bench_settings(Path(tmp) / db.db_name, db.url)
-                    office = Office(settings)
-
-                    def prepare(engine: Engine, office: Office = office, t: bool = tenants) -> None:
-                        office.prepare(engine)
-                        if t:
-                            add_tenants(engine, args.entities)
-
-                    rows: Rows = synthetic(args.cases)
-                    if tenants:
-                        rows = itertools.chain(rows, other_tenants(sizes, args.cases + 1))
-                    db.load(prepare, rows)
-                    code = office.file_real_case(db.engine)
-                    page_sets.append(pages(logged_in_client(settings, db.engine, office), code))
-                small, large = page_sets
-                results = {
-                    name: interleaved_ms(small[name], large[name], args.repeat) for name in small
-                }
+                rows = itertools.chain(synthetic(args.cases), other_tenants(sizes, args.cases + 1))
+                small = serve_pages(alone, Path(tmp) / alone.db_name)
+                large = serve_pages(
+                    many,
+                    Path(tmp) / many.db_name,
+                    rows,
+                    also=lambda engine: add_tenants(engine, args.entities),
+                )
+                results = time_pages(small, large, args.repeat)
             finally:
                 alone.close()
                 many.close()
