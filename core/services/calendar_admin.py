@@ -81,18 +81,7 @@ def add_national_day(
     if session.scalar(select(NationalNonWorkingDay).where(NationalNonWorkingDay.day == day)):
         raise DayAlreadyNonWorking(f"{day.isoformat()} is already a national non-working day.")
     session.add(NationalNonWorkingDay(day=day, reason=reason.strip()[:MAX_REASON], created_at=now))
-    session.flush()
-    audit.record(
-        session,
-        action="calendar.national_day_added",
-        actor=actor,
-        officer_id=officer.id if officer else None,
-        detail={"day": day.isoformat()},
-        now=now,
-    )
-    return recompute_open_clocks(
-        session, _all_entity_ids(session), now=now, change=_change("added", "national", day)
-    )
+    return _national_day_changed(session, "added", day, now=now, actor=actor, officer=officer)
 
 
 def remove_national_day(
@@ -108,17 +97,30 @@ def remove_national_day(
     if row is None:
         raise NotFound(f"{day.isoformat()} is not a national non-working day.")
     session.delete(row)
+    return _national_day_changed(session, "removed", day, now=now, actor=actor, officer=officer)
+
+
+def _national_day_changed(
+    session: Session,
+    change: str,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    actor: str,
+    officer: Officer | None,
+) -> list[MovedClock]:
+    """Audit a national day added or removed, and move every entity's open clocks."""
     session.flush()
     audit.record(
         session,
-        action="calendar.national_day_removed",
+        action=f"calendar.national_day_{change}",
         actor=actor,
         officer_id=officer.id if officer else None,
         detail={"day": day.isoformat()},
         now=now,
     )
     return recompute_open_clocks(
-        session, _all_entity_ids(session), now=now, change=_change("removed", "national", day)
+        session, _all_entity_ids(session), now=now, change=_change(change, "national", day)
     )
 
 
