@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import BinaryIO
@@ -89,12 +90,11 @@ def store_stream(
     framing = padding.FRAMING_TAR if file is not None else ""
     blob = _new_blob(session, kind, case_id, framing)
     sink = _ChunkWriter(session, blob)
+    source: BinaryIO | ChunkReader = src
     if file is not None:
         name, size = file
-        src = padding.PieceReader(  # type: ignore[assignment]
-            padding.frame(name, size, padding.read_pieces(src, size))
-        )
-    crypto.encrypt_stream(src, sink, recipients)
+        source = ChunkReader(padding.frame(name, size, padding.read_pieces(src, size)))
+    crypto.encrypt_stream(source, sink, recipients)
     blob.sha256 = sink.finish()
     blob.size = sink.size
     session.flush()
@@ -128,11 +128,12 @@ def iter_ciphertext(session: Session, blob_id: int) -> Iterator[bytes]:
         seq += 1
 
 
-class CiphertextReader:
-    """A read-only file object over a blob's chunks, for crypto.open_decryptor."""
+class ChunkReader:
+    """A read-only file object over an iterator of byte pieces: a blob's ciphertext chunks for
+    crypto.open_decryptor, or a framed file for crypto.encrypt_stream."""
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
         self._buffer = b""
         self._done = False
 
@@ -160,8 +161,8 @@ class CiphertextReader:
         self._done = True
 
 
-def open_ciphertext(session: Session, blob_id: int) -> CiphertextReader:
-    return CiphertextReader(iter_ciphertext(session, blob_id))
+def open_ciphertext(session: Session, blob_id: int) -> ChunkReader:
+    return ChunkReader(iter_ciphertext(session, blob_id))
 
 
 def iter_plaintext(

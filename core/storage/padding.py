@@ -20,6 +20,7 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Iterable
 from collections.abc import Iterator
+from typing import BinaryIO
 
 BLOCK = 512
 _END = 2 * BLOCK  # a tar archive ends with two zero blocks
@@ -83,31 +84,11 @@ def frame(filename: str, size: int, content: Iterable[bytes]) -> Iterator[bytes]
         zeros -= step
 
 
-class PieceReader:
-    """A read(n) file object over an iterator of byte pieces (what encrypt_stream reads)."""
-
-    def __init__(self, pieces: Iterable[bytes]) -> None:
-        self._pieces = iter(pieces)
-        self._buffer = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            piece = next(self._pieces, None)
-            if piece is None:
-                break
-            self._buffer += piece
-        if size < 0:
-            out, self._buffer = self._buffer, b""
-        else:
-            out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-
-def read_pieces(src: object, size: int) -> Iterator[bytes]:
+def read_pieces(src: BinaryIO, size: int) -> Iterator[bytes]:
     """Pieces of at most 64 KiB from a binary file object, `size` bytes in all."""
     left = size
     while left > 0:
-        piece = src.read(min(left, 64 * 1024))  # type: ignore[attr-defined]
+        piece = src.read(min(left, 64 * 1024))
         if not piece:
             return
         left -= len(piece)

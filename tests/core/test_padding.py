@@ -162,7 +162,7 @@ def test_blobs_stored_before_padding_still_open(db_session: Session, settings) -
 def test_framing_survives_the_sealing_stream() -> None:
     identity = crypto.X25519Identity.generate()
     data = os.urandom(70_000)
-    reader = padding.PieceReader(padding.frame("x.bin", len(data), [data]))
+    reader = blobs.ChunkReader(padding.frame("x.bin", len(data), [data]))
     sealed = io.BytesIO()
     crypto.encrypt_stream(reader, sealed, [identity.recipient()])
     plain = crypto.decrypt(sealed.getvalue(), [identity])
