@@ -48,12 +48,17 @@ def as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
+def _text(key: Any) -> str:
+    """An enum column's stored value, or any other key, as text."""
+    return str(key.value if hasattr(key, "value") else key)
+
+
 def grouped(session: Session, stmt: Select[Any]) -> Counter[str]:
     """{key: count} from a `SELECT key, count(*) ... GROUP BY key` statement."""
     out: Counter[str] = Counter()
     for key, count in session.execute(stmt).all():
         if key is not None:
-            out[str(key.value if hasattr(key, "value") else key)] += int(count)
+            out[_text(key)] += int(count)
     return out
 
 
@@ -80,7 +85,7 @@ def deadline_outcomes(
     )
     result: Counter[tuple[str, str]] = Counter()
     for kind, label, count in session.execute(stmt).all():
-        result[(str(kind.value if hasattr(kind, "value") else kind), str(label))] += int(count)
+        result[(_text(kind), str(label))] += int(count)
     return result
 
 
