@@ -10,6 +10,12 @@ On PostgreSQL an entity also matches when the words match under the database's S
 (`to_tsvector('spanish', …) @@ plainto_tsquery('spanish', …)` over the words as written,
 accents included, which Snowball needs; GIN index of revision 0009). SQLite has no
 stemmer: the suffix strip is the portable fallback.
+
+The work is bounded by what the rarest word matches, never by every match of a common word
+(docs/performance.md, "Many entities"): one statement counts, per word, its matches up to
+MATCH_CAP; the rarest word drives and each other word is an EXISTS probe on the entity's own
+words; at most MATCH_CAP + 1 entities are read. Beyond MATCH_CAP the page says "more than"
+and asks for another word instead of sorting thousands of names nobody will read.
 """
 
 from __future__ import annotations
@@ -19,17 +25,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import delete
+from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import intersect
 from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import union
 from sqlalchemy.dialects import postgresql  # noqa: F401 (registers to_tsvector's types)
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.storage.models import ENTITY_WORDS_SQL
@@ -38,6 +42,8 @@ from core.storage.models import EntityTerm
 
 MAX_QUERY = 200
 MAX_RESULTS = 50
+# Matches counted exactly up to here; beyond it the directory says "more than".
+MATCH_CAP = 100
 # Words that say nothing about which office: "de", "la"... are never a condition.
 STOPWORDS = frozenset(
     ("a", "al", "con", "de", "del", "el", "en", "la", "las", "lo", "los", "para", "por",
@@ -97,34 +103,83 @@ def index_entity(session: Session, entity: Entity) -> None:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """What the directory shows of an entity (its row also holds ~4 KB of recipients)."""
+
+    id: int
+    slug: str
+    name: str
+    acronym: str
+    sector: str
+    region: str
+
+
+@dataclass(frozen=True)
 class Found:
-    entities: list[Entity]
-    total: int  # all matches; only the first MAX_RESULTS are listed
+    entities: list[Listed]
+    total: int  # all matches, up to MATCH_CAP; only the first MAX_RESULTS are listed
+    capped: bool = False  # more than MATCH_CAP entities match: `total` is a lower bound
 
 
-def _starting_with(stem: str) -> Select[int]:
-    """Entities with a word starting with `stem`: a range on the B-tree (terms are [a-z0-9],
-    all below "~")."""
-    return select(EntityTerm.entity_id).where(_in_range(EntityTerm.term, stem))
+_TERMS = EntityTerm.__table__
 
 
 def _in_range(column: Any, stem: str) -> ColumnElement[bool]:
+    """Words starting with `stem`: a range on the B-tree (terms are [a-z0-9], all below "~")."""
     return and_(column >= stem, column < stem + "~")
 
 
+def _rarest_first(session: Session, stems: list[str]) -> list[str]:
+    """`stems` ordered by how many words start with each, counted up to MATCH_CAP + 1 (one
+    statement; each count reads at most that many index entries)."""
+    if len(stems) < 2:
+        return stems
+    counts = [
+        select(func.count())
+        .select_from(
+            select(_TERMS.c.entity_id).where(_in_range(_TERMS.c.term, s)).limit(MATCH_CAP + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+        for s in stems
+    ]  # fmt: skip
+    found = session.execute(select(*counts)).one()
+    return [s for _, s in sorted(zip(found, stems, strict=True), key=lambda pair: pair[0])]
+
+
 def _matching_ids(session: Session, query: str, stems: list[str]) -> Any:
-    parts = [_starting_with(s) for s in stems]
-    portable: Any = intersect(*parts) if len(parts) > 1 else parts[0].distinct()
+    """Active entities with a word starting with each stem: the rarest stem's words drive,
+    the others are checked per entity (index on entity_id); at most MATCH_CAP + 1 ids."""
+    first, *others = _rarest_first(session, stems)
+    driving = _TERMS.alias("t0")
+    portable = (
+        select(driving.c.entity_id)
+        .join(Entity, Entity.id == driving.c.entity_id)
+        .where(_in_range(driving.c.term, first), Entity.active.is_(True))
+    )
+    for n, other in enumerate(others, start=1):
+        word = _TERMS.alias(f"t{n}")
+        portable = portable.where(
+            exists().where(word.c.entity_id == driving.c.entity_id, _in_range(word.c.term, other))
+        )
+    portable = portable.distinct().limit(MATCH_CAP + 1)
     if session.get_bind().dialect.name != "postgresql":
         return portable
     config: ColumnElement[str] = literal_column("'spanish'::regconfig")
     written: ColumnElement[str] = literal_column(ENTITY_WORDS_SQL)  # the GIN index's expression
     # The words as written and as typed: Snowball needs the accents ("educación" -> "educ").
     clean = " ".join(re.findall(r"\w+", query[:MAX_QUERY]))
+    # The stemmer is asked only when the words alone matched at most MATCH_CAP entities (a
+    # one-time filter): beyond that the listing is capped anyway, and the planner would
+    # compute to_tsvector row by row for a word most entities carry.
+    found = portable.cte("portable")
+    few = select(func.count()).select_from(found).scalar_subquery() <= MATCH_CAP
     stemmed = select(Entity.id).where(
-        func.to_tsvector(config, written).op("@@")(func.plainto_tsquery(config, clean))
+        few,
+        func.to_tsvector(config, written).op("@@")(func.plainto_tsquery(config, clean)),
+        Entity.active.is_(True),
     )
-    return union(portable, stemmed)
+    return union(select(found.c.entity_id), stemmed)
 
 
 def search(session: Session, query: str, *, limit: int = MAX_RESULTS) -> Found:
@@ -135,16 +190,10 @@ def search(session: Session, query: str, *, limit: int = MAX_RESULTS) -> Found:
         return Found(entities=[], total=0)
     ids = _matching_ids(session, query, stems).subquery()
     rows = session.execute(
-        select(Entity.id, Entity.name)
-        .where(Entity.id.in_(select(ids.c[0])), Entity.active.is_(True))
-        .order_by(Entity.name)
+        select(Entity.id, Entity.slug, Entity.name, Entity.acronym, Entity.sector, Entity.region)
+        .where(Entity.id.in_(select(ids.c[0])))
+        .order_by(Entity.name, Entity.id)
+        .limit(MATCH_CAP + 1)
     ).all()
-    first = [row[0] for row in rows[:limit]]
-    # The listed columns only: a row also holds ~4 KB of post-quantum recipients.
-    listed = load_only(
-        Entity.id, Entity.slug, Entity.name, Entity.acronym, Entity.sector, Entity.region,
-        Entity.active,
-    )  # fmt: skip
-    found = list(session.scalars(select(Entity).options(listed).where(Entity.id.in_(first))))
-    found.sort(key=lambda e: first.index(e.id))
-    return Found(entities=found, total=len(rows))
+    listed = [Listed(*row) for row in rows[:limit]]
+    return Found(entities=listed, total=min(len(rows), MATCH_CAP), capped=len(rows) > MATCH_CAP)

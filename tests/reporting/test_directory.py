@@ -215,3 +215,37 @@ def test_what_a_person_types_in_addresses_is_never_a_500(app, settings, clean_en
             assert c.get(f"/denunciar?entidad={slug}").status_code in (200, 400), slug
         for q in ("%00", "%FF", "a%00b"):
             assert c.get(f"/entidades?q={q}").status_code in (200, 400), q
+
+
+def test_a_word_most_entities_carry_is_capped_not_sorted_in_full(app, settings, clean_engine):
+    # Issue 13: the work is bounded by MATCH_CAP, not by how many entities carry the word;
+    # the page says "more than" and asks for another word.
+    with Session(clean_engine, expire_on_commit=False) as s:
+        for i in range(directory.MATCH_CAP + 5):
+            _index(s, _bare_entity(i))
+        s.commit()
+        found = directory.search(s, "municipalidad")
+        assert found.capped and found.total == directory.MATCH_CAP
+        assert len(found.entities) == directory.MAX_RESULTS
+        # Listed by name among those read
+        assert _names(found) == sorted(_names(found))
+        # A second word that narrows it down is exact again, whatever the first matched.
+        exact = directory.search(s, "municipalidad 007")
+        assert not exact.capped and _names(exact) == ["Municipalidad 007"]
+        assert exact.total == 1
+    with app.test_client() as c:
+        page = c.get("/entidades?q=municipalidad").get_data(as_text=True)
+    assert f"Más de {directory.MATCH_CAP} entidades coinciden; se muestran 50." in page
+    assert page.count('href="/e/muni-') == 50
+
+
+def test_the_rarest_word_drives_whatever_order_it_was_typed_in(settings, clean_engine):
+    with Session(clean_engine, expire_on_commit=False) as s:
+        for i in range(30):
+            _index(s, _bare_entity(i))
+        _onboard(
+            s, settings, "Municipalidad Provincial del Cusco", "MPC", "Gobierno local", "Cusco"
+        )
+        s.commit()
+        for query in ("municipalidad cusco", "cusco municipalidad", "cusc municipal provincial"):
+            assert _names(directory.search(s, query)) == ["Municipalidad Provincial del Cusco"]
