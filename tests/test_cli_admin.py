@@ -3,7 +3,7 @@ clear line (exit 2) on bad input."""
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_filing import file_anonymous
 from click.testing import CliRunner
 from databases import create_test_database
 from databases import drop_test_database
@@ -20,12 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cli import cli
-from config import load_settings
-from core.law.enums import Modality
-from core.law.enums import Motive
-from core.services import intake
 from core.storage.db import make_engine
-from core.storage.models import Entity
 from core.storage.models import WrappedKey
 
 
@@ -79,21 +75,7 @@ def test_entity_show_and_case_export_readable_by_age(env: dict[str, str], tmp_pa
     assert office is not None
     shown = _run(env, "entity", "show").output
     assert "office recipient: age1" in shown and "acknowledgement key (Ed25519):" in shown
-    settings = load_settings(env)
-    engine = make_engine(settings.database_url)
-    with Session(engine) as s:
-        entity = s.scalars(select(Entity)).one()
-        receipt = intake.submit_report(
-            s, entity=entity, settings=settings, now=dt.datetime.now(dt.UTC), attachments=[],
-            draft=intake.ReportDraft(
-                modality=Modality.ANONYMOUS, motives=(Motive.IRREGULAR_PROCUREMENT,),
-                facts="Hechos exportados.", occurred_when="", occurred_where="",
-                persons_reported=(), witnesses="", documents_location="", commitment=True,
-            ),
-        )  # fmt: skip
-        code = receipt.case.code
-        s.commit()
-    engine.dispose()
+    code = file_anonymous(env, facts="Hechos exportados.")
     out = tmp_path / "export"
     result = _run(env, "case", "export", code, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -110,3 +92,39 @@ def test_entity_show_and_case_export_readable_by_age(env: dict[str, str], tmp_pa
         capture_output=True, check=True,
     ).stdout  # fmt: skip
     assert b"Hechos exportados." in plain
+
+
+def test_case_export_never_mixes_two_entities(env: dict[str, str], tmp_path: Path) -> None:
+    # Issue 13: case codes are per entity, so two entities hold the same first code; the
+    # export refuses to guess, and --entity exports that entity's case only, sealed to its
+    # own office key (the other entity's key opens nothing of it).
+    a_keys = re.search(
+        r"office: (AGE-SECRET-KEY-\S+)", _run(env, "init", "--entity", "Entidad A").output
+    )
+    b_out = _run(env, "entity", "add", "Entidad Bravo")
+    b_keys = re.search(r"office: (AGE-SECRET-KEY-\S+)", b_out.output)
+    assert a_keys is not None and b_keys is not None, b_out.output
+    slugs = [line.split("\t")[0] for line in _run(env, "entity", "list").output.splitlines()]
+    a_slug = next(s for s in slugs if s.startswith("entidad-a"))
+    b_slug = next(s for s in slugs if s.startswith("entidad-bravo"))
+    code = file_anonymous(env, a_slug, "Hechos de A.")
+    assert file_anonymous(env, b_slug, "Hechos de B.") == code
+    ambiguous = _run(env, "case", "export", code, "-o", str(tmp_path / "x"))
+    assert ambiguous.exit_code == 2 and "--entity" in ambiguous.output
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    for slug, mine, other, facts in (
+        (b_slug, b_keys, a_keys, "Hechos de B."),
+        (a_slug, a_keys, b_keys, "Hechos de A."),
+    ):
+        out = tmp_path / slug
+        result = _run(env, "case", "export", code, "--entity", slug, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["case"] == code and manifest["entity"]["slug"] == slug
+        key, wrong = tmp_path / f"{slug}.key", tmp_path / f"{slug}.wrong"
+        key.write_text(mine.group(1) + "\n")
+        wrong.write_text(other.group(1) + "\n")
+        opened = _run(env, "age", "decrypt", "-i", str(key), str(out / "denuncia.age"))
+        assert opened.exit_code == 0 and facts in opened.output
+        refused = _run(env, "age", "decrypt", "-i", str(wrong), str(out / "denuncia.age"))
+        assert refused.exit_code != 0 and facts not in refused.output

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_filing import file_anonymous
 from click.testing import CliRunner
 from databases import create_test_database
 from databases import drop_test_database
@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 import crypto
 from casework.cli import cli
 from config import load_settings
-from core.law.enums import Modality
-from core.law.enums import Motive
 from core.services import intake
 from core.storage.db import make_engine
 from core.storage.models import Case
@@ -47,23 +45,7 @@ def _run(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
 
 
 def _file(env: dict[str, str], slug: str) -> str:
-    settings = load_settings(env)
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine) as s:
-            entity = s.scalars(select(Entity).where(Entity.slug == slug)).one()
-            receipt = intake.submit_report(
-                s, entity=entity, settings=settings, now=dt.datetime.now(dt.UTC), attachments=[],
-                draft=intake.ReportDraft(
-                    modality=Modality.ANONYMOUS, motives=(Motive.IRREGULAR_PROCUREMENT,),
-                    facts="Hechos.", occurred_when="", occurred_where="", persons_reported=(),
-                    witnesses="", documents_location="", commitment=True,
-                ),
-            )  # fmt: skip
-            s.commit()
-            return receipt.case.code
-    finally:
-        engine.dispose()
+    return file_anonymous(env, slug)
 
 
 def test_add_list_disable_enable(env: dict[str, str], tmp_path: Path) -> None:

@@ -63,6 +63,8 @@ def export_case(session: Session, case: Case, out: Path) -> dict[str, Any]:
     manifest = {
         "format": "integra-case-export/v1",
         "case": case.code,
+        # Case codes are counted per entity: the code alone does not say whose case it is.
+        "entity": {"slug": case.entity.slug, "name": case.entity.name},
         "filed_at": case.filed_at.isoformat(),
         "state": case.state.value,
         "files": files,
