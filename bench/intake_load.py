@@ -35,6 +35,7 @@ import argparse
 import http.client
 import io
 import os
+import random
 import re
 import shutil
 import statistics
@@ -100,9 +101,11 @@ FACTS = "El jefe de logística direccionó la compra de combustible a una empres
 class Client:
     """One person: a keep-alive connection and a cookie."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, slugs: tuple[str, ...] = ()) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookie = ""
+        self.slugs = slugs  # several entities: each complaint goes to one of them
+        self.rng = random.Random()
 
     def request(self, method: str, path: str, body: bytes | None, ctype: str | None) -> str:
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -120,7 +123,12 @@ class Client:
 
     def complaint(self) -> None:
         self.cookie = ""
-        form = self.request("GET", "/denunciar", None, None)
+        # Several entities: the person arrives from the entity's own address (/e/<slug>/),
+        # which links to the form with that entity chosen.
+        slug = self.rng.choice(self.slugs) if self.slugs else ""
+        form = self.request(
+            "GET", f"/denunciar?entidad={slug}" if slug else "/denunciar", None, None
+        )
         token = TOKEN_RE.search(form)
         pairs: list[tuple[str, object]] = [
             ("modality", "anonima"),
@@ -134,6 +142,8 @@ class Client:
         ]
         if token:
             pairs.append(("csrf_token", token.group(1)))
+        if slug:
+            pairs.append(("entity", slug))
         boundary, body = encode_multipart(MultiDict(pairs))
         review = self.request(
             "POST", "/denunciar", body, f"multipart/form-data; boundary={boundary}"
@@ -204,14 +214,16 @@ def server_cpu_seconds(master: int) -> float:
     return total / ticks
 
 
-def run_level(port: int, clients: int, duration: float) -> dict[str, float]:
+def run_level(
+    port: int, clients: int, duration: float, slugs: tuple[str, ...] = ()
+) -> dict[str, float]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     stop = time.monotonic() + duration
 
     def worker() -> None:
-        c = Client(port)
+        c = Client(port, slugs)
         while time.monotonic() < stop:
             t0 = time.perf_counter()
             try:
@@ -219,7 +231,7 @@ def run_level(port: int, clients: int, duration: float) -> dict[str, float]:
             except Exception as exc:  # noqa: BLE001 - counted and reported
                 with lock:
                     errors.append(str(exc)[:200])
-                c = Client(port)
+                c = Client(port, slugs)
                 continue
             with lock:
                 latencies.append(time.perf_counter() - t0)
@@ -250,10 +262,10 @@ def run_level(port: int, clients: int, duration: float) -> dict[str, float]:
 
 
 def prepare_instance(
-    tmp: Path, url: str, *, fast_kdf: bool
+    tmp: Path, url: str, *, fast_kdf: bool, entities_count: int = 1
 ) -> tuple[dict[str, str], Settings, str]:
-    """A fresh intake instance on `url` with one entity: (server environment, settings, the
-    entity's office recipient)."""
+    """A fresh intake instance on `url` with `entities_count` entities, each with its own
+    keys: (server environment, settings, the first entity's office recipient)."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("INTEGRA_")},
         "INTEGRA_ENV": "development",
@@ -269,10 +281,15 @@ def prepare_instance(
     try:
         migrate.upgrade(engine)
         with Session(engine) as s:
-            keys = entities.create_entity(
-                s, name="Entidad Bench", server_key=settings.secret_bytes("server_key")
-            )
-            office = keys.entity.office_recipient
+            offices = [
+                entities.create_entity(
+                    s,
+                    name="Entidad Bench" if n == 0 else f"Entidad Bench {n:04d}",
+                    server_key=settings.secret_bytes("server_key"),
+                ).entity.office_recipient
+                for n in range(entities_count)
+            ]
+            office = offices[0]
             s.commit()
     finally:
         engine.dispose()
@@ -307,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--target", type=float, default=0.85, help="CPU efficiency at the highest level"
     )
+    parser.add_argument(
+        "--entities", type=int, default=1,
+        help="entities on the install, each with its own keys; complaints spread over them "
+        "at random (the platform's peak filing rate)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="integra-intake-bench-"))
@@ -326,8 +348,14 @@ def main(argv: list[str] | None = None) -> int:
             url = f"{base}/{pg_name}"
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        env, settings, office = prepare_instance(tmp, url, fast_kdf=args.fast_kdf)
+        env, settings, office = prepare_instance(
+            tmp, url, fast_kdf=args.fast_kdf, entities_count=args.entities
+        )
         engine = make_engine(url)
+        slugs: tuple[str, ...] = ()
+        if args.entities > 1:
+            with Session(engine) as s:
+                slugs = tuple(s.scalars(text("SELECT slug FROM entities ORDER BY id")))
 
         sock = socket_port()
         proc = start_intake(env, sock, workers=args.workers)
@@ -335,10 +363,10 @@ def main(argv: list[str] | None = None) -> int:
         filed = 1
         try:
             wait_ready(sock, proc)
-            Client(sock).complaint()  # warm-up (imports, first connection)
+            Client(sock, slugs).complaint()  # warm-up (imports, first connection)
             for n in args.levels:
                 cpu_before = server_cpu_seconds(proc.pid)
-                r = run_level(sock, n, args.duration)
+                r = run_level(sock, n, args.duration, slugs)
                 r["server_cpu_ms"] = (
                     (server_cpu_seconds(proc.pid) - cpu_before) * 1000 / max(r["complaints"], 1)
                 )
@@ -355,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         # The server measured was ours: its cases are exactly the complaints counted here.
         with Session(engine) as s:
             stored = s.scalar(text("SELECT count(*) FROM cases"))
+            receiving = s.scalar(text("SELECT count(DISTINCT entity_id) FROM cases"))
         engine.dispose()
         if stored != filed:
             print(f"the database holds {stored} cases, the run counted {filed}", file=sys.stderr)
@@ -363,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"backend: {'postgresql' if pg_name else 'sqlite'}; gunicorn workers: {args.workers}; "
             f"cores: {os.cpu_count()}; KDF: {kdf_profile(settings)}; {stored} cases stored "
-            "= complaints counted"
+            f"= complaints counted; entities: {args.entities} ({receiving} received complaints)"
         )
         print(
             "| clients | complaints | complaints/s | p50 ms | p99 ms | errors | limit CPU ms "

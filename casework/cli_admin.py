@@ -148,6 +148,8 @@ def entity_show(slug: str | None) -> None:
                 return hashlib.sha256(value).hexdigest()[:16]
 
             click.echo(f"{entity.slug}: {entity.name}")
+            if entity.host:
+                click.echo(f"  host name: {entity.host}")
             click.echo(f"  office recipient: {entity.office_recipient}")
             click.echo(f"  office fingerprint: {fp(entity.office_recipient.encode())}")
             click.echo(f"  vault recipient: {entity.vault_recipient}")

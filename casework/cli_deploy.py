@@ -61,6 +61,11 @@ def deploy_group() -> None:
 @click.option(
     "--casework-upstream", default="unix:/run/integra-casework/casework.sock", show_default=True
 )
+@click.option(
+    "--host", "entity_hosts", multiple=True,
+    help="An entity's own host name, served by the intake too (repeatable; see "
+    "`integra entity set-host`). The certificate must cover it.",
+)  # fmt: skip
 @click.option("--max-upload-mib", type=click.IntRange(1, 1024), default=50, show_default=True)
 @click.option("--error-log", default="/var/log/nginx/integra-error.log", show_default=True)
 @_OUT
@@ -78,6 +83,7 @@ def deploy_nginx(**options: object) -> None:
         onion_listen=str(options["onion_listen"]),
         max_upload_mib=int(options["max_upload_mib"]),  # type: ignore[call-overload]
         error_log=str(options["error_log"]),
+        entity_hosts=tuple(str(h) for h in options["entity_hosts"]),  # type: ignore[attr-defined]
     )
     _emit({"integra.conf": deploy_configs.nginx_site(site)}, out)  # type: ignore[arg-type]
 

@@ -116,3 +116,29 @@ def entity_disable(slug: str) -> None:
 def entity_enable(slug: str) -> None:
     """Let a disabled entity receive complaints again."""
     _set_active(slug, active=True)
+
+
+@entity_group.command("set-host")
+@click.argument("slug")
+@click.argument("host", required=False)
+@click.option("--clear", is_flag=True, help="Take the entity's own host name away.")
+def entity_set_host(slug: str, host: str | None, clear: bool) -> None:
+    """Give an entity its own host name (e.g. denuncias.ate.gob.pe): the intake answers it
+    with that entity's page and form. Point the name at the proxy and add it to nginx's
+    server_name and the certificate (`integra deploy nginx --host …`)."""
+    from core.errors import DomainError
+    from core.services import entities_admin
+
+    if bool(host) == clear:
+        _fail("give a HOST, or --clear")
+    with _session() as (session, _settings):
+        try:
+            entity = entities_admin.by_slug(session, slug)
+            entities_admin.set_host(session, entity, None if clear else host, actor=None)
+        except DomainError as exc:
+            _fail(str(exc))
+            return
+        if entity.host:
+            click.echo(f"{slug} answers at https://{entity.host}/ (and /e/{slug}/)")
+        else:
+            click.echo(f"{slug} has no host name of its own (its address: /e/{slug}/)")

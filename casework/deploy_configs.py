@@ -37,6 +37,8 @@ class NginxSite:
     onion_listen: str = "127.0.0.1:8081"  # where tor's HiddenServicePort points
     max_upload_mib: int = 50
     error_log: str = "/var/log/nginx/integra-error.log"
+    # Entities' own host names (`integra entity set-host`), served by the intake too.
+    entity_hosts: tuple[str, ...] = ()
 
 
 def _proxy_block(upstream: str, body_mib: int, error_log: str, *, https: bool) -> str:
@@ -105,7 +107,7 @@ upstream integra_casework {{
 # The public intake.
 server {{
     listen {site.listen} ssl http2;
-    server_name {site.intake_host};
+    server_name {" ".join((site.intake_host, *site.entity_hosts))};
 {tls}
 {intake}
 }}

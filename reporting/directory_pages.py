@@ -6,7 +6,11 @@ never preselecting an entity. `/e/<slug>/` is each entity's own intake address: 
 and the complaint form with that entity already chosen (`/denunciar?entidad=<slug>`), or,
 when the entity was disabled, a plain notice that it receives no new complaints.
 
-`entity_choices` decides what the complaint form offers: the one entity asked for, else
+An entity may also have a host name of its own (`integra entity set-host`): on that host the
+landing page is the entity's page and the form has that entity chosen, as on `/e/<slug>/`.
+
+`entity_choices` decides what the complaint form offers: the one entity asked for (or the
+host's own entity), else
 every active entity in a drop-down while they are few (SELECT_LIMIT), else nothing (the
 form sends the person to the directory instead of a list of thousands).
 """
@@ -18,6 +22,7 @@ from typing import Any
 
 from flask import Blueprint
 from flask import abort
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -28,6 +33,7 @@ from sqlalchemy import select
 
 from core import web
 from core.access import directory
+from core.services import entities_admin
 from core.storage.models import Entity
 from reporting import common
 
@@ -55,6 +61,14 @@ def _by_slug(slug: str | None) -> Entity | None:
     return web.db().scalar(select(Entity).where(Entity.slug == slug))
 
 
+def host_entity() -> Entity | None:
+    """The entity whose own host name this request came to, or None (once per request)."""
+    if "host_entity" not in g:
+        g.host_entity = entities_admin.by_host(web.db(), request.host)
+    found: Entity | None = g.host_entity
+    return found
+
+
 def is_disabled(slug: str | None) -> bool:
     entity = _by_slug(slug)
     return entity is not None and not entity.active
@@ -64,7 +78,7 @@ def entity_choices(requested: str | None) -> EntityChoices:
     """The form's entities. A disabled entity may be `chosen` (core refuses the filing and
     the page says why) but is never offered."""
     count = active_count(up_to=SELECT_LIMIT + 1)
-    chosen = _by_slug(requested)
+    chosen = _by_slug(requested) or host_entity()
     if chosen is not None:
         return EntityChoices(entities=[chosen], chosen=chosen, several=count > 1)
     if count > SELECT_LIMIT:
@@ -96,6 +110,11 @@ def refusal_message(code: str, entity: Entity) -> str | None:
     )
 
 
+def render_entity(entity: Entity) -> Any:
+    """An entity's own page: its name and the way to its form (410 once disabled)."""
+    return render_template("entity.html", entity=entity), 200 if entity.active else 410
+
+
 def register(bp: Blueprint) -> None:
     """Add the directory and the per-entity addresses to the intake blueprint."""
 
@@ -124,7 +143,7 @@ def register(bp: Blueprint) -> None:
         entity = _by_slug(slug)
         if entity is None:
             abort(404)
-        return render_template("entity.html", entity=entity), 200 if entity.active else 410
+        return render_entity(entity)
 
     @bp.get("/e/<slug>")
     def entity_page_no_slash(slug: str) -> Any:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from flask import render_template
 from sqlalchemy import text
@@ -19,8 +21,13 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("intake", __name__)
 
     @bp.get("/")
-    def landing() -> str:
-        return render_template("landing.html", limits=common.limits())
+    def landing() -> Any:
+        # On an entity's own host name the landing page is that entity's (a disabled one
+        # says so, as its /e/<slug>/ address does).
+        own = directory_pages.host_entity()
+        if own is not None and not own.active:
+            return directory_pages.render_entity(own)
+        return render_template("landing.html", limits=common.limits(), entity=own)
 
     @bp.get("/health")
     def health() -> tuple[dict[str, str], int]:

@@ -81,9 +81,17 @@ http {{
     return conf
 
 
-def site_for(prefix: Path, *, intake: str, casework: str, port: int, onion_port: int) -> str:
+def site_for(
+    prefix: Path,
+    *,
+    intake: str,
+    casework: str,
+    port: int,
+    onion_port: int,
+    entity_hosts: tuple[str, ...] = (),
+) -> str:
     prefix.mkdir(parents=True, exist_ok=True)
-    cert, key = self_signed(prefix, ["intake.test", "casework.test"])
+    cert, key = self_signed(prefix, ["intake.test", "casework.test", *entity_hosts])
     return deploy_configs.nginx_site(
         deploy_configs.NginxSite(
             intake_host="intake.test",
@@ -95,6 +103,7 @@ def site_for(prefix: Path, *, intake: str, casework: str, port: int, onion_port:
             listen=f"127.0.0.1:{port}",
             onion_listen=f"127.0.0.1:{onion_port}",
             error_log=str(prefix / "logs" / "integra-error.log"),
+            entity_hosts=entity_hosts,
         )
     )
 

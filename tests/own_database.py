@@ -37,3 +37,11 @@ def engine(database_url: str) -> Iterator[Engine]:
     migrate.upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def unmigrated_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a database of the test's own with no schema yet (migration tests)."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()

@@ -142,3 +142,27 @@ def test_platform_operator_holds_no_key(env: dict[str, str], tmp_path: Path) -> 
     with Session(engine) as s:
         assert s.scalars(select(WrappedKey)).all() == []
     engine.dispose()
+
+
+def test_set_host_gives_and_takes_an_entity_s_own_host_name(env: dict[str, str]) -> None:
+    _run(env, "init", "--entity", "Gobierno Regional de Piura")
+    _run(env, "entity", "add", "Municipalidad de Ate")
+    given = _run(env, "entity", "set-host", "municipalidad-de-ate", "Denuncias.Ate.gob.pe")
+    assert given.exit_code == 0, given.output
+    assert "https://denuncias.ate.gob.pe/" in given.output
+    assert (
+        "host name: denuncias.ate.gob.pe"
+        in _run(env, "entity", "show", "municipalidad-de-ate").output
+    )
+    taken = _run(env, "entity", "set-host", "gobierno-regional-de-piura", "denuncias.ate.gob.pe")
+    assert taken.exit_code == 2 and "already the host name" in taken.output
+    for args in (
+        ["municipalidad-de-ate", "https://x.pe/"],
+        ["municipalidad-de-ate"],
+        ["nadie", "x.pe"],
+    ):
+        result = _run(env, "entity", "set-host", *args)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+    cleared = _run(env, "entity", "set-host", "municipalidad-de-ate", "--clear")
+    assert cleared.exit_code == 0 and "no host name of its own" in cleared.output
+    assert "host name:" not in _run(env, "entity", "show", "municipalidad-de-ate").output

@@ -10,6 +10,7 @@ and keys stay as they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -144,3 +145,52 @@ def set_active(session: Session, entity: Entity, *, active: bool, actor: Officer
         detail={"slug": entity.slug},
     )
     return True
+
+
+# A DNS name: labels of letters, digits and inner hyphens, at least one dot, no port.
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_host(host: str) -> str:
+    """`host` as stored and compared: lower case, no trailing dot; EntityRefused when it is
+    not a DNS name (a port, a path, a scheme or an address are not)."""
+    value = host.strip().lower().rstrip(".")
+    labels = value.split(".")
+    if (
+        len(value) > 253
+        or len(labels) < 2
+        or not all(_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise EntityRefused(f"{host!r} is not a host name (for example denuncias.ate.gob.pe)")
+    return value
+
+
+def set_host(session: Session, entity: Entity, host: str | None, *, actor: Officer | None) -> None:
+    """Give `entity` its own host name (None: take it away). The intake answers that host
+    with the entity's address and form; two entities never share one."""
+    value = normalise_host(host) if host else None
+    if value is not None:
+        holder = session.scalar(select(Entity).where(Entity.host == value))
+        if holder is not None and holder.id != entity.id:
+            raise EntityRefused(f"{value} is already the host name of {holder.slug}")
+    if entity.host == value:
+        return
+    entity.host = value
+    session.flush()
+    audit.record(
+        session,
+        action="entity.host_set",
+        officer_id=actor.id if actor else None,
+        entity_id=entity.id,
+        detail={"slug": entity.slug, "host": value or ""},
+    )
+
+
+def by_host(session: Session, host: str) -> Entity | None:
+    """The active or disabled entity whose own host name `host` is (any port taken off)."""
+    name = host.rpartition(":")[0] if host.count(":") == 1 else host
+    name = name.strip().lower().rstrip(".")
+    if not name or len(name) > 253:
+        return None
+    return session.scalar(select(Entity).where(Entity.host == name))
