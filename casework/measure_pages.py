@@ -65,6 +65,7 @@ from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from core.storage.models import Measure
 from core.storage.models import Message
+from core.storage.padding import unpad_text
 
 CRITERION_LABELS = {
     Criterion.TRASCENDENCIA: _l("Trascendencia: no otorgarla crearía un riesgo cierto e inminente"),
@@ -204,7 +205,7 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
     history = [
         (
             e,
-            crypto.decrypt(e.reasoning_sealed, [identity]).decode("utf-8")
+            unpad_text(crypto.decrypt(e.reasoning_sealed, [identity]))
             if e.reasoning_sealed is not None
             else None,
         )

@@ -40,6 +40,7 @@ from core.storage import secretbox
 from core.storage.blobs import open_ciphertext
 from core.storage.blobs import store_stream
 from core.storage.models import Blob
+from core.storage.padding import padme
 
 DRAFT_PURPOSE = "intake-draft-key"
 DRAFT_MAX_AGE = blobs.DRAFT_MAX_AGE
@@ -118,7 +119,10 @@ def store_file(
         "after": [[f.field, f.value] for f in found.after],
     }
     head = json.dumps(header, ensure_ascii=False).encode()
-    stream = io.BytesIO(_HEADER.pack(len(head)) + head + data)
+    framed = _HEADER.pack(len(head)) + head + data
+    # Zeros up to the Padmé length (core/storage/padding.py): the blob's size says as little
+    # of the file's as a filed attachment's does; the header's size says where the file ends.
+    stream = io.BytesIO(framed + bytes(padme(len(framed)) - len(framed)))
     blob = store_stream(session, stream, [key.recipient()], kind=BlobKind.ATTACHMENT)
     return _draft_file(blob.id, header)
 
@@ -142,13 +146,13 @@ def _open(session: Session, blob_id: int, key: crypto.Identity) -> crypto.Decryp
 
 
 def _read_exact(reader: crypto.Decryptor, size: int) -> bytes:
-    out = b""
+    out = bytearray()
     while len(out) < size:
         piece = reader.read(size - len(out))
         if not piece:
             raise ValueError("truncated draft")
         out += piece
-    return out
+    return bytes(out)
 
 
 def read_header(session: Session, blob_id: int, key: crypto.Identity) -> DraftFile:
@@ -165,7 +169,9 @@ def read_file(session: Session, blob_id: int, key: crypto.Identity) -> tuple[Dra
     try:
         (length,) = _HEADER.unpack(_read_exact(reader, _HEADER.size))
         header = _draft_file(blob_id, json.loads(_read_exact(reader, length)))
-        data = reader.read()
+        data = _read_exact(reader, header.size)
+        while reader.read(1 << 16):  # the padding: read to the end, so the last chunk is
+            pass  # authenticated (age's STREAM marks it) like every other
     finally:
         reader.close()
     return header, data

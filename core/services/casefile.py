@@ -33,6 +33,8 @@ from core.storage.models import CaseEvent
 from core.storage.models import Message
 from core.storage.models import Note
 from core.storage.models import Officer
+from core.storage.padding import pad_text
+from core.storage.padding import unpad_text
 
 MAX_NOTE = 20_000
 
@@ -221,7 +223,7 @@ def timeline(
     for event, display_name, username in rows:
         reasoning = None
         if event.reasoning_sealed is not None:
-            reasoning = crypto.decrypt(event.reasoning_sealed, identities).decode("utf-8")
+            reasoning = unpad_text(crypto.decrypt(event.reasoning_sealed, identities))
         out.append(
             TimelineEntry(
                 id=event.id,
@@ -270,7 +272,7 @@ def add_note(
     note = Note(
         case_id=case.id,
         officer_id=officer.id,
-        body_sealed=crypto.encrypt(body.encode("utf-8"), list(office_recipients)),
+        body_sealed=crypto.encrypt(pad_text(body), list(office_recipients)),
         created_at=now,
     )
     session.add(note)
@@ -301,7 +303,7 @@ def read_notes(
             id=note.id,
             officer_name=display_name or username,
             created_at=note.created_at,
-            body=crypto.decrypt(note.body_sealed, identities).decode("utf-8"),
+            body=unpad_text(crypto.decrypt(note.body_sealed, identities)),
         )
         for note, display_name, username in rows
     ]
@@ -332,7 +334,7 @@ def read_messages(
             kind=m.kind,
             created_at=m.created_at,
             officer_id=m.officer_id,
-            body=crypto.decrypt(m.body_sealed, identities).decode("utf-8"),
+            body=unpad_text(crypto.decrypt(m.body_sealed, identities)),
         )
         for m in rows
     ]

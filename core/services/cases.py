@@ -60,6 +60,7 @@ from core.storage.models import Measure
 from core.storage.models import NationalNonWorkingDay
 from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
+from core.storage.padding import pad_text
 
 ACTING_ROLES = case_scope.HANDLING_ROLES
 _DESTINATIONS = frozenset(d.value for d in Destination)
@@ -123,7 +124,7 @@ def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]
     """The reasoning as an age file to the office (never stored in clear, invariant 1)."""
     if not office_recipients:
         raise ValueError("at least one office recipient is needed to seal the reasoning")
-    return crypto.encrypt(reasoning.encode("utf-8"), list(office_recipients))
+    return crypto.encrypt(pad_text(reasoning), list(office_recipients))
 
 
 def record_event(

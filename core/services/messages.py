@@ -27,6 +27,8 @@ from core.storage.models import Attachment
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Message
+from core.storage.padding import pad_text
+from core.storage.padding import unpad_text
 
 MAX_BODY = 20_000
 
@@ -81,7 +83,7 @@ def post_message(
         case_id=case.id,
         direction=direction,
         kind=kind,
-        body_sealed=crypto.encrypt(body.encode("utf-8"), case_recipients(case)),
+        body_sealed=crypto.encrypt(pad_text(body), case_recipients(case)),
         officer_id=officer_id,
         created_at=now,
     )
@@ -114,7 +116,7 @@ def post_message(
 
 def read_message(message: Message, identities: Sequence[crypto.Identity]) -> str:
     """The message text, decrypted with the office's or the complainant's identity."""
-    return crypto.decrypt(message.body_sealed, identities).decode("utf-8")
+    return unpad_text(crypto.decrypt(message.body_sealed, identities))
 
 
 def add_evidence(

@@ -44,6 +44,7 @@ from core.storage.models import Message
 from core.storage.models import Note
 from core.storage.models import Officer
 from core.storage.models import RetentionRule
+from core.storage.padding import pad_text
 
 MAX_REASON = 2000
 
@@ -105,7 +106,7 @@ def place_hold(
     hold = LegalHold(
         case_id=case.id,
         officer_id=officer.id,
-        reason_sealed=crypto.encrypt(reason.encode("utf-8"), list(office_recipients)),
+        reason_sealed=crypto.encrypt(pad_text(reason), list(office_recipients)),
         placed_at=now,
     )
     session.add(hold)

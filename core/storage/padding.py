@@ -10,6 +10,7 @@ The padding survives decryption by the standard age tools, in forms those tools'
 without Integra:
 - JSON documents (report, identity, attachment metadata) end in spaces: still valid JSON,
   `age -d report.age | jq .` reads it as is;
+- texts (messages, notes, reasons) end in spaces: `age -d mensaje.age` shows the text;
 - files are framed as a one-member tar archive (POSIX ustar) followed by zero blocks:
   `age -d adjunto.age | tar -x` writes the original file byte for byte, and tar stops at the
   first two zero blocks (`unframe` does the same for Integra's readers).
@@ -41,6 +42,19 @@ def padme(length: int) -> int:
 def pad_json(document: bytes) -> bytes:
     """A JSON document padded with trailing spaces to its Padmé length (still valid JSON)."""
     return document + b" " * (padme(len(document)) - len(document))
+
+
+def pad_text(text: str) -> bytes:
+    """Text a person wrote (a message, an internal note, an act's reasoning, a hold's reason)
+    as sealed: trailing white space dropped, then spaces up to the Padmé length. `age -d`
+    shows the text followed by blanks; `unpad_text` gives it back exactly."""
+    body = text.rstrip().encode("utf-8")
+    return body + b" " * (padme(len(body)) - len(body))
+
+
+def unpad_text(plaintext: bytes) -> str:
+    """The text of `pad_text` (an unpadded older one loses only trailing spaces)."""
+    return plaintext.decode("utf-8").rstrip(" ")
 
 
 def tar_name(filename: str) -> str:

@@ -24,6 +24,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("entities", schema=None) as batch_op:
+    # SQLite 3.35+ drops a column in place: no table copy that would trip the foreign keys.
+    with op.batch_alter_table("entities", recreate="never") as batch_op:
         batch_op.drop_index(batch_op.f("ix_entities_host"))
         batch_op.drop_column("host")

@@ -30,6 +30,7 @@ from core.storage.models import Deadline
 from core.storage.models import Forwarding
 from core.storage.models import Message
 from core.storage.models import Note
+from core.storage.padding import unpad_text
 
 from .conftest import login
 
@@ -230,7 +231,9 @@ def test_assignment_notes_and_messages(casework_client, office, db):
     note = db.scalars(select(Note)).one()
     assert b"NOTE-CANARY" not in note.body_sealed
     # Sealed to the office only: the complainant's key cannot open it.
-    assert crypto.decrypt(note.body_sealed, [office["ent"].office]) == b"Nota NOTE-CANARY"
+    assert (
+        unpad_text(crypto.decrypt(note.body_sealed, [office["ent"].office])) == "Nota NOTE-CANARY"
+    )
 
     sent = client.post(f"/denuncias/{code}/mensajes", data={"message": "¿Puede precisar la fecha?"})
     assert sent.status_code == 303

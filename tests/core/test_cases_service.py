@@ -41,6 +41,8 @@ from core.storage.models import AuditEntry
 from core.storage.models import Deadline
 from core.storage.models import Forwarding
 from core.storage.models import NonWorkingDay
+from core.storage.padding import padme
+from core.storage.padding import unpad_text
 
 # --- tests -------------------------------------------------------------------------------------
 
@@ -148,7 +150,9 @@ def test_reasoning_is_sealed_to_the_office(world: World) -> None:
     event = act(world, case, Act.VERIFY_REQUIREMENTS, at_lima(2026, 11, 16), reasoning=secret)
     assert event.reasoning_sealed is not None
     assert secret.encode() not in event.reasoning_sealed
-    assert crypto.decrypt(event.reasoning_sealed, [world.office]) == secret.encode()
+    plain = crypto.decrypt(event.reasoning_sealed, [world.office])
+    assert unpad_text(plain) == secret and plain.rstrip(b" ") == secret.encode()
+    assert len(plain) == padme(len(secret.encode()))  # padded (core/storage/padding.py)
     entries = world.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()
     assert all("jefe" not in e.detail for e in entries)
 

@@ -22,6 +22,7 @@ from core.storage import audit
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
 from core.storage.models import Forwarding
+from core.storage.padding import unpad_text
 
 NOW = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
 STATEMENT = "Oficio 123-2026-ORH: ejecutar el traslado temporal solicitado. CANARY-BASIS"
@@ -62,7 +63,7 @@ def test_head_reads_identity_after_stating_basis(db_session, world):
     assert event.visible_to_complainant
     assert event.data == {"legal_basis": "ejecucion_medidas"}
     # The stated text is sealed to the office, not in clear anywhere.
-    assert crypto.decrypt(event.reasoning_sealed, [ent.office]).decode() == STATEMENT
+    assert unpad_text(crypto.decrypt(event.reasoning_sealed, [ent.office])) == STATEMENT
     entry = db_session.scalars(
         select(AuditEntry).where(AuditEntry.action == "identity.accessed")
     ).one()
