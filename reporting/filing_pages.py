@@ -223,6 +223,7 @@ def _draft_from_form(form: ComplaintForm) -> intake.ReportDraft:
             protection = intake.ProtectionRequest(
                 measures=tuple(MeasureType(v) for v in form.protection_measures.data),
                 risk=form.protection_risk.data or "",
+                other=form.protection_other.data or "",
             )
     persons = tuple(
         intake.ReportedPerson(name=e.form.name.data or "", post=e.form.post.data or "")

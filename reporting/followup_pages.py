@@ -292,6 +292,8 @@ def register(bp: Blueprint) -> None:
         body = _(
             "Medidas solicitadas: %(m)s", m=", ".join(str(labels.MEASURE[m]) for m in measures)
         )
+        if MeasureType.OTHER in measures and form.other.data:
+            body += "\n\n" + _("Otra medida: %(o)s", o=form.other.data)
         body += "\n\n" + _("Riesgo: %(r)s", r=form.risk.data or "")
         db = web.db()
         try:

@@ -199,6 +199,11 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
         choices=[SelectChoice(m.value, labels.MEASURE[m]) for m in labels.COMPLAINANT_MEASURES],
         validators=[Optional()],
     )
+    protection_other = StringField(
+        _l("Si eligió «Otra medida», descríbala"),
+        validators=[Optional(), Length(max=MAX_SHORT), clean_text],
+        filters=[_strip],
+    )
     protection_risk = TextAreaField(
         _l("¿Qué riesgo corre? (represalias que teme o ya sufrió)"),
         validators=[Optional(), Length(max=MAX_MEDIUM), clean_text],
@@ -224,6 +229,8 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
         # Anonymous: measures ticked earlier sit in a hidden part of the page. No error that
         # points at a box the person cannot see; the review says they will not be sent, and
         # the filing leaves them out (issue 12).
+        if identified and not other_described(self.protection_measures, self.protection_other):
+            ok = False
         if identified and self.protection_risk.data and not self.protection_measures.data:
             self.protection_measures.errors = [
                 *self.protection_measures.errors,
@@ -278,11 +285,25 @@ class EvidenceForm(FlaskForm):  # type: ignore[misc]
     files = MultipleFileField(_l("Archivos"))
 
 
+def other_described(measures: Field, other: Field) -> bool:
+    """ "Otra medida" ticked needs its description (the office cannot guess it); False, with
+    the error on the description field, when it is missing."""
+    if MeasureType.OTHER.value in (measures.data or []) and not (other.data or "").strip():
+        other.errors = [*other.errors, _l("Describa la otra medida que solicita.")]
+        return False
+    return True
+
+
 class ProtectionForm(FlaskForm):  # type: ignore[misc]
     measures = MultiCheckboxField(
         _l("Medidas de protección que solicita"),
         choices=[SelectChoice(m.value, labels.MEASURE[m]) for m in labels.COMPLAINANT_MEASURES],
         validators=[AtLeastOne(message=_l("Elija al menos una medida."))],
+    )
+    other = StringField(
+        _l("Si eligió «Otra medida», descríbala"),
+        validators=[Optional(), Length(max=MAX_SHORT), clean_text],
+        filters=[_strip],
     )
     risk = TextAreaField(
         _l("¿Qué riesgo corre?"),
@@ -293,6 +314,10 @@ class ProtectionForm(FlaskForm):  # type: ignore[misc]
         ],
         filters=[_strip],
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok: bool = super().validate(extra_validators)
+        return other_described(self.measures, self.other) and ok
 
 
 class EmptyForm(FlaskForm):  # type: ignore[misc]

@@ -166,3 +166,19 @@ def launch_chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def phone_page(browser: Any) -> tuple[Any, Any]:
+    """(context, page) as a complainant meets the intake: a 360 px phone screen, Spanish,
+    JavaScript off."""
+    context = browser.new_context(
+        java_script_enabled=False, locale="es-PE", viewport={"width": 360, "height": 740}
+    )
+    return context, context.new_page()
+
+
+def followup_login(page: Any, base: str, receipt: str) -> None:
+    """Open the complainant's case page with their receipt, as they type it."""
+    page.goto(base + "/seguimiento")
+    page.fill("input[name=receipt]", receipt)
+    page.click("text=Ingresar")

@@ -112,6 +112,7 @@ class ProtectionRequest:
 
     measures: tuple[MeasureType, ...]
     risk: str = ""
+    other: str = ""  # what "Otra medida" (MeasureType.OTHER) is, in the complainant's words
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,14 @@ def validate_draft(draft: ReportDraft, *, facts_in_attachment: bool = False) -> 
         raise IntakeRefused("identity_required", "an identified complaint needs a name")
     if draft.protection is not None and not draft.protection.measures:
         raise IntakeRefused("protection_measures", "choose at least one measure")
+    if (
+        draft.protection is not None
+        and MeasureType.OTHER in draft.protection.measures
+        and not draft.protection.other.strip()
+    ):
+        raise IntakeRefused("protection_other", "describe the other measure requested")
+    if draft.protection is not None and len(draft.protection.other) > MAX_SHORT:
+        raise IntakeRefused("protection_other", "the other measure's description is too long")
 
 
 def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> dict[str, Any]:
@@ -223,12 +232,18 @@ def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> dict[str, A
         "documents_location": draft.documents_location,
         "commitment": draft.commitment,
         "identified": draft.identity is not None,
-        "protection": None
-        if draft.protection is None
-        else {
-            "measures": [m.value for m in draft.protection.measures],
-            "risk": draft.protection.risk,
-        },
+        "protection": _protection_document(draft.protection),
+    }
+
+
+def _protection_document(protection: ProtectionRequest | None) -> dict[str, Any] | None:
+    if protection is None:
+        return None
+    described = MeasureType.OTHER in protection.measures
+    return {
+        "measures": [m.value for m in protection.measures],
+        "risk": protection.risk,
+        "other": protection.other if described else "",
     }
 
 

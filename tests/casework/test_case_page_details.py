@@ -149,3 +149,24 @@ def test_original_download_is_the_original_and_a_cleaned_file_says_so(casework_c
     received = client.get(f"/denuncias/{code}/adjuntos/{cleaned}")
     assert received.data == b"JPEG sin GPS"
     assert "sin-metadatos-foto.jpg" in received.headers["Content-Disposition"]
+
+
+def test_the_other_measure_s_description_is_shown(casework_client, officer_factory,
+                                                 casework_settings, clean_engine):  # fmt: skip
+    from core.services.intake import ProtectionRequest
+
+    officer = officer_factory("beto", Role.OFFICER)
+    ent = officer_factory.ensure_entity()
+    with Session(clean_engine, expire_on_commit=False) as session:
+        case = make_case(
+            session, casework_settings, ent,
+            protection=ProtectionRequest(
+                measures=(MeasureType.OTHER,), risk="Temo represalias.",
+                other="Que no me evalúe mi jefe directo.",
+            ),
+            identified=True,
+        ).case  # fmt: skip
+        session.commit()
+    page = as_(casework_client, officer).get(f"/denuncias/{case.code}").get_data(as_text=True)
+    assert "Otra medida que solicita" in page
+    assert "Que no me evalúe mi jefe directo." in page

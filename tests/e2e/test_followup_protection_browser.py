@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 from case_factory import make_case
 from factories import make_entity
+from servers import followup_login
 from servers import intake_server
+from servers import phone_page
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,19 +21,20 @@ from core.storage.models import Measure
 pytestmark = pytest.mark.e2e
 
 
-def test_one_measure_ticked_is_sent(browser, settings, clean_engine, tmp_path):
+def _identified_case(settings, clean_engine):  # type: ignore[no-untyped-def]
+    """An entity and an identified complainant's receipt."""
     with Session(clean_engine, expire_on_commit=False) as s:
         ent = make_entity(s, settings)
         receipt = make_case(s, settings, ent, identified=True).formatted
         s.commit()
+    return ent, receipt
+
+
+def test_one_measure_ticked_is_sent(browser, settings, clean_engine, tmp_path):
+    _ent, receipt = _identified_case(settings, clean_engine)
     with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
-        context = browser.new_context(
-            java_script_enabled=False, locale="es-PE", viewport={"width": 360, "height": 740}
-        )
-        page = context.new_page()
-        page.goto(base + "/seguimiento")
-        page.fill("input[name=receipt]", receipt)
-        page.click("text=Ingresar")
+        context, page = phone_page(browser)
+        followup_login(page, base, receipt)
         # Nothing ticked: the browser lets the form go (a group has no HTML constraint) and
         # the server answers in Spanish, keeping what was typed.
         page.fill("#risk", "Mi jefe me cambió de turno después de la denuncia.")
@@ -58,9 +61,7 @@ def test_an_anonymous_request_is_recorded_as_measures(browser, settings, clean_e
     with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
         context = browser.new_context(java_script_enabled=False, locale="es-PE")
         page = context.new_page()
-        page.goto(base + "/seguimiento")
-        page.fill("input[name=receipt]", receipt)
-        page.click("text=Ingresar")
+        followup_login(page, base, receipt)
         assert "Su denuncia es anónima" in page.inner_text("main")
         page.check(f"input[name=measures][value={MeasureType.CONTRACT_RENEWAL.value}]")
         page.fill("#risk", "Me dijeron que no renovarán mi contrato.")
@@ -72,3 +73,31 @@ def test_an_anonymous_request_is_recorded_as_measures(browser, settings, clean_e
         assert case.modality is Modality.ANONYMOUS
         assert case.protection_requested
         assert [m.type for m in case.measures] == [MeasureType.CONTRACT_RENEWAL]
+
+
+def test_other_measure_needs_its_description_and_reaches_the_office(
+    browser, settings, clean_engine, tmp_path
+):
+    # Issue 12: "Otra medida" has a field to say which; ticked without it, the page says so
+    # and keeps what was typed; with it, the office reads it in the request's message.
+    from core.services.messages import read_message
+    from core.storage.models import Message
+
+    ent, receipt = _identified_case(settings, clean_engine)
+    with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
+        context, page = phone_page(browser)
+        followup_login(page, base, receipt)
+        page.check(f"input[name=measures][value={MeasureType.OTHER.value}]")
+        page.fill("#risk", "Me negaron las vacaciones.")
+        page.click("text=Enviar solicitud")
+        assert "Describa la otra medida que solicita." in page.inner_text("main")
+        assert page.input_value("#risk") == "Me negaron las vacaciones."
+        page.check(f"input[name=measures][value={MeasureType.OTHER.value}]")
+        page.fill("#other", "Que no me evalúe mi jefe directo este año.")
+        page.click("text=Enviar solicitud")
+        assert "Su solicitud de medidas de protección fue enviada." in page.inner_text("main")
+        context.close()
+    with Session(clean_engine) as s:
+        assert [m.type for m in s.scalars(select(Measure))] == [MeasureType.OTHER]
+        bodies = [read_message(m, [ent.office]) for m in s.scalars(select(Message))]
+    assert any("Otra medida: Que no me evalúe mi jefe directo este año." in b for b in bodies)

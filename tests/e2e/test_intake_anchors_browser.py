@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from factories import make_entity
 from servers import intake_server
+from servers import phone_page
 from sqlalchemy.orm import Session
 
 pytestmark = pytest.mark.e2e
@@ -23,10 +24,7 @@ def test_adding_a_person_or_a_file_returns_to_it(browser, settings, clean_engine
         make_entity(s, settings)
         s.commit()
     with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
-        context = browser.new_context(
-            java_script_enabled=False, locale="es-PE", viewport={"width": 360, "height": 740}
-        )
-        page = context.new_page()
+        context, page = phone_page(browser)
         page.goto(base + "/denunciar")
         page.wait_for_load_state("load")
         rows = page.locator("fieldset.person").count()

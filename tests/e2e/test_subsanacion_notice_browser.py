@@ -10,7 +10,9 @@ import datetime as dt
 import pytest
 from case_factory import make_case
 from factories import make_entity
+from servers import followup_login
 from servers import intake_server
+from servers import phone_page
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,13 +49,8 @@ def test_the_request_comes_first_and_its_opening_starts_the_term(
         s.commit()
         receipt = filed.formatted
     with intake_server(settings, tmp_path / "tmp", tmp_path / "server.log") as (base, _proc):
-        context = browser.new_context(
-            java_script_enabled=False, locale="es-PE", viewport={"width": 360, "height": 740}
-        )
-        page = context.new_page()
-        page.goto(base + "/seguimiento")
-        page.fill("input[name=receipt]", receipt)
-        page.click("text=Ingresar")
+        context, page = phone_page(browser)
+        followup_login(page, base, receipt)
         # The request is the first thing under the case title.
         assert page.locator("main h2").first.inner_text() == (
             "La Oficina le pide subsanar su denuncia"
