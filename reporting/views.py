@@ -27,6 +27,8 @@ def make_blueprint() -> Blueprint:
         own = directory_pages.host_entity()
         if own is not None and not own.active:
             return directory_pages.render_entity(own)
+        if own is None and directory_pages.active_count(up_to=2) == 1:
+            own = common.first_entity()  # the only office this install receives for
         return render_template("landing.html", limits=common.limits(), entity=own)
 
     @bp.get("/health")

@@ -78,3 +78,29 @@ def test_a_disabled_entity_s_host_says_so(app, settings, clean_engine):
         resp = c.get("/", base_url="https://denuncias.ate.gob.pe")
         assert resp.status_code == 410
         assert "ya no recibe denuncias" in resp.get_data(as_text=True)
+
+
+def _key_groups(entity) -> str:  # type: ignore[no-untyped-def]
+    raw = entity.signing_public_key.hex()
+    return " ".join(raw[i : i + 4] for i in range(0, 64, 4))
+
+
+def test_the_landing_page_names_the_only_office_and_its_acknowledgement_key(
+    app, settings, clean_engine
+):
+    # Issue 12: the complainant sees at which office they are, and the key its acuses are
+    # signed with, to compare with the one the entity publishes.
+    with Session(clean_engine, expire_on_commit=False) as s:
+        ate = make_entity(s, settings, name="Municipalidad de Ate")
+        s.commit()
+    with app.test_client() as c:
+        page = c.get("/").get_data(as_text=True)
+        assert "Ante: Municipalidad de Ate" in page
+        assert _key_groups(ate.entity) in page
+        assert _key_groups(ate.entity) in c.get(f"/e/{ate.entity.slug}/").get_data(as_text=True)
+    with Session(clean_engine, expire_on_commit=False) as s:
+        make_entity(s, settings, name="Gobierno Regional de Piura")
+        s.commit()
+    with app.test_client() as c:  # two offices: the landing page names none
+        page = c.get("/").get_data(as_text=True)
+        assert "Ante:" not in page and _key_groups(ate.entity) not in page
