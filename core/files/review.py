@@ -13,7 +13,12 @@ Which cleaner runs:
   so and chooses to send the original or to remove the file.
 
 Findings come from the built-in readers and from exiftool (the reference reader) where
-installed; "after" is read again from the cleaned bytes, never assumed.
+installed; "after" is read again from the cleaned bytes, never assumed. exiftool reads the
+original and the cleaned copy in one sandboxed run, and is not run at all for a PDF the
+built-in cleaner rewrote that has no XMP stream: its document metadata is then the /Info
+dictionary alone (ISO 32000-1, 14.3), which the built-in reader lists entry by entry, as
+exiftool does. exiftool's cost, a sandbox and a Perl start (~110 ms of CPU), was most of a
+complaint's CPU beyond argon2id (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class Review:
         return not self.cleanable and self.kind not in PLAIN
 
 
-def _read(data: bytes, ext: str, kind: str) -> tuple[Finding, ...]:
+def _builtin(data: bytes, kind: str) -> list[Finding]:
     found = list(metadata.inspect(data).findings)
     if kind in DOCUMENTS:
         found.extend(packages.findings(data, kind))
@@ -54,9 +59,25 @@ def _read(data: bytes, ext: str, kind: str) -> tuple[Finding, ...]:
         found.extend(packages.archive_findings(data))
     elif kind == "svg":
         found.extend(svg.findings(data))
-    if kind not in PLAIN:
-        found.extend(exiftool.read(data, ext) or ())
-    return tuple(dict.fromkeys(found))
+    return found
+
+
+def _read(files: list[bytes], ext: str, kind: str) -> list[tuple[Finding, ...]]:
+    """The findings of each file (an original, then its cleaned copy): the built-in readers'
+    and, where they are not complete, exiftool's from one run over all of them."""
+    found = [_builtin(data, kind) for data in files]
+    # A PDF the built-in cleaner rewrote (a cleaned copy follows it) was parsed in full.
+    cleaned = len(files) > 1
+    if kind not in PLAIN and not (kind == "pdf" and cleaned and _pdf_read_in_full(found[0])):
+        for mine, theirs in zip(found, exiftool.read_many(files, ext), strict=True):
+            mine.extend(theirs or ())
+    return [tuple(dict.fromkeys(f)) for f in found]
+
+
+def _pdf_read_in_full(found: list[Finding]) -> bool:
+    """Whether the built-in reader listed all of a PDF's document metadata: its /Info
+    entries, with no XMP stream (which it names only as "XMP") and nothing unreadable."""
+    return not any(f.field in ("xmp", "text") and f.value in ("XMP", "?") for f in found)
 
 
 def clean(data: bytes, ext: str) -> bytes:
@@ -85,11 +106,12 @@ def clean(data: bytes, ext: str) -> bytes:
 def examine(data: bytes, ext: str) -> Review:
     """Before and after lists, and whether the file can be cleaned (never raises)."""
     kind = metadata.sniff(data)
-    before = _read(data, ext, kind)
-    if kind in PLAIN:
-        return Review(kind=kind, before=before, after=before, cleanable=False)
     try:
-        cleaned = clean(data, ext)
+        cleaned = None if kind in PLAIN else clean(data, ext)
     except CleaningFailed:
+        cleaned = None
+    if cleaned is None:
+        (before,) = _read([data], ext, kind)
         return Review(kind=kind, before=before, after=before, cleanable=False)
-    return Review(kind=kind, before=before, after=_read(cleaned, ext, kind), cleanable=True)
+    before, after = _read([data, cleaned], ext, kind)
+    return Review(kind=kind, before=before, after=after, cleanable=True)
