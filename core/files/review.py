@@ -23,7 +23,9 @@ complaint's CPU beyond argon2id (docs/performance.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from core.files import exiftool
 from core.files import mat2
@@ -32,6 +34,7 @@ from core.files import packages
 from core.files import svg
 from core.files.metadata import CleaningFailed
 from core.files.metadata import Finding
+from core.files.owned import Owned
 
 BUILTIN = ("jpeg", "png", "webp", "pdf")
 DOCUMENTS = ("ooxml", "odf")
@@ -51,7 +54,8 @@ class Review:
         return not self.cleanable and self.kind not in PLAIN
 
 
-def _builtin(data: bytes, kind: str) -> list[Finding]:
+def builtin(data: bytes, kind: str) -> list[Finding]:
+    """What the built-in readers find in one file of `kind`."""
     found = list(metadata.inspect(data).findings)
     if kind in DOCUMENTS:
         found.extend(packages.findings(data, kind))
@@ -62,16 +66,25 @@ def _builtin(data: bytes, kind: str) -> list[Finding]:
     return found
 
 
-def _read(files: list[bytes], ext: str, kind: str) -> list[tuple[Finding, ...]]:
-    """The findings of each file (an original, then its cleaned copy): the built-in readers'
-    and, where they are not complete, exiftool's from one run over all of them."""
-    found = [_builtin(data, kind) for data in files]
-    # A PDF the built-in cleaner rewrote (a cleaned copy follows it) was parsed in full.
-    cleaned = len(files) > 1
-    if kind not in PLAIN and not (kind == "pdf" and cleaned and _pdf_read_in_full(found[0])):
-        for mine, theirs in zip(found, exiftool.read_many(files, ext), strict=True):
+def combine(
+    kind: str,
+    ext: str,
+    before: list[Finding],
+    after: list[Finding] | None,
+    files: Callable[[], list[bytes]],
+) -> Review:
+    """The review from the built-in findings of the original (`before`) and of its cleaned
+    copy (`after`, None when it cannot be cleaned), adding exiftool's where the built-in
+    readers are not complete: `files` gives the original (and the cleaned copy), asked for
+    only then, and exiftool reads them in one run."""
+    cleanable = after is not None
+    found = [before] if after is None else [before, after]
+    # A PDF the built-in cleaner rewrote was parsed in full.
+    if kind not in PLAIN and not (kind == "pdf" and cleanable and _pdf_read_in_full(before)):
+        for mine, theirs in zip(found, exiftool.read_many(files(), ext), strict=True):
             mine.extend(theirs or ())
-    return [tuple(dict.fromkeys(f)) for f in found]
+    lists = [tuple(dict.fromkeys(f)) for f in found]
+    return Review(kind=kind, before=lists[0], after=lists[-1], cleanable=cleanable)
 
 
 def _pdf_read_in_full(found: list[Finding]) -> bool:
@@ -103,6 +116,30 @@ def clean(data: bytes, ext: str) -> bytes:
     return out
 
 
+def clean_into(source: Owned, ext: str, out: Any) -> str:
+    """Write the cleaned file into `out` (write/tell, e.g. a sealed blob being written) and
+    return its kind, taking the file from `source`. The PDF cleaner writes straight into
+    `out` and lets the original go once parsed (core.files.metadata.strip_pdf_into); the
+    others clean in memory. Raises CleaningFailed; a PDF's result is not checked yet: the
+    caller reads it back and calls `check`."""
+    kind = metadata.sniff(source.peek())
+    if kind == "pdf":
+        try:
+            metadata.strip_pdf_into(source, out)
+        except Exception as exc:  # noqa: BLE001 - any failure of a parser on hostile input
+            raise CleaningFailed(kind) from exc
+        return kind
+    out.write(clean(source.take(), ext))
+    return kind
+
+
+def check(kind: str, cleaned: bytes) -> None:
+    """What `clean` checks of a built-in cleaner's result (still a `kind` file, no metadata
+    left); raises CleaningFailed."""
+    if kind in BUILTIN:
+        metadata.check_cleaned(kind, cleaned)
+
+
 def examine(data: bytes, ext: str) -> Review:
     """Before and after lists, and whether the file can be cleaned (never raises)."""
     kind = metadata.sniff(data)
@@ -110,8 +147,6 @@ def examine(data: bytes, ext: str) -> Review:
         cleaned = None if kind in PLAIN else clean(data, ext)
     except CleaningFailed:
         cleaned = None
-    if cleaned is None:
-        (before,) = _read([data], ext, kind)
-        return Review(kind=kind, before=before, after=before, cleanable=False)
-    before, after = _read([data, cleaned], ext, kind)
-    return Review(kind=kind, before=before, after=after, cleanable=True)
+    if kind in PLAIN or cleaned is None:
+        return combine(kind, ext, builtin(data, kind), None, lambda: [data])
+    return combine(kind, ext, builtin(data, kind), builtin(cleaned, kind), lambda: [data, cleaned])
