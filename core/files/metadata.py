@@ -366,6 +366,29 @@ class _SharingReader(io.BufferedReader):
         super().close()
 
 
+# A PDF larger than this is read strictly: pypdf's repairs (rebuilding a broken
+# cross-reference table by scanning the whole file) took seconds on 50 MiB of hostile input
+# behind a valid ending, in the request. Such a file is reported unreadable, so it is not
+# cleanable and the person chooses (docs/threat-model.md, "Hostile files").
+LENIENT_PDF = 8 * 1024 * 1024
+
+
+class UnrepairedPdf(ValueError):
+    """A large PDF that pypdf would have to repair: not read further (bounded time)."""
+
+
+def _pdf_reader(stream: io.BufferedReader, size: int) -> Any:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if size <= LENIENT_PDF:
+        return PdfReader(stream)
+    try:
+        return PdfReader(stream, strict=True)
+    except PyPdfError as exc:
+        raise UnrepairedPdf("a large PDF that needs repair") from exc
+
+
 def _pdf_stream(data: bytes) -> io.BufferedReader:
     if len(data) > LARGE_PDF:
         return _SharingReader(data)
@@ -382,7 +405,6 @@ def _check_pdf_tail(data: bytes) -> None:
 
 
 def _pdf_findings(data: bytes) -> list[Finding]:
-    from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     # An incomplete PDF is not parsed: "unreadable", so cleaning is checked, not assumed.
@@ -390,7 +412,10 @@ def _pdf_findings(data: bytes) -> list[Finding]:
     found: list[Finding] = []
     stream = _pdf_stream(data)
     try:
-        reader = PdfReader(stream)
+        try:
+            reader = _pdf_reader(stream, len(data))
+        except UnrepairedPdf:
+            return [Finding("text", "?")]  # unreadable: cleaning is then checked, not assumed
         info: Any = reader.metadata or {}
         names = {
             "/Author": "author",
@@ -434,13 +459,12 @@ def strip_pdf_into(source: Owned, out: Any) -> None:
     let go, so a large PDF is held about once (its parsed objects), not three times (the
     original, the objects and the output; docs/performance.md, "Upload memory"). Not
     checked: the caller reads the result back and calls `check_cleaned`."""
-    from pypdf import PdfReader
     from pypdf import PdfWriter
 
     _check_pdf_tail(source.peek())
     stream = _pdf_stream(source.take())
     try:
-        reader = PdfReader(stream)
+        reader = _pdf_reader(stream, source.size)
         writer = PdfWriter(clone_from=reader)
     finally:
         # Every object the document uses is now the writer's own: the file is let go (the

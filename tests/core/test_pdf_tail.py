@@ -57,3 +57,35 @@ def test_a_real_pdf_with_a_few_trailing_bytes_is_still_read_and_cleaned() -> Non
     cleaned = metadata.clean(data)
     assert b"Canario-5521" not in cleaned
     assert metadata.inspect(cleaned).findings == ()
+
+
+def _broken_xref(data: bytes) -> bytes:
+    """The same PDF with its startxref pointing nowhere (pypdf repairs it by scanning)."""
+    head, _sep, _tail = data.rpartition(b"startxref")
+    return head + b"startxref\n0\n%%EOF\n"
+
+
+def test_a_small_pdf_with_a_broken_xref_is_still_repaired_and_cleaned() -> None:
+    data = _broken_xref(_pdf("Nombre Canario-7731"))
+    assert len(data) <= metadata.LENIENT_PDF
+    assert metadata.Finding("author", "Nombre Canario-7731") in metadata.inspect(data).findings
+    assert metadata.inspect(metadata.clean(data)).findings == ()
+
+
+def test_a_large_pdf_that_needs_repair_is_unreadable_not_scanned(monkeypatch) -> None:
+    """pypdf's repair scans the whole file (seconds on 50 MiB of random bytes behind a valid
+    ending): beyond LENIENT_PDF the reader is strict and the file is reported unreadable."""
+    data = b"%PDF-1.7\n" + os.urandom(metadata.LENIENT_PDF) + b"\n"
+    data = _broken_xref(data + b"trailer\n<< /Root 1 0 R /Size 3 >>\nstartxref\n9\n%%EOF\n")
+    strictness: list[bool] = []
+    real = pypdf.PdfReader
+
+    def spy(*args: object, **kwargs: object) -> object:
+        strictness.append(bool(kwargs.get("strict")))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pypdf, "PdfReader", spy)
+    assert metadata.inspect(data).findings == (metadata.Finding("text", "?"),)
+    with pytest.raises(metadata.CleaningFailed):
+        metadata.clean(data)
+    assert strictness and all(strictness)
