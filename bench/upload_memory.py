@@ -92,6 +92,21 @@ def large_pdf(size: int) -> bytes:
     return data
 
 
+def large_tiff(size: int) -> bytes:
+    """A TIFF of random pixels of about `size` bytes with an Artist tag: a format cleaned by
+    mat2 and read by exiftool, both in the sandbox (core.files.review)."""
+    from PIL import Image  # noqa: PLC0415
+
+    height = max(1, (size - 4096) // (WIDTH * 3))
+    image = Image.frombytes("RGB", (WIDTH, height), os.urandom(WIDTH * height * 3))
+    out = io.BytesIO()
+    image.save(out, "TIFF", tiffinfo={315: "Nombre del denunciante"})
+    return out.getvalue()
+
+
+SAMPLES = {"pdf": large_pdf, "tiff": large_tiff}
+
+
 def _status_kib(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -165,9 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mib", type=float, default=50.0)
     parser.add_argument("--target", type=float, default=2.0, help="peak above idle / file")
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
+    parser.add_argument(
+        "--format", choices=sorted(SAMPLES), default="pdf", help="pdf: built-in cleaner; tiff: mat2"
+    )
     args = parser.parse_args(argv)
 
-    data = large_pdf(int(args.size_mib * MIB))
+    data = SAMPLES[args.format](int(args.size_mib * MIB))
     with tempfile.TemporaryDirectory(prefix="integra-upload-mem-") as tmpdir:
         tmp = Path(tmpdir)
         url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -181,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             idle_kib = _status_kib(worker, "VmRSS")
             client = Client(port)
             form = client.request("GET", "/denunciar", None, None)
-            body, ctype = complaint_body(form, data, "expediente.pdf")
+            body, ctype = complaint_body(form, data, f"expediente.{args.format}")
             with Peak(worker) as upload:
                 review = client.request("POST", "/denunciar", body, ctype)
             del body
@@ -201,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(timeout=30)
 
     size_kib = len(data) / 1024
-    print(f"file: {len(data) / MIB:.1f} MiB PDF; idle worker: {idle_kib / 1024:.1f} MiB")
+    print(
+        f"file: {len(data) / MIB:.1f} MiB {args.format.upper()}; "
+        f"idle worker: {idle_kib / 1024:.1f} MiB"
+    )
     print("| step | worker peak MiB | children peak MiB | above idle MiB | ratio to file |")
     print("|---|---:|---:|---:|---:|")
     missed = []
