@@ -44,6 +44,7 @@ from core.files import metadata
 from core.files import policy
 from core.files import review
 from core.files.metadata import CleaningFailed
+from core.files.metadata import Finding
 from core.files.owned import Owned
 from core.law.enums import BlobKind
 from core.storage import blobs
@@ -208,17 +209,18 @@ def store_file(
     original.close()
     cleaned_spool = None
     cleaned: bytes | None = None
+    after: list[Finding] | None = None
     if kind not in review.PLAIN:
         cleaned_spool = _spool(session, key, size)
         try:
             review.clean_into(data, ext, cleaned_spool)
             cleaned_spool.close()
             cleaned = _read_all(cleaned_spool.pieces())
-            review.check(kind, cleaned)
+            after = review.builtin(cleaned, kind)
+            review.check(kind, cleaned, after)
         except CleaningFailed:
-            cleaned = None
+            cleaned = after = None
     data.drop()
-    after = review.builtin(cleaned, kind) if cleaned is not None else None
 
     def both() -> list[bytes]:
         files = [_read_all(original.pieces())]

@@ -458,7 +458,7 @@ def strip_pdf_into(source: Owned, out: Any) -> None:
     being written), taking the file from `source`: once pypdf has parsed it, the original is
     let go, so a large PDF is held about once (its parsed objects), not three times (the
     original, the objects and the output; docs/performance.md, "Upload memory"). Not
-    checked: the caller reads the result back and calls `check_cleaned`."""
+    checked: the caller reads the result back and checks it (core.files.review.check)."""
     from pypdf import PdfWriter
 
     _check_pdf_tail(source.peek())
@@ -739,14 +739,9 @@ def clean(data: bytes) -> bytes:
         out = stripper(data)
     except Exception as exc:  # noqa: BLE001 - any failure of a parser on hostile input
         raise CleaningFailed(kind) from exc
-    check_cleaned(kind, out)
-    return out
-
-
-def check_cleaned(kind: str, out: bytes) -> None:
-    """Raise CleaningFailed unless `out` is still a `kind` file and shows no metadata."""
     if sniff(out) != kind or inspect(out).findings:
         raise CleaningFailed(kind)
+    return out
 
 
 def clean_if_applicable(data: bytes) -> tuple[bytes, bool]:

@@ -133,11 +133,12 @@ def clean_into(source: Owned, ext: str, out: Any) -> str:
     return kind
 
 
-def check(kind: str, cleaned: bytes) -> None:
-    """What `clean` checks of a built-in cleaner's result (still a `kind` file, no metadata
-    left); raises CleaningFailed."""
-    if kind in BUILTIN:
-        metadata.check_cleaned(kind, cleaned)
+def check(kind: str, cleaned: bytes, found: list[Finding]) -> None:
+    """What `clean` checks of a built-in cleaner's result: still a `kind` file, and nothing
+    left in `found`, the built-in readers' findings in it (`builtin`, read once for both
+    this check and the "after" list). Raises CleaningFailed."""
+    if kind in BUILTIN and (metadata.sniff(cleaned) != kind or found):
+        raise CleaningFailed(kind)
 
 
 def examine(data: bytes, ext: str) -> Review:
