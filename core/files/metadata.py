@@ -357,8 +357,12 @@ class _SharingReader(io.BufferedReader):
         if size is not None and size >= _LARGE_READ:
             start = self.tell()
             end = min(start + size, len(self._whole))
-            self.seek(end)
-            return self._whole[start:end]  # type: ignore[return-value]
+            # A view only where the stream's data ends where its /Length says: pypdf's
+            # recovery from a wrong /Length searches the data with bytes methods.
+            after = bytes(self._whole[end : end + 32]).lstrip(b" \t\r\n\x00\x0c")
+            if after.startswith(b"endstream"):
+                self.seek(end)
+                return self._whole[start:end]  # type: ignore[return-value]
         return super().read(size)
 
     def close(self) -> None:

@@ -89,3 +89,31 @@ def test_a_large_pdf_that_needs_repair_is_unreadable_not_scanned(monkeypatch) ->
     with pytest.raises(metadata.CleaningFailed):
         metadata.clean(data)
     assert strictness and all(strictness)
+
+
+def _scan(size: int) -> bytes:
+    """A PDF that is nearly all one uncompressed image stream of `size` random bytes."""
+    from pypdf.generic import DecodedStreamObject
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    image = DecodedStreamObject()
+    image.set_data(os.urandom(size))
+    page[NameObject("/Contents")] = writer._add_object(image)
+    writer.add_metadata({"/Author": "Nombre Canario-9914"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("shift", [-1000, 0, 1000])
+def test_a_large_pdf_is_cleaned_whole_even_with_a_wrong_stream_length(shift: int) -> None:
+    """Above LARGE_PDF the parsed streams share the upload's bytes; where a /Length is wrong
+    pypdf's recovery still gets bytes it can search, as below it."""
+    data = _scan(metadata.LARGE_PDF + 1024 * 1024)
+    length = int(data.split(b"/Length ", 1)[1].split(b"\n", 1)[0].split(b" ", 1)[0].strip(b">"))
+    data = data.replace(f"/Length {length}".encode(), f"/Length {length + shift}".encode(), 1)
+    cleaned = metadata.clean(data)
+    assert metadata.inspect(cleaned).findings == ()
+    assert abs(len(cleaned) - len(data)) < 4096  # the image is all there
