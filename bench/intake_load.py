@@ -98,6 +98,39 @@ PDF = _pdf()
 FACTS = "El jefe de logística direccionó la compra de combustible a una empresa vinculada. " * 20
 
 
+def complaint_body(
+    form: str, attachment: bytes, filename: str, *, entity: str = ""
+) -> tuple[bytes, str]:
+    """The complaint form posted with one attachment: (multipart body, content type); `form`
+    is the page GET /denunciar returned (its CSRF token, when there is one); `entity`, the
+    entity's slug where the install has several."""
+    pairs: list[tuple[str, object]] = [
+        ("modality", "anonima"),
+        ("motives", "contratacion_irregular"),
+        ("facts", FACTS),
+        ("persons-0-post", "Jefe de Logística"),
+        ("commitment", "y"),
+        ("document_type", "DNI"),
+        ("files", FileStorage(io.BytesIO(attachment), filename=filename)),
+    ]
+    token = TOKEN_RE.search(form)
+    if token:
+        pairs.append(("csrf_token", token.group(1)))
+    if entity:
+        pairs.append(("entity", entity))
+    boundary, body = encode_multipart(MultiDict(pairs))
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def submission_body(review: str) -> bytes:
+    """The review page's hidden fields and CSRF token, posted to /denunciar/enviar."""
+    fields = list(HIDDEN_RE.findall(review))
+    token = TOKEN_RE.search(review)
+    if token:
+        fields.append(("csrf_token", token.group(1)))
+    return urllib.parse.urlencode(fields).encode()
+
+
 class Client:
     """One person: a keep-alive connection and a cookie."""
 
@@ -129,33 +162,13 @@ class Client:
         form = self.request(
             "GET", f"/denunciar?entidad={slug}" if slug else "/denunciar", None, None
         )
-        token = TOKEN_RE.search(form)
-        pairs: list[tuple[str, object]] = [
-            ("modality", "anonima"),
-            ("motives", "contratacion_irregular"),
-            ("facts", FACTS),
-            ("persons-0-post", "Jefe de Logística"),
-            ("commitment", "y"),
-            ("document_type", "DNI"),
-            # A real PDF whose author the review finds and the filing removes.
-            ("files", FileStorage(io.BytesIO(PDF), filename="prueba.pdf")),
-        ]
-        if token:
-            pairs.append(("csrf_token", token.group(1)))
-        if slug:
-            pairs.append(("entity", slug))
-        boundary, body = encode_multipart(MultiDict(pairs))
-        review = self.request(
-            "POST", "/denunciar", body, f"multipart/form-data; boundary={boundary}"
-        )
-        fields = [(k, v) for k, v in HIDDEN_RE.findall(review)]
-        token = TOKEN_RE.search(review)
-        if token:
-            fields.append(("csrf_token", token.group(1)))
+        # A real PDF whose author the review finds and the filing removes.
+        body, ctype = complaint_body(form, PDF, "prueba.pdf", entity=slug)
+        review = self.request("POST", "/denunciar", body, ctype)
         confirmation = self.request(
             "POST",
             "/denunciar/enviar",
-            urllib.parse.urlencode(fields).encode(),
+            submission_body(review),
             "application/x-www-form-urlencoded",
         )
         if not RECEIPT_RE.search(confirmation):

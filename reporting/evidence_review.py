@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from dataclasses import field
+from typing import BinaryIO
+from typing import cast
 
 from flask import request
 from flask_babel import gettext as _
@@ -24,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 import crypto
 from core.files import metadata
 from core.files import policy
+from core.files.owned import Owned
 from core.services import intake
 from reporting import common
 from reporting import drafts
@@ -51,19 +54,64 @@ def store_uploads(
         if not storage or not storage.filename:
             continue
         name = metadata.safe_filename(storage.filename)
-        data = storage.stream.read()
-        error = common.screen_upload(name, data, count=count, total=total)
+        data = _take(storage)
+        error = common.screen_upload(name, data.peek(), count=count, total=total)
         if error is not None:
             errors.append(error)
             continue
+        total += data.size
         added.append(
             drafts.store_file(
                 db, key, filename=name, content_type=policy.content_type(name), data=data
             )
         )
-        total += len(data)
         count += 1
     return added, errors
+
+
+def _take(storage: FileStorage) -> Owned:
+    """The uploaded bytes, handed over: the request's in-memory file (reporting.uploads) is
+    closed, so the draft's cleaner holds the only reference and can free them early."""
+    stream = storage.stream
+    data = stream.getvalue() if isinstance(stream, io.BytesIO) else stream.read()
+    stream.close()
+    return Owned(data)
+
+
+def _cleaning_failed(name: str) -> str:
+    return str(
+        _(
+            "No pudimos quitar los datos ocultos de «%(name)s». Quite el "
+            "archivo, o en la revisión marque «Conservar el archivo original».",
+            name=name,
+        )
+    )
+
+
+def _upload_of_early_draft(
+    db: Session,
+    header: drafts.DraftFile,
+    key: crypto.Identity,
+    *,
+    cleaned: bool,
+    removed: tuple[str, ...],
+) -> intake.UploadedEvidence | None:
+    """A draft written before drafts kept their cleaned copy: the original in memory,
+    cleaned now if chosen (None: it could not be)."""
+    _header, data = drafts.read_file(db, header.blob_id, key)
+    if cleaned:
+        out = policy.clean(data, policy.extension(header.filename))
+        if out is None:
+            return None
+        data = out
+    return intake.UploadedEvidence(
+        filename=header.filename,
+        content_type=header.content_type,
+        stream=io.BytesIO(data),
+        size=len(data),
+        metadata_removed=removed,
+        original_sha256=header.sha256,
+    )
 
 
 def posted_choice_names() -> set[str]:
@@ -75,13 +123,10 @@ def prepare(db: Session, blob_ids: list[int], key: crypto.Identity) -> Prepared:
     """Open each draft and apply the person's choice; problems are Spanish sentences."""
     keep = common.ids(request.form.getlist("keep_original"))
     result = Prepared()
-    present = {f.blob_id for f in drafts.list_files(db, blob_ids, key)}
+    present = {f.blob_id: f for f in drafts.list_files(db, blob_ids, key)}
     for blob_id in blob_ids:
-        try:
-            if blob_id not in present:
-                raise ValueError("draft gone")
-            header, data = drafts.read_file(db, blob_id, key)
-        except (crypto.AgeError, ValueError):
+        header = present.get(blob_id)
+        if header is None:
             # Never send silently without a file the person chose.
             result.problems.append(
                 _(
@@ -92,6 +137,7 @@ def prepare(db: Session, blob_ids: list[int], key: crypto.Identity) -> Prepared:
             continue
         result.opened.append(blob_id)
         removed: tuple[str, ...] = ()
+        cleaned = False
         if header.needs_choice:
             choice = request.form.get(f"{CHOICE_PREFIX}{blob_id}")
             if choice == REMOVE:
@@ -105,24 +151,22 @@ def prepare(db: Session, blob_ids: list[int], key: crypto.Identity) -> Prepared:
                 )
                 continue
         elif header.removable and blob_id not in keep:
-            cleaned = policy.clean(data, policy.extension(header.filename))
-            if cleaned is None:
-                result.problems.append(
-                    _(
-                        "No pudimos quitar los datos ocultos de «%(name)s». Quite el "
-                        "archivo, o en la revisión marque «Conservar el archivo original».",
-                        name=header.filename,
-                    )
-                )
-                continue
-            data = cleaned
+            cleaned = True
             removed = tuple(dict.fromkeys(f for f, _v in header.findings))
+        if header.cleaned_size is None:
+            upload = _upload_of_early_draft(db, header, key, cleaned=cleaned, removed=removed)
+            if upload is None:
+                result.problems.append(_cleaning_failed(header.filename))
+            else:
+                result.uploads.append(upload)
+            continue
+        # The reviewed copy, streamed from the draft while it is sealed to the office.
         result.uploads.append(
             intake.UploadedEvidence(
                 filename=header.filename,
                 content_type=header.content_type,
-                stream=io.BytesIO(data),
-                size=len(data),
+                stream=cast(BinaryIO, drafts.open_part(db, header, key, cleaned=cleaned)),
+                size=header.cleaned_size if cleaned else header.size,
                 metadata_removed=removed,
                 original_sha256=header.sha256,
             )

@@ -3,6 +3,8 @@
 The request body is already bounded by MAX_CONTENT_LENGTH, so keeping each file part
 in a BytesIO costs at most that much memory per request, and nothing a complainant
 uploads ever touches the disk before it is sealed (docs/threat-model.md, invariant 1).
+The draft code takes the bytes over from the BytesIO without copying them
+(reporting.evidence_review), so a file is held once (docs/performance.md, "Upload memory").
 """
 
 from __future__ import annotations

@@ -5,8 +5,13 @@ mat2 and exiftool work on files, and both parse hostile input. Each run gets:
 - a bubblewrap sandbox (as mat2 recommends): no network, no other process, read-only
   /usr and /etc, none of Integra's data directory, killed with its parent; and inside it
 - a private tmpfs at /tmp, RAM-backed, that exists only for the sandbox's lifetime: the
-  file enters on standard input, the tool works there, the result leaves on standard
-  output, and the kernel frees the tmpfs (and every copy in it) when the sandbox exits.
+  file (or files: exiftool reads an original and its cleaned copy in one run) enters on
+  standard input, the tool works there, the result leaves on standard output, and the
+  kernel frees the tmpfs (and every copy in it) when the sandbox exits.
+
+The shell inside runs as the namespace's pid 1 (`--as-pid-1`, no bubblewrap init between):
+bubblewrap's init is never waited for by the worker, so the tools' CPU time went uncounted
+in the worker's children; with the shell as pid 1 it is counted (docs/performance.md).
 
 Where bubblewrap cannot run (no unprivileged user namespaces), the fallback is a private
 0700 directory under /dev/shm (RAM-backed too), overwritten and removed as soon as the
@@ -21,6 +26,8 @@ import os
 import shutil
 import subprocess  # noqa: S404 - fixed argument lists, never a shell with user input
 import tempfile
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 TIMEOUT = 120  # seconds; a video re-muxed by ffmpeg inside mat2 is the slowest case
@@ -34,7 +41,14 @@ class ToolFailed(RuntimeError):
 
 
 def _bwrap_args(workdir: str) -> list[str]:
-    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    args = [
+        "bwrap",
+        "--as-pid-1",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+    ]
     for key, value in _ENV.items():
         args += ["--setenv", key, value]
     args += ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
@@ -74,10 +88,13 @@ def sandboxed() -> bool:
     return bwrap_works() and os.environ.get("INTEGRA_FILE_SANDBOX", "bwrap") != "shm"
 
 
-def _script(command: list[str], name: str, output: str | None) -> str:
-    """A sh script: stdin -> w/<name>, run the tool there, send the result to stdout."""
+def _script(command: list[str], files: Sequence[tuple[str, int]], output: str | None) -> str:
+    """A sh script: stdin -> w/<name> for each (name, size) in turn (the last takes the
+    rest), run the tool there, send the result to stdout."""
     quoted = " ".join(_quote(part) for part in command)
-    head = f"set -e; umask 077; mkdir w; cat > w/{_quote(name)}; {quoted}"
+    reads = [f"head -c {size} > w/{_quote(name)}" for name, size in files[:-1]]
+    reads.append(f"cat > w/{_quote(files[-1][0])}")
+    head = f"set -e; umask 077; mkdir w; {'; '.join(reads)}; {quoted}"
     return f"{head} >&2; cat w/{_quote(output)}" if output else head
 
 
@@ -91,28 +108,65 @@ def run(command: list[str], data: bytes, *, name: str, output: str | None = None
     The file is written as w/<name>; the result is the bytes of w/<output> (or the tool's
     standard output when `output` is None). Raises ToolFailed on any failure.
     """
-    if shutil.which(command[0]) is None:
+    return run_files(command, [(name, data)], output=output)
+
+
+def run_files(
+    command: list[str], files: Sequence[tuple[str, bytes]], *, output: str | None = None
+) -> bytes:
+    """`run` with several files in one sandbox: each (name, data) is written as w/<name>."""
+    if shutil.which(command[0]) is None or not files:
         raise ToolFailed(command[0])
     if sandboxed():
-        return _run_bwrap(command, data, name=name, output=output)
-    return _run_shm(command, data, name=name, output=output)
+        return _run_bwrap(command, files, output=output)
+    return _run_shm(command, files, output=output)
 
 
-def _run_bwrap(command: list[str], data: bytes, *, name: str, output: str | None) -> bytes:
-    script = _script(command, name, output)
+def _run_bwrap(
+    command: list[str], files: Sequence[tuple[str, bytes]], *, output: str | None
+) -> bytes:
+    script = _script(command, [(name, len(data)) for name, data in files], output)
+    read_end, write_end = os.pipe()
     try:
-        done = subprocess.run(  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603
             [*_bwrap_args(WORKDIR), "sh", "-c", script],
-            input=data,
-            capture_output=True,
-            timeout=TIMEOUT,
-            check=False,
+            stdin=read_end,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
-    except (OSError, subprocess.SubprocessError) as exc:
+    except OSError as exc:
+        os.close(write_end)
         raise ToolFailed(command[0]) from exc
-    if done.returncode != 0 or not done.stdout:
+    finally:
+        os.close(read_end)
+    # The files are written one after the other by a thread (never joined into one copy)
+    # while this thread collects the result.
+    feeder = threading.Thread(target=_feed, args=(write_end, files), daemon=True)
+    feeder.start()
+    try:
+        out, _err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.communicate()
+        raise ToolFailed(command[0]) from exc
+    finally:
+        feeder.join()
+    if proc.returncode != 0 or not out:
         raise ToolFailed(command[0])
-    return done.stdout
+    return out
+
+
+def _feed(fd: int, files: Sequence[tuple[str, bytes]]) -> None:
+    """Write each file's bytes into the pipe `fd`, then close it (a tool that stopped reading
+    closes its end: the rest is dropped)."""
+    try:
+        with os.fdopen(fd, "wb", buffering=0) as pipe:
+            for _name, data in files:
+                view = memoryview(data)
+                while view:
+                    view = view[pipe.write(view[: 1 << 20]) or 0 :]
+    except OSError:
+        pass
 
 
 def _wipe(directory: Path) -> None:
@@ -127,16 +181,19 @@ def _wipe(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _run_shm(command: list[str], data: bytes, *, name: str, output: str | None) -> bytes:
+def _run_shm(
+    command: list[str], files: Sequence[tuple[str, bytes]], *, output: str | None
+) -> bytes:
     if not RAM_DIR.is_dir():
         raise ToolFailed("no RAM-backed directory")  # never fall back to the disk
     base = Path(tempfile.mkdtemp(prefix="integra-", dir=RAM_DIR))  # mode 0700
     try:
         work = base / "w"
         work.mkdir(mode=0o700)
-        fd = os.open(work / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        for name, data in files:
+            fd = os.open(work / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
         try:
             done = subprocess.run(  # noqa: S603
                 command,

@@ -101,6 +101,40 @@ def store_stream(
     return blob
 
 
+class BlobWriter:
+    """A new blob written push-style: each `write` is sealed and stored as it comes (constant
+    memory), for producers that write rather than be read (a PDF writer, a copy of several
+    sources); `tell` counts the plaintext written. `finish` closes the stream and returns
+    the blob; a writer dropped without `finish` leaves a blob without its final chunk,
+    which never decrypts (the caller deletes it)."""
+
+    def __init__(
+        self, session: Session, recipients: Sequence[crypto.Recipient], *, kind: BlobKind
+    ) -> None:
+        self.blob = _new_blob(session, kind, None)
+        self._sink = _ChunkWriter(session, self.blob)
+        self._encryptor = crypto.open_encryptor(self._sink, recipients)
+        self._size = 0
+
+    def write(self, data: bytes) -> int:
+        # In pieces: a large write would otherwise be copied whole into the encryptor's
+        # buffer behind a few bytes already waiting there.
+        view = memoryview(data)
+        for offset in range(0, len(view), COPY_SIZE):
+            self._encryptor.write(view[offset : offset + COPY_SIZE])  # type: ignore[arg-type]
+        self._size += len(view)
+        return len(view)
+
+    def tell(self) -> int:
+        return self._size
+
+    def finish(self) -> Blob:
+        self._encryptor.close()
+        self.blob.sha256 = self._sink.finish()
+        self.blob.size = self._sink.size
+        return self.blob
+
+
 def store_bytes(
     session: Session,
     data: bytes,

@@ -186,3 +186,84 @@ def test_exiftool_report_keeps_identifying_tags_and_drops_structure():
         ("gps", "12 deg 2' S"),
         ("author", "Luis"),
     }
+
+
+def _pdf_with(info: dict[str, str], *, xmp: str = "") -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+    from pypdf.generic import StreamObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.add_metadata(info)
+    if xmp:
+        stream = StreamObject()
+        stream.set_data(
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>'
+            f"{xmp}</rdf:li></rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>".encode()
+        )
+        stream[NameObject("/Type")] = NameObject("/Metadata")
+        stream[NameObject("/Subtype")] = NameObject("/XML")
+        writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _count_sandbox_runs(monkeypatch) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    runs: list[list[str]] = []
+    real = sandbox.run_files
+
+    def spy(command, files, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append([name for name, _data in files])
+        return real(command, files, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run_files", spy)
+    return runs
+
+
+def test_exiftool_reads_the_original_and_the_cleaned_copy_in_one_run(monkeypatch):
+    _require_tools()
+    runs = _count_sandbox_runs(monkeypatch)
+    canary = f"CANARY{uuid.uuid4().hex[:12]}"
+    seen = review.examine(samples.jpeg_with_exif(canary), "jpg")
+    assert seen.cleanable
+    assert any(canary in f.value for f in seen.before)
+    assert not any(canary in f.value for f in seen.after)
+    assert runs == [["evidence.jpg", "evidence1.jpg"]]  # one sandbox, both files
+
+
+def test_a_pdf_whose_info_dictionary_is_all_its_metadata_is_read_without_exiftool(monkeypatch):
+    _require_tools()
+    runs = _count_sandbox_runs(monkeypatch)
+    seen = review.examine(_pdf_with({"/Author": "Ana Canario", "/Empresa": "Obras SAC"}), "pdf")
+    before = {(f.field, f.value) for f in seen.before}
+    assert {("author", "Ana Canario"), ("text", "Empresa: Obras SAC")} <= before
+    assert seen.cleanable and seen.after == ()
+    assert runs == []
+
+
+def test_exiftool_still_reads_a_pdf_with_xmp(monkeypatch):
+    _require_tools()
+    runs = _count_sandbox_runs(monkeypatch)
+    with_xmp = review.examine(_pdf_with({"/Title": "Informe"}, xmp="Luis Canario"), "pdf")
+    assert runs == [["evidence.pdf", "evidence1.pdf"]]
+    before = {(f.field, f.value) for f in with_xmp.before}
+    assert ("author", "Luis Canario") in before  # named by exiftool, not just "XMP"
+    assert with_xmp.cleanable and not any("Luis" in f.value for f in with_xmp.after)
+
+
+def test_the_sandboxed_tools_cpu_time_is_counted_in_the_callers_children():
+    import resource
+
+    require_peer("bwrap", sandbox.bwrap_works(), "bubblewrap cannot create a sandbox here")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; cat w/f"
+    assert sandbox.run(["sh", "-c", busy], b"done", name="f") == b"done"
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # bubblewrap's own init was never waited for: the loop's CPU time was lost (0.0 s).
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) > 0.05

@@ -15,6 +15,7 @@ from case_builders import file_case
 from sqlalchemy.orm import Session
 
 import crypto
+from core.files.owned import Owned
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.workflow import Act
@@ -97,7 +98,7 @@ def test_draft_files_are_padded_and_read_back_exactly(db_session: Session) -> No
     for n in (20_000, 20_100, 23_000):  # 20,000 and 20,100 with the header: one bucket
         data = bytes([n % 251]) * n
         found = drafts.store_file(
-            db_session, key, filename="acta.txt", content_type="text/plain", data=data
+            db_session, key, filename="acta.txt", content_type="text/plain", data=Owned(data)
         )
         header, back = drafts.read_file(db_session, found.blob_id, key)
         assert back == data and header.size == n

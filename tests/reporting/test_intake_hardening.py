@@ -136,23 +136,28 @@ def test_failed_cleaning_is_reported_not_claimed(client, ent, session_for, monke
     exif[0x013B] = CANARY
     buf = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buf, "JPEG", exif=exif)
-    client.get("/denunciar")
-    review = file_review(client, with_files(complaint_data(), [("foto.jpg", buf.getvalue())]))
-    # A stripper that leaves the metadata in place (a format variant it does not know).
+    original = buf.getvalue()
+    # A stripper that leaves the metadata in place (a format variant it does not know). The
+    # file is cleaned on arrival (the filing sends the reviewed copy), so it fails there.
     monkeypatch.setitem(metadata._STRIPPERS, "jpeg", lambda data: data)
+    client.get("/denunciar")
+    review = file_review(client, with_files(complaint_data(), [("foto.jpg", original)]))
+    assert "No podemos quitar los datos ocultos de este tipo de archivo" in review
+    assert CANARY in review and "No queda ningún dato oculto" not in review
     resp = client.post("/denunciar/enviar", data=MultiDict(hidden_fields(review)))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert "No pudimos quitar los datos ocultos de «foto.jpg»" in html
+    assert "Elija qué hacer con «foto.jpg»" in html
     assert _cases(session_for) == []
-    # Keeping the original is the person's informed choice, and it is recorded as such.
+    # Sending the original is the person's informed choice, and it is recorded as such.
     review = file_review(client, complaint_data())
     fields = MultiDict(hidden_fields(review))
     (blob_id,) = session_for.scalars(select(Blob.id).where(Blob.case_id.is_(None)))
-    fields.add("keep_original", str(blob_id))
+    fields.add(f"choice-{blob_id}", "keep")
     assert client.post("/denunciar/enviar", data=fields).status_code == 200
     (case,) = _cases(session_for)
     assert read_attachment_meta(case.attachments[0], [ent.office])["metadata_removed"] == []
+    assert read_plaintext(session_for, case.attachments[0].blob_id, [ent.office]) == original
 
 
 @pytest.mark.parametrize(
