@@ -228,6 +228,7 @@ def store_file(
         return files if cleaned is None else [*files, cleaned]
 
     found = review.combine(kind, ext, before, after, both)
+    cleaned_size = len(cleaned) if cleaned is not None else 0
     header = {
         "filename": filename,
         "content_type": content_type,
@@ -237,7 +238,7 @@ def store_file(
         "findings": [[f.field, f.value] for f in found.before],
         "removable": found.cleanable,
         "after": [[f.field, f.value] for f in found.after],
-        "cleaned_size": len(cleaned) if cleaned is not None else 0,
+        "cleaned_size": cleaned_size,
     }
     head = json.dumps(header, ensure_ascii=False).encode()
     framed = _HEADER.pack(len(head)) + head
@@ -251,7 +252,7 @@ def store_file(
         draft.write(piece)
     # Zeros up to the Padmé length (core/storage/padding.py): the blob's size says as little
     # of the file's as a filed attachment's does; the header's sizes say where each part ends.
-    total = len(framed) + int(header["cleaned_size"]) + size
+    total = len(framed) + cleaned_size + size
     _write_zeros(draft, padme(total) - total)
     blob = draft.finish()
     original.discard()
