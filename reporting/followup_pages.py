@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from enum import StrEnum
 from typing import Any
+from typing import TypeVar
 
 from flask import Blueprint
 from flask import abort
@@ -23,12 +25,14 @@ import crypto
 from core import web
 from core.errors import DomainError
 from core.law import event_kinds
+from core.law.enums import Beneficiary
 from core.law.enums import CaseState
 from core.law.enums import Destination
 from core.law.enums import MeasureType
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
+from core.law.enums import Motive
 from core.services import followup
 from core.services import intake
 from core.services import subsanacion
@@ -145,6 +149,14 @@ def _open_deadlines(case: Case) -> list[dict[str, Any]]:
     ]
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _known(kind: type[_E], values: list[str]) -> list[_E]:
+    """The values a stored report names that this version knows (others are skipped)."""
+    return [kind(v) for v in values if v in kind._value2member_map_]
+
+
 def register(bp: Blueprint) -> None:
     """Add the follow-up routes to the intake blueprint."""
     # --- follow-up -----------------------------------------------------------------------------
@@ -225,6 +237,10 @@ def register(bp: Blueprint) -> None:
                 state_label=state_label,
                 state_help=state_help,
                 events=_visible_events(case),
+                measures=sorted(
+                    (m for m in case.measures if m.beneficiary is Beneficiary.COMPLAINANT),
+                    key=lambda m: (m.requested_at, m.id),
+                ),
                 deadlines=_open_deadlines(case),
                 messages=messages,
                 files=files,
@@ -331,8 +347,36 @@ def register(bp: Blueprint) -> None:
         case, identity = _require_followup()
         if case.report_blob_id is None:
             abort(404)
-        report = json.loads(read_plaintext(web.db(), case.report_blob_id, [identity]))
-        return render_template("followup_report.html", case=case, report=report, labels=labels)
+        db = web.db()
+        report = json.loads(read_plaintext(db, case.report_blob_id, [identity]))
+        # The identity document is sealed to the vault and to the complainant (never to the
+        # office key): they read back what they gave, as the head of the OII would.
+        person = None
+        if case.identity_blob_id is not None:
+            person = json.loads(read_plaintext(db, case.identity_blob_id, [identity]))
+        files = []
+        for att in sorted(case.attachments, key=lambda a: (a.created_at, a.id)):
+            try:
+                files.append({"at": att.created_at, **read_attachment_meta(att, [identity])})
+            except (crypto.AgeError, ValueError):
+                continue
+        return render_template(
+            "followup_report.html",
+            case=case,
+            report=report,
+            person=person,
+            files=files,
+            labels=labels,
+            modality=Modality(report.get("modality", case.modality.value)),
+            motives=[
+                Motive(m) for m in report.get("motives", []) if m in Motive._value2member_map_
+            ],
+            measures=[
+                MeasureType(m)
+                for m in (report.get("protection") or {}).get("measures", [])
+                if m in MeasureType._value2member_map_
+            ],
+        )
 
     @bp.post("/seguimiento/salir")
     def followup_logout() -> BaseResponse:

@@ -349,3 +349,52 @@ def test_the_complainant_sees_the_bad_faith_notice_its_term_and_the_decision(
     assert "Se decidió el procedimiento por mala fe" in page
     assert "no se confirmó" in page.split("Se decidió el procedimiento por mala fe", 1)[1][:300]
     assert "informe interno" not in page
+
+
+def test_the_complainant_sees_each_measure_requested_and_its_state(client, ent, session_for):
+    # Issue 12: the follow-up page lists the complainant's own measures with their state.
+    from core.law.enums import Beneficiary
+    from core.law.enums import MeasureState
+
+    data = complaint_data(
+        modality="con_reserva", full_name="Ana Ríos", document_number="40000002",
+        protection_measures=["traslado_denunciante"], protection_risk="Temo un cambio de sede.",
+    )  # fmt: skip
+    receipt, _ = file_complaint(client, data)
+    case = _case(session_for)
+    (measure,) = case.measures
+    assert measure.beneficiary is Beneficiary.COMPLAINANT
+    measure.state = MeasureState.IN_FORCE
+    measure.in_force_from = dt.date(2026, 12, 1)
+    measure.in_force_until = dt.date(2027, 5, 31)
+    session_for.commit()
+    client.post("/seguimiento", data={"receipt": receipt})
+    page = client.get("/seguimiento").get_data(as_text=True)
+    table = page.split('data-testid="measures"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Traslado temporal del denunciante</td>" in table
+    assert "vigente" in table
+    assert "01/12/2026" in table and "31/05/2027" in table
+
+
+def test_my_complaint_shows_everything_i_sent(client, ent, session_for):
+    # Issue 12: "Ver mi denuncia" shows modality, motives, facts, identity data under reserve,
+    # the measures asked for (with "Otra medida"), and each file with its name and hash.
+    import hashlib
+
+    note = b"Acta de conformidad firmada sin servicio."
+    data = complaint_data(
+        modality="con_reserva", full_name="Ana Ríos Paz", document_number="40000002",
+        email="ana@example.org", protection_measures=["traslado_denunciante", "otra"],
+        protection_other="Horario flexible para declarar.", protection_risk="Temo represalias.",
+    )  # fmt: skip
+    data["files"] = (io.BytesIO(note), "acta.txt")
+    receipt, _ = file_complaint(client, data)
+    client.post("/seguimiento", data={"receipt": receipt})
+    page = client.get("/seguimiento/denuncia").get_data(as_text=True)
+    assert 'data-testid="modality">Con reserva de identidad' in page
+    assert data["facts"] in page
+    identity = page.split('data-testid="identity"', 1)[1].split("</dl>", 1)[0]
+    assert "Ana Ríos Paz" in identity and "40000002" in identity and "ana@example.org" in identity
+    assert "Traslado temporal del denunciante" in page and "Horario flexible para declarar." in page
+    files = page.split('data-testid="files"', 1)[1].split("</ul>", 1)[0]
+    assert "acta.txt" in files and hashlib.sha256(note).hexdigest() in files
