@@ -21,7 +21,6 @@ from flask import abort
 from flask import redirect
 from flask import request
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from casework.case_pages import office_identity
 from casework.case_pages import office_recipients
 from casework.case_pages import refusal_message
 from casework.inbox_pages import CASE_ROLES
+from casework.labels import BAD_FAITH_CHOICE_LABELS
 from core import web
 from core.errors import DomainError
 from core.errors import TransitionRefused
@@ -46,13 +46,6 @@ from core.storage.models import BadFaithProcedure
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
-
-BAD_FAITH_LABELS = {
-    BadFaithType.ALREADY_REPORTED: _l("Hechos ya denunciados"),
-    BadFaithType.REPEATED: _l("Denuncia reiterada"),
-    BadFaithType.UNFOUNDED: _l("Denuncia carente de fundamento"),
-    BadFaithType.FALSE: _l("Denuncia falsa"),
-}
 
 
 def person_context(session: Session, case: Case) -> dict[str, Any]:
@@ -80,7 +73,7 @@ def person_context(session: Session, case: Case) -> dict[str, Any]:
         "bad_faith": procedure,
         "bad_faith_clocks": clocks,
         "bad_faith_decided": decided,
-        "bad_faith_type_labels": BAD_FAITH_LABELS,
+        "bad_faith_type_labels": BAD_FAITH_CHOICE_LABELS,
         "pad_ended_on": (pad_end.data or {}).get("ended_on") if pad_end is not None else None,
         "today": local_day(utcnow()).isoformat(),
     }

@@ -35,7 +35,12 @@ from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
 from casework.inbox_pages import CASE_ROLES
-from casework.inbox_pages import label_context
+from casework.labels import ACT_LABELS
+from casework.labels import EVENT_LABELS
+from casework.labels import LEGAL_BASIS_LABELS
+from casework.labels import REQUESTER_LABELS
+from casework.labels import REQUIREMENT_LABELS
+from casework.labels import label_context
 from core import web
 from core.access import case_scope
 from core.errors import CapabilityRequired
@@ -48,10 +53,8 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Role
-from core.law.measures_workflow import MeasureAct
 from core.law.workflow import Act
 from core.law.workflow import Input
-from core.law.workflow import RequirementItem
 from core.law.workflow import allowed_acts
 from core.law.workflow import allowed_destinations
 from core.law.workflow import blocked_acts
@@ -71,82 +74,6 @@ from core.storage.db import utcnow
 from core.storage.models import Case
 from core.storage.models import Forwarding
 from core.storage.models import Officer
-
-ACT_LABELS = {
-    Act.BEGIN_VERIFICATION: _l("Iniciar la verificación de requisitos"),
-    Act.VERIFY_REQUIREMENTS: _l("Dar por cumplidos los requisitos"),
-    Act.REQUEST_SUBSANACION: _l("Requerir subsanación al denunciante"),
-    Act.RECEIVE_SUBSANACION: _l("Registrar la subsanación recibida"),
-    Act.DECLARE_WITHDRAWAL: _l("Declarar el desistimiento y archivar"),
-    Act.FORWARD: _l("Derivar la denuncia"),
-    Act.FORWARD_RESERVE_ONLY: _l("Derivar a la STPAD (solo reserva de identidad)"),
-    Act.CONCLUDE: _l("Concluir"),
-    Act.REFER_ARCHIVED: _l("Remitir la denuncia archivada a un órgano competente (DL 8.1)"),
-}
-REQUIREMENT_LABELS = {
-    RequirementItem.IDENTITY: _l("1. Datos de identidad del denunciante"),
-    RequirementItem.FACTS: _l("2. Narración de los hechos y nombre o cargo del denunciado"),
-    RequirementItem.COMMITMENT: _l("3. Compromiso de permanecer a disposición"),
-    RequirementItem.PLACE_DATE_SIGNATURE: _l("4. Lugar, fecha y firma o huella"),
-}
-MEASURE_ACT_LABELS = {
-    MeasureAct.REQUEST: _l("Registrar solicitud"),
-    MeasureAct.REQUEST_HR_REPORT: _l("Pedir el informe de viabilidad a la ORH"),
-    MeasureAct.RECORD_HR_REPORT: _l("Registrar el informe de viabilidad"),
-    MeasureAct.GRANT: _l("Otorgar la medida"),
-    MeasureAct.DENY: _l("Denegar la medida"),
-    MeasureAct.NOTIFY_COMPLAINANT: _l("Notificar al denunciante"),
-    MeasureAct.ENTER_INTO_FORCE: _l("Registrar que la medida está vigente"),
-    MeasureAct.START_VARIATION: _l("Iniciar variación (notificar intención)"),
-    MeasureAct.START_SUSPENSION: _l("Iniciar suspensión (notificar intención)"),
-    MeasureAct.START_BAD_FAITH_CESSATION: _l("Iniciar cese por mala fe (notificar intención)"),
-    MeasureAct.RECORD_ALEGACIONES: _l("Registrar las alegaciones recibidas"),
-    MeasureAct.DECIDE_VARIATION: _l("Decidir la variación"),
-    MeasureAct.DECIDE_SUSPENSION: _l("Decidir la suspensión"),
-    MeasureAct.DECIDE_CESSATION: _l("Decidir el cese por mala fe"),
-    MeasureAct.CEASE: _l("Cesar la medida"),
-    MeasureAct.ARCHIVE: _l("Archivar la solicitud"),
-    MeasureAct.LIFT_SUSPENSION: _l("Levantar la suspensión (la medida vuelve a estar vigente)"),
-    MeasureAct.EXCLUDE_FOR_BAD_FAITH: _l("Excluir por mala fe (DL 14)"),
-}
-
-EVENT_LABELS = {
-    "case.registered": _l("Denuncia registrada"),
-    **{f"case.{act.value}": label for act, label in ACT_LABELS.items()},
-    "assigned": _l("Asignación"),
-    "office_message": _l("Mensaje de la oficina al denunciante"),
-    "complainant_message": _l("Mensaje del denunciante"),
-    "subsanacion_response": _l("Respuesta de subsanación del denunciante"),
-    "subsanacion_notice_opened": _l("El denunciante abrió el requerimiento de subsanación"),
-    "clocks_recomputed": _l("Plazos recalculados por un cambio de calendario"),
-    "protection_requested_later": _l("Solicitud de medidas de protección del denunciante"),
-    "retaliation_reported": _l("Represalia reportada por el denunciante"),
-    "evidence_added": _l("Documentos añadidos por el denunciante"),
-    "identity_accessed": _l("Acceso a la identidad del denunciante"),
-    "identity_request_refused": _l("Solicitud de identidad denegada e informada (RG 3.4)"),
-    "package_exported": _l("Paquete de derivación generado"),
-    "bad_faith.start": _l("Inicio del procedimiento por mala fe (RG 11)"),
-    "bad_faith.record_alegaciones": _l("Alegaciones sobre la mala fe registradas"),
-    "bad_faith.decide": _l("Decisión sobre la mala fe (RG 11)"),
-    "obligations_breached": _l("Incumplimiento de obligaciones remitido (RG 10.2)"),
-    "pad_ended": _l("Fin del procedimiento disciplinario registrado (RG 6.2)"),
-    **{f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()},
-}
-LEGAL_BASIS_LABELS = {
-    vault.LegalBasis.MEASURE_EXECUTION: _l("Ejecución de medidas de protección (ORH)"),
-    vault.LegalBasis.CLARIFICATION: _l("Solicitar aclaraciones al denunciante"),
-    vault.LegalBasis.JUDICIAL_ORDER: _l("Mandato judicial o fiscal"),
-    vault.LegalBasis.COMPLAINANT_CONSENT: _l("Pedido o consentimiento del denunciante"),
-    vault.LegalBasis.BAD_FAITH_PROCEDURE: _l("Procedimiento por mala fe (DL 14)"),
-    vault.LegalBasis.OTHER: _l("Otra base legal"),
-}
-REQUESTER_LABELS = {
-    vault.Requester.TITULAR: _l("Titular de la entidad"),
-    vault.Requester.MAA: _l("Máxima autoridad administrativa"),
-    vault.Requester.PUBLIC_SERVANT: _l("Servidor de la entidad"),
-    vault.Requester.EXTERNAL: _l("Persona o entidad externa"),
-    vault.Requester.OTHER: _l("Otro"),
-}
 
 # Refusal codes (core.law.workflow, core.law.measures_workflow, services) -> message for
 # the officer.

@@ -23,7 +23,8 @@ from flask_babel import lazy_gettext as _l
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.inbox_pages import CASE_ROLES
-from casework.inbox_pages import label_context
+from casework.labels import CHANNEL_LABELS
+from casework.labels import label_context
 from core import web
 from core.access import case_scope
 from core.errors import CapabilityRequired
@@ -39,13 +40,6 @@ from core.services import channels
 from core.services import intake
 from core.storage.db import utcnow
 
-CHANNEL_LABELS = {
-    Channel.WEB: _l("Canal web (este servicio)"),
-    Channel.WRITTEN: _l("Por escrito (mesa de partes)"),
-    Channel.VERBAL: _l("Verbal (acta)"),
-    Channel.EMAIL: _l("Correo electrónico"),
-    Channel.PLATFORM: _l("Plataforma Digital Única de Denuncias"),
-}
 REFUSALS = {
     "channel_not_allowed": _l("Elija por qué canal se recibió la denuncia."),
     "received_on_invalid": _l("Indique la fecha de recepción (día, mes y año)."),

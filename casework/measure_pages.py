@@ -29,13 +29,16 @@ from casework.auth import current_officer
 from casework.auth import require_role
 from casework.badfaith_pages import person_context
 from casework.case_pages import MAX_ROW_ID
-from casework.case_pages import MEASURE_ACT_LABELS
 from casework.case_pages import case_context
 from casework.case_pages import load_case
 from casework.case_pages import office_identity
 from casework.case_pages import office_recipients
 from casework.case_pages import refusal_message
 from casework.inbox_pages import CASE_ROLES
+from casework.labels import CEASE_LABELS
+from casework.labels import CRITERION_LABELS
+from casework.labels import MEASURE_ACT_LABELS
+from casework.labels import MEASURE_EVENT_LABELS
 from core import web
 from core.errors import DomainError
 from core.law.calendar import local_day
@@ -66,27 +69,6 @@ from core.storage.models import Deadline
 from core.storage.models import Measure
 from core.storage.models import Message
 
-CRITERION_LABELS = {
-    Criterion.TRASCENDENCIA: _l("Trascendencia: no otorgarla crearía un riesgo cierto e inminente"),
-    Criterion.GRAVEDAD: _l("Gravedad: afectación del bien jurídico protegido"),
-    Criterion.VEROSIMILITUD: _l("Verosimilitud: probabilidad de que los hechos ocurrieron"),
-    Criterion.SUBORDINACION: _l(
-        "Subordinación o jerarquía entre denunciante y denunciado (medidas laborales)"
-    ),
-    Criterion.INDICIOS_RAZONABLES: _l("Apartamiento (DL 9.3): indicios razonables suficientes"),
-    Criterion.CARGO_DETERMINANTE: _l(
-        "Apartamiento (DL 9.3): el cargo del denunciado es determinante en la contratación"
-    ),
-    Criterion.RIESGO_REPRESALIA: _l(
-        "Apartamiento (DL 9.3): el denunciado conoce la denuncia y puede tomar represalias"
-    ),
-}
-CEASE_LABELS = {
-    CeaseGround.DANGER_EXTINGUISHED: _l("Se extinguió el peligro (DL 10)"),
-    CeaseGround.PAD_ENDED: _l("Terminó el procedimiento disciplinario"),
-    CeaseGround.OTHER: _l("Otro motivo"),
-}
-MEASURE_EVENT_LABELS = {f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()}
 MEASURE_CLOCKS = (
     DeadlineKind.HR_FEASIBILITY,
     DeadlineKind.NOTIFY_MEASURES,
