@@ -24,6 +24,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.case_pages import load_case
@@ -121,7 +122,7 @@ def make_blueprint() -> Blueprint:
     def _common(db: Session, case: Case) -> dict[str, Any]:
         return {
             "officer": current_officer(),
-            "reasoning": request.form.get("reasoning", ""),
+            "reasoning": forms.ReasoningForm().reasoning.data,
             "now": utcnow(),
             "office_recipients": office_recipients(case),
         }
@@ -129,10 +130,7 @@ def make_blueprint() -> Blueprint:
     @bp.post("/denuncias/<code>/mala-fe")
     @require_role(*CASE_ROLES)
     def start(code: str) -> Any:
-        try:
-            kind: BadFaithType | None = BadFaithType(request.form.get("bad_faith_type", ""))
-        except ValueError:
-            kind = None
+        kind: BadFaithType | None = forms.BadFaithStartForm().bad_faith_type.data
         return _run(
             code,
             lambda db, case: badfaith.start_bad_faith(
@@ -158,7 +156,7 @@ def make_blueprint() -> Blueprint:
     @require_role(*CASE_ROLES)
     def decide(code: str, procedure_id: int) -> Any:
         # Never inferred from a missing or forged field.
-        upheld = {"1": True, "0": False}.get(request.form.get("upheld", ""))
+        upheld: bool | None = forms.BadFaithDecisionForm().upheld.data
         return _run(
             code,
             lambda db, case: badfaith.decide_bad_faith(
@@ -178,9 +176,8 @@ def make_blueprint() -> Blueprint:
     @bp.post("/denuncias/<code>/fin-pad")
     @require_role(*CASE_ROLES)
     def pad_end(code: str) -> Any:
-        try:
-            ended_on = dt.date.fromisoformat(request.form.get("ended_on", ""))
-        except ValueError:
+        ended_on: dt.date | None = forms.PadEndForm().ended_on.data
+        if ended_on is None:
             return _refused(
                 code, TransitionRefused("pad_end_date_required", "Give the PAD's end date.")
             )

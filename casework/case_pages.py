@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
@@ -357,17 +358,8 @@ def make_blueprint() -> Blueprint:
             chosen = Act(act)
         except ValueError:
             abort(404)
-        form = request.form
-        destination = None
-        if form.get("destination"):
-            try:
-                destination = Destination(form["destination"])
-            except ValueError:
-                destination = None
-        missing: list[int] = []
-        for value in form.getlist("missing_items"):
-            if value in {"1", "2", "3", "4"}:
-                missing.append(int(value))
+        form = forms.CaseActForm()
+        missing = form.missing()
         try:
             office_identity()  # the officer must hold the key to act on what they cannot read
             apply_act(
@@ -375,15 +367,15 @@ def make_blueprint() -> Blueprint:
                 case,
                 chosen,
                 officer=officer,
-                reasoning=form.get("reasoning", ""),
+                reasoning=form.reasoning.data,
                 now=utcnow(),
                 calendar=calendar_for(db, case.entity),
                 office_recipients=office_recipients(case),
-                destination=destination,
-                destination_name=form.get("destination_name", "")[:200],
+                destination=form.destination.data,
+                destination_name=form.destination_name.data,
                 missing_items=missing,
-                forward_to_stpad=form.get("forward_to_stpad") == "1",
-                queja_reclamo=form.get("queja_reclamo") == "1",
+                forward_to_stpad=form.forward_to_stpad.data,
+                queja_reclamo=form.queja_reclamo.data,
             )
         except (TransitionRefused, CapabilityRequired, DomainError) as exc:
             db.rollback()
@@ -396,7 +388,7 @@ def make_blueprint() -> Blueprint:
                 case,
                 status=422,
                 error=refusal_message(exc),
-                form={"act": chosen.value, **form.to_dict(flat=True)},
+                form={"act": chosen.value, **request.form.to_dict(flat=True)},
                 missing_checked=missing,
             )
         db.commit()
@@ -408,7 +400,7 @@ def make_blueprint() -> Blueprint:
         case = load_case(code)
         officer = current_officer()
         db = web.db()
-        value = request.form.get("officer_id", "")
+        value = forms.AssignForm().officer_id.data
         target: Officer | None = None
         if value:
             target = next((o for o in colleagues(officer) if str(o.id) == value), None)
@@ -451,7 +443,7 @@ def make_blueprint() -> Blueprint:
                 db,
                 case,
                 officer=current_officer(),
-                body=request.form.get("body", ""),
+                body=forms.NoteForm().body.data,
                 office_recipients=office_recipients(case),
                 now=utcnow(),
             ),
@@ -469,7 +461,7 @@ def make_blueprint() -> Blueprint:
                 case,
                 direction=MessageDirection.TO_COMPLAINANT,
                 kind=MessageKind.MESSAGE,
-                body=request.form.get("message", ""),
+                body=forms.MessageForm().message.data,
                 officer_id=current_officer().id,
                 now=utcnow(),
             ),
@@ -523,13 +515,13 @@ def make_blueprint() -> Blueprint:
         case = load_case(code)
         db = web.db()
         identity = office_identity()
-        form = request.form
+        form = forms.PackageForm()
         # DL 8.3: a package is only ever the package of a forwarding recorded by an act; a
         # request naming a destination instead (the old free "copy" form) is refused and
         # records nothing.
-        if not _is_row_id(form.get("forwarding_id", "")):
+        if not _is_row_id(form.forwarding_id.data):
             abort(400)
-        target = db.get(Forwarding, int(form["forwarding_id"]))
+        target = db.get(Forwarding, int(form.forwarding_id.data))
         if target is None or target.case_id != case.id:
             abort(404)
         try:
@@ -541,7 +533,7 @@ def make_blueprint() -> Blueprint:
                 now=utcnow(),
                 office_recipients=office_recipients(case),
                 forwarding=target,
-                recipient=form.get("recipient", "")[:4000],
+                recipient=form.recipient.data,
             )
         except DomainError as exc:
             db.rollback()
@@ -549,7 +541,7 @@ def make_blueprint() -> Blueprint:
                 load_case(code),
                 status=422,
                 error=refusal_message(exc),
-                form={"package": "1", **form.to_dict(flat=True)},
+                form={"package": "1", **request.form.to_dict(flat=True)},
             )
         db.commit()
         response = Response(pkg.data, mimetype="application/octet-stream")
@@ -578,10 +570,8 @@ def make_blueprint() -> Blueprint:
                 form={},
             )
         vault_key = unlocked_identity("vault")
-        try:
-            basis = vault.LegalBasis(request.form.get("legal_basis", ""))
-        except ValueError:
-            basis = None
+        access = forms.IdentityAccessForm()
+        basis = access.legal_basis.data
         error = None
         data = None
         if basis is None:
@@ -594,7 +584,7 @@ def make_blueprint() -> Blueprint:
                     officer=officer,
                     vault_identities=[vault_key] if vault_key is not None else [],
                     legal_basis=basis,
-                    statement=request.form.get("statement", ""),
+                    statement=access.statement.data,
                     now=utcnow(),
                     office_recipients=office_recipients(case),
                 )
@@ -626,30 +616,23 @@ def make_blueprint() -> Blueprint:
         case = load_case(code)
         db = web.db()
         office_identity()
-        form = request.form
-        try:
-            requester = vault.Requester(form.get("requester", ""))
-        except ValueError:
-            requester = vault.Requester.OTHER
-        report_to = (
-            vault.ReportTo.CONTRALORIA
-            if form.get("report_to") == "contraloria"
-            else vault.ReportTo.OCI
-        )
+        form = forms.IdentityRefusalForm()
         try:
             vault.record_refused_request(
                 db,
                 case,
                 officer=current_officer(),
-                requester=requester,
-                statement=form.get("refusal_statement", ""),
-                report_to=report_to,
+                requester=form.requester.data,
+                statement=form.refusal_statement.data,
+                report_to=form.report_to_body(),
                 now=utcnow(),
                 office_recipients=office_recipients(case),
             )
         except DomainError as exc:
             db.rollback()
-            return render_case(load_case(code), status=422, error=refusal_message(exc), form=form)
+            return render_case(
+                load_case(code), status=422, error=refusal_message(exc), form=request.form
+            )
         db.commit()
         return redirect(url_for("cases.detail", code=case.code, hecho="denegacion"), code=303)
 
