@@ -43,6 +43,7 @@ from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 import crypto
+from casework import forms
 from core import web
 from core.access import accounts
 from core.access import keysessions
@@ -409,9 +410,10 @@ def make_blueprint() -> Blueprint:
             return redirect(home_url(current_officer()))
         if request.method == "POST":
             db = web.db()
-            username = request.form.get("username", "").strip()[:64]
-            password = request.form.get("password", "")
-            code = request.form.get("code", "")[:16] or None
+            posted = forms.LoginForm()
+            username = posted.username.data
+            password = posted.password.data
+            code = posted.code.data or None
             result = accounts.check_password(
                 db, web.settings(), username=username, password=password, code=code, now=_now()
             )
@@ -476,7 +478,7 @@ def make_blueprint() -> Blueprint:
         if request.method == "POST":
             db = web.db()
             result = accounts.check_totp(
-                db, web.settings(), officer=officer, code=request.form.get("code", ""), now=_now()
+                db, web.settings(), officer=officer, code=forms.CodeForm().code.data, now=_now()
             )
             if result.outcome is accounts.Outcome.OK:
                 if enrol:
@@ -539,8 +541,9 @@ def make_blueprint() -> Blueprint:
         error = None
         status = 200
         if request.method == "POST":
-            new = request.form.get("new_password", "")
-            if new != request.form.get("confirm_password", ""):
+            posted = forms.PasswordChangeForm()
+            new = posted.new_password.data
+            if new != posted.confirm_password.data:
                 error, status = gettext("Las contraseñas nuevas no coinciden."), 400
             else:
                 db = web.db()
@@ -549,7 +552,7 @@ def make_blueprint() -> Blueprint:
                         db,
                         web.settings(),
                         officer=officer,
-                        old_password=request.form.get("current_password", ""),
+                        old_password=posted.current_password.data,
                         new_password=new,
                     )
                 except accounts.PasswordRefused as exc:

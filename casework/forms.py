@@ -19,15 +19,20 @@ from enum import Enum
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import Field
 from wtforms import StringField
 
 from core.law.enums import BadFaithType
 from core.law.enums import Beneficiary
+from core.law.enums import Channel
 from core.law.enums import Destination
 from core.law.enums import MeasureType
+from core.law.enums import Modality
 from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
+from core.services import intake
+from core.services import retention
 from core.services import vault
 
 
@@ -246,3 +251,97 @@ class BadFaithDecisionForm(ReasoningForm):
 
 class PadEndForm(ReasoningForm):
     ended_on = DayField()
+
+
+# --- a complaint received outside the web (casework/channel_pages.py) ------------------------
+
+
+class ReceivedComplaintForm(CaseworkForm):
+    """A complaint received in writing, verbally, by e-mail or from the PDUDC: the intake's
+    fields, cut to the intake's lengths and stripped; core.services.channels checks them."""
+
+    channel = EnumField(Channel)
+    received_on = DayField(strip=True)
+    against_oii = TickField()
+    modality = EnumField(Modality)
+    motives = ValuesField()
+    facts = text(intake.MAX_FACTS + 1, strip=True)
+    occurred_when = text(intake.MAX_SHORT, strip=True)
+    occurred_where = text(intake.MAX_SHORT, strip=True)
+    person_name = text(intake.MAX_SHORT, strip=True)
+    person_post = text(intake.MAX_SHORT, strip=True)
+    witnesses = text(intake.MAX_MEDIUM, strip=True)
+    documents_location = text(intake.MAX_MEDIUM, strip=True)
+    commitment = TickField()
+    full_name = text(intake.MAX_SHORT, strip=True)
+    document_type = text(20, strip=True)
+    document_number = text(40, strip=True)
+    phone = text(40, strip=True)
+    email = text(intake.MAX_SHORT, strip=True)
+    address = text(intake.MAX_SHORT, strip=True)
+    protection_measures = ValuesField()
+    protection_risk = text(intake.MAX_MEDIUM, strip=True)
+    files = MultipleFileField()  # only real uploads with a name; screened by the view
+
+
+# --- retention, notices (casework/retention_pages.py, casework/notice_pages.py) ---------------
+
+
+class HoldForm(CaseworkForm):
+    reason = text(retention.MAX_REASON + 1)  # one beyond the limit, so the service refuses it
+
+
+class NoticePreferencesForm(CaseworkForm):
+    opt_in = TickField()
+    address = text(300)
+
+
+class CountsOnlyForm(CaseworkForm):
+    counts_only = TickField()
+
+
+# --- accounts, days, keys (casework/admin.py) and logins (casework/auth.py) -------------------
+
+
+def stripped_then_cut(limit: int) -> StringField:
+    """Free text stripped, then cut to `limit` characters."""
+    return StringField(default="", filters=[_strip, cut(limit)])
+
+
+class NewAccountForm(CaseworkForm):
+    username = text(strip=True)  # the view checks its shape (letters, digits, . - _)
+    display_name = text(strip=True)
+    role = text(strip=True)
+
+
+class NonWorkingDayForm(CaseworkForm):
+    day = DayField()
+    reason = stripped_then_cut(200)
+
+
+class KeyGrantForm(CaseworkForm):
+    purpose = StringField(default="office")
+    officer_id = text()
+
+
+class RedeemForm(CaseworkForm):
+    code = text()
+    password = text()
+
+
+class LoginForm(CaseworkForm):
+    username = stripped_then_cut(64)
+    password = text()
+    code = text(16)
+
+
+class CodeForm(CaseworkForm):
+    """The second factor's six digits."""
+
+    code = text()
+
+
+class PasswordChangeForm(CaseworkForm):
+    current_password = text()
+    new_password = text()
+    confirm_password = text()
