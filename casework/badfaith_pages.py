@@ -30,9 +30,9 @@ from casework.auth import require_role
 from casework.case_pages import load_case
 from casework.case_pages import office_identity
 from casework.case_pages import office_recipients
-from casework.case_pages import refusal_message
 from casework.inbox_pages import CASE_ROLES
 from casework.labels import BAD_FAITH_CHOICE_LABELS
+from casework.refusals import refusal_message
 from core import web
 from core.errors import DomainError
 from core.errors import TransitionRefused

@@ -7,16 +7,14 @@ package and each identity access is an audit event committed before any plaintex
 re-renders the page
 with the reason and what the officer typed (no 500, nothing lost).
 
-Attachments are complainant-controlled bytes (threat 4): they are only ever sent as
-`application/octet-stream` attachments with a sandboxing CSP, never rendered inline.
+On the same blueprint: downloads and packages (casework/case_files.py), the identity
+(casework/identity_pages.py); refusal messages in casework/refusals.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
@@ -24,9 +22,7 @@ from flask import abort
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import stream_with_context
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,11 +38,11 @@ from casework.labels import LEGAL_BASIS_LABELS
 from casework.labels import REQUESTER_LABELS
 from casework.labels import REQUIREMENT_LABELS
 from casework.labels import label_context
+from casework.refusals import refusal_message
 from core import web
 from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
-from core.errors import NotFound
 from core.errors import TransitionRefused
 from core.law.calendar import local_day
 from core.law.enums import Destination
@@ -62,7 +58,6 @@ from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
 from core.services import evaluation
-from core.services import forwarding
 from core.services import messages
 from core.services import subsanacion
 from core.services import vault
@@ -73,122 +68,7 @@ from core.services.cases import case_facts
 from core.services.cases import case_regime
 from core.storage.db import utcnow
 from core.storage.models import Case
-from core.storage.models import Forwarding
 from core.storage.models import Officer
-
-# Refusal codes (core.law.workflow, core.law.measures_workflow, services) -> message for
-# the officer.
-REFUSALS = {
-    "metadata_not_removable": _l(
-        "No se pudieron quitar los metadatos de este archivo (está dañado o tiene un formato "
-        "inesperado). Descargue el original y revíselo en un equipo aislado."
-    ),
-    "act_not_allowed_in_state": _l("Ese acto no corresponde al estado actual."),
-    "reserve_only_goes_to_stpad": _l(
-        "Una solicitud solo de reserva de identidad se deriva de inmediato a la STPAD (RG 4.2)."
-    ),
-    "not_reserve_only": _l("Solo la solicitud de reserva de identidad omite la verificación."),
-    "subsanacion_period_open": _l(
-        "El desistimiento solo puede declararse vencido el plazo de subsanación: 3 días "
-        "hábiles desde que el denunciante abrió el requerimiento (RG 4.4, DL 8.1)."
-    ),
-    "subsanacion_answered": _l(
-        "El denunciante respondió al requerimiento de subsanación: registre la subsanación "
-        "recibida y verifique de nuevo (DL 8.1)."
-    ),
-    "measures_undecided": _l(
-        "Podrá derivar cuando estén decididas todas las medidas de protección solicitadas o "
-        "haya vencido el plazo de evaluación (RG 4.7, 4.8)."
-    ),
-    "open_deadlines": _l("Hay plazos abiertos: registre primero los actos que los cierran."),
-    "missing_items_required": _l("Indique qué requisitos faltan (DL art. 7.1, numerales 1 a 4)."),
-    "identity_not_required_for_anonymous": _l(
-        "Una denuncia anónima no requiere los datos de identidad (DL 7.3)."
-    ),
-    "stpad_forwarding_required": _l(
-        "Si faltan los requisitos 1, 3 o 4, la denuncia se deriva a la STPAD en el mismo acto "
-        "(RG 4.5)."
-    ),
-    "destination_required": _l("Elija a dónde se deriva la denuncia."),
-    "destination_not_allowed": _l("Ese destino no corresponde a este acto."),
-    "already_forwarded": _l(
-        "La denuncia ya fue derivada a ese órgano; si hace falta, genere de nuevo su paquete."
-    ),
-    "not_applicable_requires_queja_reclamo": _l(
-        "«No corresponde» solo procede para una queja o reclamo que no es un acto de corrupción."
-    ),
-    "destination_name_required": _l("Indique el nombre de la entidad competente (DL 8.3)."),
-    "reasoning_required": _l("Todo acto requiere su fundamentación."),
-    "reasoning_too_long": _l(
-        "La fundamentación es demasiado larga (máximo 20 000 caracteres); resúmala y adjunte "
-        "el detalle como nota."
-    ),
-    "already_notified": _l("El denunciante ya fue notificado."),
-    "hr_report_already_recorded": _l("El informe de viabilidad ya está registrado."),
-    "hr_report_required": _l("Esta medida requiere primero el informe de viabilidad (RG 5.2)."),
-    "alegaciones_period_open": _l(
-        "Decida cuando venza el plazo de alegaciones o se hayan recibido (RG 9, 11)."
-    ),
-    "alegaciones_already_recorded": _l("Las alegaciones ya están registradas."),
-    "hr_result_required": _l("Indique si la ORH consideró viable la medida."),
-    "criteria_required": _l("Evalúe la trascendencia, la gravedad y la verosimilitud (RG 7.1)."),
-    "apartamiento_conditions_required": _l(
-        "El apartamiento requiere indicios razonables, un cargo determinante y riesgo de "
-        "represalia (DL 9.3; RG 6.3)."
-    ),
-    "pad_ended": _l(
-        "El traslado, la licencia y la exoneración solo rigen mientras dura el PAD (RG 6.2)."
-    ),
-    "bad_faith_pending": _l(
-        "Hay un procedimiento por mala fe abierto: decídalo primero (DL 14; RG 11)."
-    ),
-    "bad_faith_not_upheld": _l("Solo la decisión que confirma la mala fe excluye las medidas."),
-    "bad_faith_already_open": _l(
-        "Ya hay un procedimiento por mala fe abierto sobre esta persona (uno por persona)."
-    ),
-    "no_bad_faith_procedure": _l("No hay un procedimiento por mala fe abierto."),
-    "bad_faith_person": _l("La mala fe se refiere a quien presentó la denuncia (DL 4.5; DL 14)."),
-    "upheld_required": _l("Indique si se confirma o no la mala fe."),
-    "not_protected": _l(
-        "Solo una persona con medidas otorgadas tiene estas obligaciones (DL 13; RG 10)."
-    ),
-    "pad_end_in_future": _l("La fecha de fin del PAD no puede ser posterior a hoy."),
-    "pad_end_recorded": _l("El fin del PAD ya está registrado."),
-    "pad_end_date_required": _l("Indique la fecha en que terminó el PAD."),
-    "already_requested": _l("Esa medida ya está solicitada o vigente para el denunciante."),
-    "excluded_for_bad_faith": _l(
-        "El denunciante fue excluido de las medidas por mala fe (DL 14): no admite nuevas."
-    ),
-    "subordination_required": _l(
-        "Las medidas laborales requieren relación de subordinación o jerarquía (RG 7.2)."
-    ),
-    "bad_faith_type_required": _l("Indique el tipo de mala fe (DL 4.5)."),
-    "cease_ground_required": _l("Indique el motivo del cese."),
-    "case_archived": _l("La denuncia fue archivada por desistimiento (DL 8.1)."),
-    "capability_required": _l(
-        "Solo el responsable de la OII (o la MAA) puede decidir sobre medidas de protección."
-    ),
-    "wrong_entity": _l("Esta denuncia pertenece a otra entidad."),
-    "legal_basis_required": _l("Indique la base legal para acceder a la identidad."),
-    "statement_too_long": _l("El texto es demasiado largo."),
-    "head_role_required": _l(
-        "Solo el responsable de la OII (o la MAA) puede acceder a la identidad."
-    ),
-    "vault_key_missing": _l("Su sesión no tiene la llave de la bóveda de identidad."),
-    "invalid_recipient": _l(
-        "La clave pública del destinatario no es válida (debe empezar con age1 o age1pq1)."
-    ),
-    "wrong_case": _l("Esa derivación pertenece a otra denuncia."),
-    "message_refused": _l("El mensaje está vacío o es demasiado largo."),
-    "note_refused": _l("La nota está vacía o es demasiado larga."),
-}
-
-
-def refusal_message(exc: DomainError) -> str:
-    code = getattr(exc, "code", "")
-    if isinstance(exc, CapabilityRequired):
-        code = "capability_required"
-    return str(REFUSALS.get(code, _l("La acción fue rechazada: %(reason)s", reason=str(exc))))
 
 
 def case_context() -> dict[str, Any]:
@@ -317,23 +197,6 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
     )
     db.commit()  # the case.viewed audit entry is durable before the page leaves
     return Response(body, status=status)
-
-
-# Ids from URLs and forms are user-controlled: one beyond a BIGINT would overflow the driver.
-MAX_ROW_ID = 2**63 - 1
-
-
-def _is_row_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= 19 and 0 < int(value) <= MAX_ROW_ID
-
-
-def _attachment_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    yield from chunks
-
-
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -469,171 +332,11 @@ def make_blueprint() -> Blueprint:
             anchor="#mensajes",
         )
 
-    @bp.get("/denuncias/<code>/adjuntos/<int:attachment_id>")
-    @require_role(*CASE_ROLES)
-    def attachment(code: str, attachment_id: int) -> Any:
-        case = load_case(code)
-        db = web.db()
-        if attachment_id > MAX_ROW_ID:
-            abort(404)
-        identity = office_identity()
-        variant = "stripped" if request.args.get("version") == "sin-metadatos" else "original"
-        try:
-            info, chunks = casefile.open_attachment(
-                db,
-                case,
-                attachment_id,
-                [identity],
-                officer=current_officer(),
-                now=utcnow(),
-                variant=variant,
-            )
-        except NotFound:
-            abort(404)
-        except casefile.MetadataNotRemovable as exc:
-            db.commit()  # the file was decrypted to try: that stays on the record
-            return render_template("error.html", code=422, error=refusal_message(exc)), 422
-        # The audit entry commits before a single byte of plaintext is sent.
-        db.commit()
-        name = casefile.safe_filename(info.filename, f"adjunto-{attachment_id}")
-        if variant == "stripped" or info.metadata_removed:
-            # Cleaned at upload: the original was never kept, the name must not suggest it.
-            name = f"sin-metadatos-{name}"
-        response = Response(
-            stream_with_context(_attachment_stream(chunks)),
-            mimetype="application/octet-stream",
-        )
-        response.headers["Content-Disposition"] = _content_disposition(name)
-        # Threat 4: even if a browser sniffed it, the file runs in an empty sandbox.
-        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+    # Downloads and the identity are their own modules, on this blueprint (their endpoints
+    # stay `cases.*`); imported here because they use this module's helpers.
+    from casework import case_files
+    from casework import identity_pages
 
-    @bp.post("/denuncias/<code>/paquete")
-    @require_role(*CASE_ROLES)
-    def package(code: str) -> Any:
-        case = load_case(code)
-        db = web.db()
-        identity = office_identity()
-        form = forms.PackageForm()
-        # DL 8.3: a package is only ever the package of a forwarding recorded by an act; a
-        # request naming a destination instead (the old free "copy" form) is refused and
-        # records nothing.
-        if not _is_row_id(form.forwarding_id.data):
-            abort(400)
-        target = db.get(Forwarding, int(form.forwarding_id.data))
-        if target is None or target.case_id != case.id:
-            abort(404)
-        try:
-            pkg = forwarding.export_package(
-                db,
-                case,
-                [identity],
-                officer=current_officer(),
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-                forwarding=target,
-                recipient=form.recipient.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            return render_case(
-                load_case(code),
-                status=422,
-                error=refusal_message(exc),
-                form={"package": "1", **request.form.to_dict(flat=True)},
-            )
-        db.commit()
-        response = Response(pkg.data, mimetype="application/octet-stream")
-        response.headers["Content-Disposition"] = _content_disposition(pkg.filename)
-        response.headers["X-Package-SHA256"] = pkg.sha256
-        return response
-
-    @bp.route("/denuncias/<code>/identidad", methods=["GET", "POST"])
-    @require_role(*CASE_ROLES)
-    def identity(code: str) -> Any:
-        case = load_case(code)
-        officer = current_officer()
-        db = web.db()
-        if not vault.may_access_identity(officer):
-            # Recorded: an officer without the head role tried to open the vault.
-            vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
-            db.commit()
-            abort(403)
-        if request.method == "GET":
-            return render_template(
-                "cases/identity.html",
-                case=case,
-                identity=None,
-                legal_bases=list(vault.LegalBasis),
-                has_identity=vault.has_identity(case),
-                form={},
-            )
-        vault_key = unlocked_identity("vault")
-        access = forms.IdentityAccessForm()
-        basis = access.legal_basis.data
-        error = None
-        data = None
-        if basis is None:
-            error = REFUSALS["legal_basis_required"]
-        else:
-            try:
-                data = vault.access_identity(
-                    db,
-                    case,
-                    officer=officer,
-                    vault_identities=[vault_key] if vault_key is not None else [],
-                    legal_basis=basis,
-                    statement=access.statement.data,
-                    now=utcnow(),
-                    office_recipients=office_recipients(case),
-                )
-            except (NotFound, DomainError) as exc:
-                db.rollback()
-                error = (
-                    _l("Esta denuncia es anónima: no hay datos de identidad.")
-                    if isinstance(exc, NotFound)
-                    else refusal_message(exc)
-                )
-        if data is not None:
-            db.commit()  # the access is recorded before the identity is shown
-        return Response(
-            render_template(
-                "cases/identity.html",
-                case=case,
-                identity=data,
-                legal_bases=list(vault.LegalBasis),
-                has_identity=vault.has_identity(case),
-                error=error,
-                form=request.form,
-            ),
-            status=200 if error is None else 422,
-        )
-
-    @bp.post("/denuncias/<code>/identidad/denegacion")
-    @require_role(*CASE_ROLES)
-    def refuse_identity_request(code: str) -> Any:
-        case = load_case(code)
-        db = web.db()
-        office_identity()
-        form = forms.IdentityRefusalForm()
-        try:
-            vault.record_refused_request(
-                db,
-                case,
-                officer=current_officer(),
-                requester=form.requester.data,
-                statement=form.refusal_statement.data,
-                report_to=form.report_to_body(),
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            db.rollback()
-            return render_case(
-                load_case(code), status=422, error=refusal_message(exc), form=request.form
-            )
-        db.commit()
-        return redirect(url_for("cases.detail", code=case.code, hecho="denegacion"), code=303)
-
+    case_files.add_routes(bp)
+    identity_pages.add_routes(bp)
     return bp
