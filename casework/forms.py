@@ -18,8 +18,10 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Field
 from wtforms import StringField
 
@@ -37,10 +39,20 @@ from core.services import vault
 
 
 class CaseworkForm(FlaskForm):  # type: ignore[misc]
-    """A casework POST's fields, read from the request (CSRF already checked, see above)."""
+    """A casework POST's fields, read from the request (CSRF already checked, see above).
+
+    Always from the form body (and its files), as the views read it: Flask-WTF would also
+    take a JSON body, which the casework never accepts (a JSON list would even be a 500).
+    """
 
     class Meta:
         csrf = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        body: Any = request.form
+        if request.files:
+            body = CombinedMultiDict([request.files, request.form])
+        super().__init__(formdata=body, **kwargs)
 
 
 def cut(limit: int, *, strip: bool = False) -> Any:
