@@ -7,7 +7,6 @@ case route (invariant 6). Key grants are made by officers who hold the identity
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint
@@ -19,6 +18,7 @@ from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
+from casework import forms
 from casework.auth import add_unlocked_identities
 from casework.auth import current_officer
 from casework.auth import require_role
@@ -70,7 +70,7 @@ def make_blueprint() -> Blueprint:
         error = None
         form = {"username": "", "display_name": "", "role": Role.OFFICER.value}
         if request.method == "POST":
-            form = {k: request.form.get(k, "").strip() for k in form}
+            form = forms.NewAccountForm().data
             username = form["username"].lower()
             if (
                 not username
@@ -186,12 +186,12 @@ def make_blueprint() -> Blueprint:
         db = web.db()
         error = None
         if request.method == "POST":
-            try:
-                day = dt.date.fromisoformat(request.form.get("day", ""))
-            except ValueError:
+            posted = forms.NonWorkingDayForm()
+            day = posted.day.data
+            if day is None:
                 error = gettext("Indique una fecha válida (AAAA-MM-DD).")
             else:
-                reason = request.form.get("reason", "").strip()[:200]
+                reason = posted.reason.data
                 try:
                     calendar_admin.add_entity_day(
                         db, me.entity, day, reason=reason, officer=me, now=utcnow()
@@ -236,10 +236,11 @@ def make_blueprint() -> Blueprint:
         error = None
         granted: dict[str, Any] | None = None
         if request.method == "POST":
-            purpose = request.form.get("purpose", "office")
+            grant = forms.KeyGrantForm()
+            purpose = grant.purpose.data
             identity = unlocked_identity(purpose) if purpose in accounts.KEY_ROLES else None
             try:
-                grantee_id = web.db_id(request.form.get("officer_id", ""))
+                grantee_id = web.db_id(grant.officer_id.data)
             except ValueError:
                 grantee_id = 0
             grantee = db.get(Officer, grantee_id) if grantee_id else None
@@ -294,13 +295,14 @@ def make_blueprint() -> Blueprint:
         db = web.db()
         error = None
         if request.method == "POST":
+            posted = forms.RedeemForm()
             try:
                 opened = accounts.redeem_grants(
                     db,
                     web.settings(),
                     officer=me,
-                    code=request.form.get("code", ""),
-                    password=request.form.get("password", ""),
+                    code=posted.code.data,
+                    password=posted.password.data,
                 )
             except DomainError as exc:
                 db.commit()  # keep the audit entry of the failed attempt

@@ -39,11 +39,11 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
 
     from casework import admin
     from casework import audit_views
-    from casework import auth
     from casework import badfaith_pages
     from casework import case_pages
     from casework import channel_pages
     from casework import inbox_pages
+    from casework import login_pages
     from casework import measure_pages
     from casework import notice_pages
     from casework import platform_pages
@@ -51,7 +51,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import stats_pages
 
     for module in (
-        auth,
+        login_pages,
         admin,
         inbox_pages,
         case_pages,

@@ -21,17 +21,18 @@ from flask import abort
 from flask import redirect
 from flask import request
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.case_pages import load_case
 from casework.case_pages import office_identity
 from casework.case_pages import office_recipients
-from casework.case_pages import refusal_message
 from casework.inbox_pages import CASE_ROLES
+from casework.labels import BAD_FAITH_CHOICE_LABELS
+from casework.refusals import refusal_message
 from core import web
 from core.errors import DomainError
 from core.errors import TransitionRefused
@@ -46,13 +47,6 @@ from core.storage.models import BadFaithProcedure
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
-
-BAD_FAITH_LABELS = {
-    BadFaithType.ALREADY_REPORTED: _l("Hechos ya denunciados"),
-    BadFaithType.REPEATED: _l("Denuncia reiterada"),
-    BadFaithType.UNFOUNDED: _l("Denuncia carente de fundamento"),
-    BadFaithType.FALSE: _l("Denuncia falsa"),
-}
 
 
 def person_context(session: Session, case: Case) -> dict[str, Any]:
@@ -80,7 +74,7 @@ def person_context(session: Session, case: Case) -> dict[str, Any]:
         "bad_faith": procedure,
         "bad_faith_clocks": clocks,
         "bad_faith_decided": decided,
-        "bad_faith_type_labels": BAD_FAITH_LABELS,
+        "bad_faith_type_labels": BAD_FAITH_CHOICE_LABELS,
         "pad_ended_on": (pad_end.data or {}).get("ended_on") if pad_end is not None else None,
         "today": local_day(utcnow()).isoformat(),
     }
@@ -128,7 +122,7 @@ def make_blueprint() -> Blueprint:
     def _common(db: Session, case: Case) -> dict[str, Any]:
         return {
             "officer": current_officer(),
-            "reasoning": request.form.get("reasoning", ""),
+            "reasoning": forms.ReasoningForm().reasoning.data,
             "now": utcnow(),
             "office_recipients": office_recipients(case),
         }
@@ -136,10 +130,7 @@ def make_blueprint() -> Blueprint:
     @bp.post("/denuncias/<code>/mala-fe")
     @require_role(*CASE_ROLES)
     def start(code: str) -> Any:
-        try:
-            kind: BadFaithType | None = BadFaithType(request.form.get("bad_faith_type", ""))
-        except ValueError:
-            kind = None
+        kind: BadFaithType | None = forms.BadFaithStartForm().bad_faith_type.data
         return _run(
             code,
             lambda db, case: badfaith.start_bad_faith(
@@ -165,7 +156,7 @@ def make_blueprint() -> Blueprint:
     @require_role(*CASE_ROLES)
     def decide(code: str, procedure_id: int) -> Any:
         # Never inferred from a missing or forged field.
-        upheld = {"1": True, "0": False}.get(request.form.get("upheld", ""))
+        upheld: bool | None = forms.BadFaithDecisionForm().upheld.data
         return _run(
             code,
             lambda db, case: badfaith.decide_bad_faith(
@@ -185,9 +176,8 @@ def make_blueprint() -> Blueprint:
     @bp.post("/denuncias/<code>/fin-pad")
     @require_role(*CASE_ROLES)
     def pad_end(code: str) -> Any:
-        try:
-            ended_on = dt.date.fromisoformat(request.form.get("ended_on", ""))
-        except ValueError:
+        ended_on: dt.date | None = forms.PadEndForm().ended_on.data
+        if ended_on is None:
             return _refused(
                 code, TransitionRefused("pad_end_date_required", "Give the PAD's end date.")
             )

@@ -7,16 +7,14 @@ package and each identity access is an audit event committed before any plaintex
 re-renders the page
 with the reason and what the officer typed (no 500, nothing lost).
 
-Attachments are complainant-controlled bytes (threat 4): they are only ever sent as
-`application/octet-stream` attachments with a sandboxing CSP, never rendered inline.
+On the same blueprint: downloads and packages (casework/case_files.py), the identity
+(casework/identity_pages.py); refusal messages in casework/refusals.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
@@ -24,23 +22,27 @@ from flask import abort
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import stream_with_context
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import crypto
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
 from casework.inbox_pages import CASE_ROLES
-from casework.inbox_pages import label_context
+from casework.labels import ACT_LABELS
+from casework.labels import EVENT_LABELS
+from casework.labels import LEGAL_BASIS_LABELS
+from casework.labels import REQUESTER_LABELS
+from casework.labels import REQUIREMENT_LABELS
+from casework.labels import label_context
+from casework.refusals import refusal_message
 from core import web
 from core.access import case_scope
 from core.errors import CapabilityRequired
 from core.errors import DomainError
-from core.errors import NotFound
 from core.errors import TransitionRefused
 from core.law.calendar import local_day
 from core.law.enums import Destination
@@ -48,17 +50,14 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Role
-from core.law.measures_workflow import MeasureAct
 from core.law.workflow import Act
 from core.law.workflow import Input
-from core.law.workflow import RequirementItem
 from core.law.workflow import allowed_acts
 from core.law.workflow import allowed_destinations
 from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
 from core.services import evaluation
-from core.services import forwarding
 from core.services import messages
 from core.services import subsanacion
 from core.services import vault
@@ -69,198 +68,7 @@ from core.services.cases import case_facts
 from core.services.cases import case_regime
 from core.storage.db import utcnow
 from core.storage.models import Case
-from core.storage.models import Forwarding
 from core.storage.models import Officer
-
-ACT_LABELS = {
-    Act.BEGIN_VERIFICATION: _l("Iniciar la verificación de requisitos"),
-    Act.VERIFY_REQUIREMENTS: _l("Dar por cumplidos los requisitos"),
-    Act.REQUEST_SUBSANACION: _l("Requerir subsanación al denunciante"),
-    Act.RECEIVE_SUBSANACION: _l("Registrar la subsanación recibida"),
-    Act.DECLARE_WITHDRAWAL: _l("Declarar el desistimiento y archivar"),
-    Act.FORWARD: _l("Derivar la denuncia"),
-    Act.FORWARD_RESERVE_ONLY: _l("Derivar a la STPAD (solo reserva de identidad)"),
-    Act.CONCLUDE: _l("Concluir"),
-    Act.REFER_ARCHIVED: _l("Remitir la denuncia archivada a un órgano competente (DL 8.1)"),
-}
-REQUIREMENT_LABELS = {
-    RequirementItem.IDENTITY: _l("1. Datos de identidad del denunciante"),
-    RequirementItem.FACTS: _l("2. Narración de los hechos y nombre o cargo del denunciado"),
-    RequirementItem.COMMITMENT: _l("3. Compromiso de permanecer a disposición"),
-    RequirementItem.PLACE_DATE_SIGNATURE: _l("4. Lugar, fecha y firma o huella"),
-}
-MEASURE_ACT_LABELS = {
-    MeasureAct.REQUEST: _l("Registrar solicitud"),
-    MeasureAct.REQUEST_HR_REPORT: _l("Pedir el informe de viabilidad a la ORH"),
-    MeasureAct.RECORD_HR_REPORT: _l("Registrar el informe de viabilidad"),
-    MeasureAct.GRANT: _l("Otorgar la medida"),
-    MeasureAct.DENY: _l("Denegar la medida"),
-    MeasureAct.NOTIFY_COMPLAINANT: _l("Notificar al denunciante"),
-    MeasureAct.ENTER_INTO_FORCE: _l("Registrar que la medida está vigente"),
-    MeasureAct.START_VARIATION: _l("Iniciar variación (notificar intención)"),
-    MeasureAct.START_SUSPENSION: _l("Iniciar suspensión (notificar intención)"),
-    MeasureAct.START_BAD_FAITH_CESSATION: _l("Iniciar cese por mala fe (notificar intención)"),
-    MeasureAct.RECORD_ALEGACIONES: _l("Registrar las alegaciones recibidas"),
-    MeasureAct.DECIDE_VARIATION: _l("Decidir la variación"),
-    MeasureAct.DECIDE_SUSPENSION: _l("Decidir la suspensión"),
-    MeasureAct.DECIDE_CESSATION: _l("Decidir el cese por mala fe"),
-    MeasureAct.CEASE: _l("Cesar la medida"),
-    MeasureAct.ARCHIVE: _l("Archivar la solicitud"),
-    MeasureAct.LIFT_SUSPENSION: _l("Levantar la suspensión (la medida vuelve a estar vigente)"),
-    MeasureAct.EXCLUDE_FOR_BAD_FAITH: _l("Excluir por mala fe (DL 14)"),
-}
-
-EVENT_LABELS = {
-    "case.registered": _l("Denuncia registrada"),
-    **{f"case.{act.value}": label for act, label in ACT_LABELS.items()},
-    "assigned": _l("Asignación"),
-    "office_message": _l("Mensaje de la oficina al denunciante"),
-    "complainant_message": _l("Mensaje del denunciante"),
-    "subsanacion_response": _l("Respuesta de subsanación del denunciante"),
-    "subsanacion_notice_opened": _l("El denunciante abrió el requerimiento de subsanación"),
-    "clocks_recomputed": _l("Plazos recalculados por un cambio de calendario"),
-    "protection_requested_later": _l("Solicitud de medidas de protección del denunciante"),
-    "retaliation_reported": _l("Represalia reportada por el denunciante"),
-    "evidence_added": _l("Documentos añadidos por el denunciante"),
-    "identity_accessed": _l("Acceso a la identidad del denunciante"),
-    "identity_request_refused": _l("Solicitud de identidad denegada e informada (RG 3.4)"),
-    "package_exported": _l("Paquete de derivación generado"),
-    "bad_faith.start": _l("Inicio del procedimiento por mala fe (RG 11)"),
-    "bad_faith.record_alegaciones": _l("Alegaciones sobre la mala fe registradas"),
-    "bad_faith.decide": _l("Decisión sobre la mala fe (RG 11)"),
-    "obligations_breached": _l("Incumplimiento de obligaciones remitido (RG 10.2)"),
-    "pad_ended": _l("Fin del procedimiento disciplinario registrado (RG 6.2)"),
-    **{f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()},
-}
-LEGAL_BASIS_LABELS = {
-    vault.LegalBasis.MEASURE_EXECUTION: _l("Ejecución de medidas de protección (ORH)"),
-    vault.LegalBasis.CLARIFICATION: _l("Solicitar aclaraciones al denunciante"),
-    vault.LegalBasis.JUDICIAL_ORDER: _l("Mandato judicial o fiscal"),
-    vault.LegalBasis.COMPLAINANT_CONSENT: _l("Pedido o consentimiento del denunciante"),
-    vault.LegalBasis.BAD_FAITH_PROCEDURE: _l("Procedimiento por mala fe (DL 14)"),
-    vault.LegalBasis.OTHER: _l("Otra base legal"),
-}
-REQUESTER_LABELS = {
-    vault.Requester.TITULAR: _l("Titular de la entidad"),
-    vault.Requester.MAA: _l("Máxima autoridad administrativa"),
-    vault.Requester.PUBLIC_SERVANT: _l("Servidor de la entidad"),
-    vault.Requester.EXTERNAL: _l("Persona o entidad externa"),
-    vault.Requester.OTHER: _l("Otro"),
-}
-
-# Refusal codes (core.law.workflow, core.law.measures_workflow, services) -> message for
-# the officer.
-REFUSALS = {
-    "metadata_not_removable": _l(
-        "No se pudieron quitar los metadatos de este archivo (está dañado o tiene un formato "
-        "inesperado). Descargue el original y revíselo en un equipo aislado."
-    ),
-    "act_not_allowed_in_state": _l("Ese acto no corresponde al estado actual."),
-    "reserve_only_goes_to_stpad": _l(
-        "Una solicitud solo de reserva de identidad se deriva de inmediato a la STPAD (RG 4.2)."
-    ),
-    "not_reserve_only": _l("Solo la solicitud de reserva de identidad omite la verificación."),
-    "subsanacion_period_open": _l(
-        "El desistimiento solo puede declararse vencido el plazo de subsanación: 3 días "
-        "hábiles desde que el denunciante abrió el requerimiento (RG 4.4, DL 8.1)."
-    ),
-    "subsanacion_answered": _l(
-        "El denunciante respondió al requerimiento de subsanación: registre la subsanación "
-        "recibida y verifique de nuevo (DL 8.1)."
-    ),
-    "measures_undecided": _l(
-        "Podrá derivar cuando estén decididas todas las medidas de protección solicitadas o "
-        "haya vencido el plazo de evaluación (RG 4.7, 4.8)."
-    ),
-    "open_deadlines": _l("Hay plazos abiertos: registre primero los actos que los cierran."),
-    "missing_items_required": _l("Indique qué requisitos faltan (DL art. 7.1, numerales 1 a 4)."),
-    "identity_not_required_for_anonymous": _l(
-        "Una denuncia anónima no requiere los datos de identidad (DL 7.3)."
-    ),
-    "stpad_forwarding_required": _l(
-        "Si faltan los requisitos 1, 3 o 4, la denuncia se deriva a la STPAD en el mismo acto "
-        "(RG 4.5)."
-    ),
-    "destination_required": _l("Elija a dónde se deriva la denuncia."),
-    "destination_not_allowed": _l("Ese destino no corresponde a este acto."),
-    "already_forwarded": _l(
-        "La denuncia ya fue derivada a ese órgano; si hace falta, genere de nuevo su paquete."
-    ),
-    "not_applicable_requires_queja_reclamo": _l(
-        "«No corresponde» solo procede para una queja o reclamo que no es un acto de corrupción."
-    ),
-    "destination_name_required": _l("Indique el nombre de la entidad competente (DL 8.3)."),
-    "reasoning_required": _l("Todo acto requiere su fundamentación."),
-    "reasoning_too_long": _l(
-        "La fundamentación es demasiado larga (máximo 20 000 caracteres); resúmala y adjunte "
-        "el detalle como nota."
-    ),
-    "already_notified": _l("El denunciante ya fue notificado."),
-    "hr_report_already_recorded": _l("El informe de viabilidad ya está registrado."),
-    "hr_report_required": _l("Esta medida requiere primero el informe de viabilidad (RG 5.2)."),
-    "alegaciones_period_open": _l(
-        "Decida cuando venza el plazo de alegaciones o se hayan recibido (RG 9, 11)."
-    ),
-    "alegaciones_already_recorded": _l("Las alegaciones ya están registradas."),
-    "hr_result_required": _l("Indique si la ORH consideró viable la medida."),
-    "criteria_required": _l("Evalúe la trascendencia, la gravedad y la verosimilitud (RG 7.1)."),
-    "apartamiento_conditions_required": _l(
-        "El apartamiento requiere indicios razonables, un cargo determinante y riesgo de "
-        "represalia (DL 9.3; RG 6.3)."
-    ),
-    "pad_ended": _l(
-        "El traslado, la licencia y la exoneración solo rigen mientras dura el PAD (RG 6.2)."
-    ),
-    "bad_faith_pending": _l(
-        "Hay un procedimiento por mala fe abierto: decídalo primero (DL 14; RG 11)."
-    ),
-    "bad_faith_not_upheld": _l("Solo la decisión que confirma la mala fe excluye las medidas."),
-    "bad_faith_already_open": _l(
-        "Ya hay un procedimiento por mala fe abierto sobre esta persona (uno por persona)."
-    ),
-    "no_bad_faith_procedure": _l("No hay un procedimiento por mala fe abierto."),
-    "bad_faith_person": _l("La mala fe se refiere a quien presentó la denuncia (DL 4.5; DL 14)."),
-    "upheld_required": _l("Indique si se confirma o no la mala fe."),
-    "not_protected": _l(
-        "Solo una persona con medidas otorgadas tiene estas obligaciones (DL 13; RG 10)."
-    ),
-    "pad_end_in_future": _l("La fecha de fin del PAD no puede ser posterior a hoy."),
-    "pad_end_recorded": _l("El fin del PAD ya está registrado."),
-    "pad_end_date_required": _l("Indique la fecha en que terminó el PAD."),
-    "already_requested": _l("Esa medida ya está solicitada o vigente para el denunciante."),
-    "excluded_for_bad_faith": _l(
-        "El denunciante fue excluido de las medidas por mala fe (DL 14): no admite nuevas."
-    ),
-    "subordination_required": _l(
-        "Las medidas laborales requieren relación de subordinación o jerarquía (RG 7.2)."
-    ),
-    "bad_faith_type_required": _l("Indique el tipo de mala fe (DL 4.5)."),
-    "cease_ground_required": _l("Indique el motivo del cese."),
-    "case_archived": _l("La denuncia fue archivada por desistimiento (DL 8.1)."),
-    "capability_required": _l(
-        "Solo el responsable de la OII (o la MAA) puede decidir sobre medidas de protección."
-    ),
-    "wrong_entity": _l("Esta denuncia pertenece a otra entidad."),
-    "legal_basis_required": _l("Indique la base legal para acceder a la identidad."),
-    "statement_too_long": _l("El texto es demasiado largo."),
-    "head_role_required": _l(
-        "Solo el responsable de la OII (o la MAA) puede acceder a la identidad."
-    ),
-    "vault_key_missing": _l("Su sesión no tiene la llave de la bóveda de identidad."),
-    "invalid_recipient": _l(
-        "La clave pública del destinatario no es válida (debe empezar con age1 o age1pq1)."
-    ),
-    "wrong_case": _l("Esa derivación pertenece a otra denuncia."),
-    "message_refused": _l("El mensaje está vacío o es demasiado largo."),
-    "note_refused": _l("La nota está vacía o es demasiado larga."),
-}
-
-
-def refusal_message(exc: DomainError) -> str:
-    code = getattr(exc, "code", "")
-    if isinstance(exc, CapabilityRequired):
-        code = "capability_required"
-    return str(REFUSALS.get(code, _l("La acción fue rechazada: %(reason)s", reason=str(exc))))
 
 
 def case_context() -> dict[str, Any]:
@@ -391,23 +199,6 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
     return Response(body, status=status)
 
 
-# Ids from URLs and forms are user-controlled: one beyond a BIGINT would overflow the driver.
-MAX_ROW_ID = 2**63 - 1
-
-
-def _is_row_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= 19 and 0 < int(value) <= MAX_ROW_ID
-
-
-def _attachment_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    yield from chunks
-
-
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 # --- views -------------------------------------------------------------------------------------
 
 
@@ -430,17 +221,8 @@ def make_blueprint() -> Blueprint:
             chosen = Act(act)
         except ValueError:
             abort(404)
-        form = request.form
-        destination = None
-        if form.get("destination"):
-            try:
-                destination = Destination(form["destination"])
-            except ValueError:
-                destination = None
-        missing: list[int] = []
-        for value in form.getlist("missing_items"):
-            if value in {"1", "2", "3", "4"}:
-                missing.append(int(value))
+        form = forms.CaseActForm()
+        missing = form.missing()
         try:
             office_identity()  # the officer must hold the key to act on what they cannot read
             apply_act(
@@ -448,15 +230,15 @@ def make_blueprint() -> Blueprint:
                 case,
                 chosen,
                 officer=officer,
-                reasoning=form.get("reasoning", ""),
+                reasoning=form.reasoning.data,
                 now=utcnow(),
                 calendar=calendar_for(db, case.entity),
                 office_recipients=office_recipients(case),
-                destination=destination,
-                destination_name=form.get("destination_name", "")[:200],
+                destination=form.destination.data,
+                destination_name=form.destination_name.data,
                 missing_items=missing,
-                forward_to_stpad=form.get("forward_to_stpad") == "1",
-                queja_reclamo=form.get("queja_reclamo") == "1",
+                forward_to_stpad=form.forward_to_stpad.data,
+                queja_reclamo=form.queja_reclamo.data,
             )
         except (TransitionRefused, CapabilityRequired, DomainError) as exc:
             db.rollback()
@@ -469,7 +251,7 @@ def make_blueprint() -> Blueprint:
                 case,
                 status=422,
                 error=refusal_message(exc),
-                form={"act": chosen.value, **form.to_dict(flat=True)},
+                form={"act": chosen.value, **request.form.to_dict(flat=True)},
                 missing_checked=missing,
             )
         db.commit()
@@ -481,7 +263,7 @@ def make_blueprint() -> Blueprint:
         case = load_case(code)
         officer = current_officer()
         db = web.db()
-        value = request.form.get("officer_id", "")
+        value = forms.AssignForm().officer_id.data
         target: Officer | None = None
         if value:
             target = next((o for o in colleagues(officer) if str(o.id) == value), None)
@@ -524,7 +306,7 @@ def make_blueprint() -> Blueprint:
                 db,
                 case,
                 officer=current_officer(),
-                body=request.form.get("body", ""),
+                body=forms.NoteForm().body.data,
                 office_recipients=office_recipients(case),
                 now=utcnow(),
             ),
@@ -542,7 +324,7 @@ def make_blueprint() -> Blueprint:
                 case,
                 direction=MessageDirection.TO_COMPLAINANT,
                 kind=MessageKind.MESSAGE,
-                body=request.form.get("message", ""),
+                body=forms.MessageForm().message.data,
                 officer_id=current_officer().id,
                 now=utcnow(),
             ),
@@ -550,180 +332,11 @@ def make_blueprint() -> Blueprint:
             anchor="#mensajes",
         )
 
-    @bp.get("/denuncias/<code>/adjuntos/<int:attachment_id>")
-    @require_role(*CASE_ROLES)
-    def attachment(code: str, attachment_id: int) -> Any:
-        case = load_case(code)
-        db = web.db()
-        if attachment_id > MAX_ROW_ID:
-            abort(404)
-        identity = office_identity()
-        variant = "stripped" if request.args.get("version") == "sin-metadatos" else "original"
-        try:
-            info, chunks = casefile.open_attachment(
-                db,
-                case,
-                attachment_id,
-                [identity],
-                officer=current_officer(),
-                now=utcnow(),
-                variant=variant,
-            )
-        except NotFound:
-            abort(404)
-        except casefile.MetadataNotRemovable as exc:
-            db.commit()  # the file was decrypted to try: that stays on the record
-            return render_template("error.html", code=422, error=refusal_message(exc)), 422
-        # The audit entry commits before a single byte of plaintext is sent.
-        db.commit()
-        name = casefile.safe_filename(info.filename, f"adjunto-{attachment_id}")
-        if variant == "stripped" or info.metadata_removed:
-            # Cleaned at upload: the original was never kept, the name must not suggest it.
-            name = f"sin-metadatos-{name}"
-        response = Response(
-            stream_with_context(_attachment_stream(chunks)),
-            mimetype="application/octet-stream",
-        )
-        response.headers["Content-Disposition"] = _content_disposition(name)
-        # Threat 4: even if a browser sniffed it, the file runs in an empty sandbox.
-        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+    # Downloads and the identity are their own modules, on this blueprint (their endpoints
+    # stay `cases.*`); imported here because they use this module's helpers.
+    from casework import case_files
+    from casework import identity_pages
 
-    @bp.post("/denuncias/<code>/paquete")
-    @require_role(*CASE_ROLES)
-    def package(code: str) -> Any:
-        case = load_case(code)
-        db = web.db()
-        identity = office_identity()
-        form = request.form
-        # DL 8.3: a package is only ever the package of a forwarding recorded by an act; a
-        # request naming a destination instead (the old free "copy" form) is refused and
-        # records nothing.
-        if not _is_row_id(form.get("forwarding_id", "")):
-            abort(400)
-        target = db.get(Forwarding, int(form["forwarding_id"]))
-        if target is None or target.case_id != case.id:
-            abort(404)
-        try:
-            pkg = forwarding.export_package(
-                db,
-                case,
-                [identity],
-                officer=current_officer(),
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-                forwarding=target,
-                recipient=form.get("recipient", "")[:4000],
-            )
-        except DomainError as exc:
-            db.rollback()
-            return render_case(
-                load_case(code),
-                status=422,
-                error=refusal_message(exc),
-                form={"package": "1", **form.to_dict(flat=True)},
-            )
-        db.commit()
-        response = Response(pkg.data, mimetype="application/octet-stream")
-        response.headers["Content-Disposition"] = _content_disposition(pkg.filename)
-        response.headers["X-Package-SHA256"] = pkg.sha256
-        return response
-
-    @bp.route("/denuncias/<code>/identidad", methods=["GET", "POST"])
-    @require_role(*CASE_ROLES)
-    def identity(code: str) -> Any:
-        case = load_case(code)
-        officer = current_officer()
-        db = web.db()
-        if not vault.may_access_identity(officer):
-            # Recorded: an officer without the head role tried to open the vault.
-            vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
-            db.commit()
-            abort(403)
-        if request.method == "GET":
-            return render_template(
-                "cases/identity.html",
-                case=case,
-                identity=None,
-                legal_bases=list(vault.LegalBasis),
-                has_identity=vault.has_identity(case),
-                form={},
-            )
-        vault_key = unlocked_identity("vault")
-        try:
-            basis = vault.LegalBasis(request.form.get("legal_basis", ""))
-        except ValueError:
-            basis = None
-        error = None
-        data = None
-        if basis is None:
-            error = REFUSALS["legal_basis_required"]
-        else:
-            try:
-                data = vault.access_identity(
-                    db,
-                    case,
-                    officer=officer,
-                    vault_identities=[vault_key] if vault_key is not None else [],
-                    legal_basis=basis,
-                    statement=request.form.get("statement", ""),
-                    now=utcnow(),
-                    office_recipients=office_recipients(case),
-                )
-            except (NotFound, DomainError) as exc:
-                db.rollback()
-                error = (
-                    _l("Esta denuncia es anónima: no hay datos de identidad.")
-                    if isinstance(exc, NotFound)
-                    else refusal_message(exc)
-                )
-        if data is not None:
-            db.commit()  # the access is recorded before the identity is shown
-        return Response(
-            render_template(
-                "cases/identity.html",
-                case=case,
-                identity=data,
-                legal_bases=list(vault.LegalBasis),
-                has_identity=vault.has_identity(case),
-                error=error,
-                form=request.form,
-            ),
-            status=200 if error is None else 422,
-        )
-
-    @bp.post("/denuncias/<code>/identidad/denegacion")
-    @require_role(*CASE_ROLES)
-    def refuse_identity_request(code: str) -> Any:
-        case = load_case(code)
-        db = web.db()
-        office_identity()
-        form = request.form
-        try:
-            requester = vault.Requester(form.get("requester", ""))
-        except ValueError:
-            requester = vault.Requester.OTHER
-        report_to = (
-            vault.ReportTo.CONTRALORIA
-            if form.get("report_to") == "contraloria"
-            else vault.ReportTo.OCI
-        )
-        try:
-            vault.record_refused_request(
-                db,
-                case,
-                officer=current_officer(),
-                requester=requester,
-                statement=form.get("refusal_statement", ""),
-                report_to=report_to,
-                now=utcnow(),
-                office_recipients=office_recipients(case),
-            )
-        except DomainError as exc:
-            db.rollback()
-            return render_case(load_case(code), status=422, error=refusal_message(exc), form=form)
-        db.commit()
-        return redirect(url_for("cases.detail", code=case.code, hecho="denegacion"), code=303)
-
+    case_files.add_routes(bp)
+    identity_pages.add_routes(bp)
     return bp

@@ -10,7 +10,6 @@ case at the intake's /seguimiento.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -20,10 +19,12 @@ from flask import render_template
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.inbox_pages import CASE_ROLES
-from casework.inbox_pages import label_context
+from casework.labels import CHANNEL_LABELS
+from casework.labels import label_context
 from core import web
 from core.access import case_scope
 from core.errors import CapabilityRequired
@@ -31,7 +32,6 @@ from core.errors import DomainError
 from core.files import metadata
 from core.files import policy
 from core.law.calendar import local_day
-from core.law.enums import Channel
 from core.law.enums import MeasureType
 from core.law.enums import Modality
 from core.law.enums import Motive
@@ -39,13 +39,6 @@ from core.services import channels
 from core.services import intake
 from core.storage.db import utcnow
 
-CHANNEL_LABELS = {
-    Channel.WEB: _l("Canal web (este servicio)"),
-    Channel.WRITTEN: _l("Por escrito (mesa de partes)"),
-    Channel.VERBAL: _l("Verbal (acta)"),
-    Channel.EMAIL: _l("Correo electrónico"),
-    Channel.PLATFORM: _l("Plataforma Digital Única de Denuncias"),
-}
 REFUSALS = {
     "channel_not_allowed": _l("Elija por qué canal se recibió la denuncia."),
     "received_on_invalid": _l("Indique la fecha de recepción (día, mes y año)."),
@@ -71,25 +64,12 @@ REFUSALS = {
     "capability_required": _l("Solo el personal de la OII registra denuncias."),
     "wrong_entity": _l("Esta denuncia pertenece a otra entidad."),
 }
-MAX_SHORT = intake.MAX_SHORT
-MAX_MEDIUM = intake.MAX_MEDIUM
 
 
 class FormRefused(DomainError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def _text(name: str, limit: int) -> str:
-    return request.form.get(name, "")[:limit].strip()
-
-
-def _received_on() -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.form.get("received_on", "").strip())
-    except ValueError:
-        raise FormRefused("received_on_invalid") from None
 
 
 def _choice(enum: Any, value: str, code: str) -> Any:
@@ -99,57 +79,59 @@ def _choice(enum: Any, value: str, code: str) -> Any:
         raise FormRefused(code) from None
 
 
-def _draft() -> intake.ReportDraft:
-    form = request.form
-    modality = _choice(Modality, form.get("modality", ""), "modality")
-    motives = tuple(_choice(Motive, v, "motives") for v in form.getlist("motives")[:3])
+def _required(value: Any, code: str) -> Any:
+    """A field the form read as None (missing, or not one of the choices) refuses with `code`."""
+    if value is None:
+        raise FormRefused(code)
+    return value
+
+
+def _draft(form: forms.ReceivedComplaintForm) -> intake.ReportDraft:
+    modality = _required(form.modality.data, "modality")
+    motives = tuple(_choice(Motive, v, "motives") for v in form.motives.data[:3])
     identity = None
-    full_name = _text("full_name", MAX_SHORT)
+    full_name = form.full_name.data
     if full_name or modality is not Modality.ANONYMOUS:
         identity = intake.ComplainantIdentity(
             full_name=full_name,
-            document_type=_text("document_type", 20) or "DNI",
-            document_number=_text("document_number", 40),
-            phone=_text("phone", 40),
-            email=_text("email", MAX_SHORT),
-            address=_text("address", MAX_SHORT),
+            document_type=form.document_type.data or "DNI",
+            document_number=form.document_number.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            address=form.address.data,
         )
     measures = tuple(
         _choice(MeasureType, v, "protection_measures")
-        for v in form.getlist("protection_measures")[: len(MeasureType)]
+        for v in form.protection_measures.data[: len(MeasureType)]
     )
     protection = (
-        intake.ProtectionRequest(measures=measures, risk=_text("protection_risk", MAX_MEDIUM))
+        intake.ProtectionRequest(measures=measures, risk=form.protection_risk.data)
         if measures
         else None
     )
-    person = intake.ReportedPerson(
-        name=_text("person_name", MAX_SHORT), post=_text("person_post", MAX_SHORT)
-    )
+    person = intake.ReportedPerson(name=form.person_name.data, post=form.person_post.data)
     return intake.ReportDraft(
         modality=modality,
         motives=motives,
-        facts=request.form.get("facts", "")[: intake.MAX_FACTS + 1].strip(),
-        occurred_when=_text("occurred_when", MAX_SHORT),
-        occurred_where=_text("occurred_where", MAX_SHORT),
+        facts=form.facts.data,
+        occurred_when=form.occurred_when.data,
+        occurred_where=form.occurred_where.data,
         persons_reported=(person,) if person.name or person.post else (),
-        witnesses=_text("witnesses", MAX_MEDIUM),
-        documents_location=_text("documents_location", MAX_MEDIUM),
-        commitment=form.get("commitment") == "1",
+        witnesses=form.witnesses.data,
+        documents_location=form.documents_location.data,
+        commitment=form.commitment.data,
         identity=identity,
         protection=protection,
     )
 
 
-def _uploads() -> list[intake.UploadedEvidence]:
+def _uploads(form: forms.ReceivedComplaintForm) -> list[intake.UploadedEvidence]:
     """The documents received, screened like the intake's; kept as received (the office's own
     record of what was handed in; metadata is removed when a copy leaves)."""
     st = web.settings()
     uploads: list[intake.UploadedEvidence] = []
     total = 0
-    for storage in request.files.getlist("files"):
-        if not storage or not storage.filename:
-            continue
+    for storage in form.files.data or []:
         name = metadata.safe_filename(storage.filename)
         data = storage.stream.read()
         refusal = policy.screen(
@@ -215,19 +197,20 @@ def make_blueprint() -> Blueprint:
     def register() -> Any:
         officer = current_officer()
         db = web.db()
+        form = forms.ReceivedComplaintForm()
         try:
-            channel = _choice(Channel, request.form.get("channel", ""), "channel_not_allowed")
+            channel = _required(form.channel.data, "channel_not_allowed")
             receipt = channels.register_received_complaint(
                 db,
                 entity=officer.entity,
                 officer=officer,
                 channel=channel,
-                received_on=_received_on(),
-                draft=_draft(),
-                attachments=_uploads(),
+                received_on=_required(form.received_on.data, "received_on_invalid"),
+                draft=_draft(form),
+                attachments=_uploads(form),
                 settings=web.settings(),
                 now=utcnow(),
-                against_oii=request.form.get("against_oii") == "1",
+                against_oii=form.against_oii.data,
             )
         except (DomainError, CapabilityRequired) as exc:
             db.rollback()

@@ -1,8 +1,7 @@
 """Casework: the inbox (bandeja) and the due/overdue view (vencimientos).
 
 Both are keyset-paginated lists over clear metadata (core.read.inbox): nothing is decrypted here.
-This module also holds the Spanish labels of the domain vocabulary (docs/workflow.md),
-shared by the case and measure views; the English catalog translates them.
+The labels of the domain vocabulary live in casework/labels.py (fed by core.law.vocabulary).
 """
 
 from __future__ import annotations
@@ -16,15 +15,10 @@ from flask_babel import lazy_gettext as _l
 
 from casework.auth import current_officer
 from casework.auth import require_role
+from casework.labels import label_context
 from core import web
-from core.law import vocabulary
 from core.law.calendar import local_day
-from core.law.enums import BadFaithType
-from core.law.enums import Beneficiary
 from core.law.enums import CaseState
-from core.law.enums import DeadlineKind
-from core.law.enums import Destination
-from core.law.enums import MeasureState
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
@@ -36,82 +30,6 @@ from core.storage.models import Officer
 # Who handles complaints; each sees only its side of the RG 4.9 split (core.access.case_scope).
 CASE_ROLES = (Role.OFFICER, Role.HEAD, Role.TITULAR)
 PAGE_SIZE = inbox.DEFAULT_PAGE_SIZE
-
-# --- labels (Spanish msgids, the law's vocabulary) --------------------------------------------
-
-STATE_LABELS = {
-    CaseState.REGISTERED: _l("Registrada"),
-    CaseState.VERIFYING: _l("En verificación de requisitos"),
-    CaseState.OBSERVED: _l("Observada (subsanación)"),
-    CaseState.VERIFIED: _l("Requisitos verificados"),
-    CaseState.ARCHIVED_WITHDRAWAL: _l("Archivada por desistimiento"),
-    CaseState.EVALUATING_MEASURES: _l("En evaluación de medidas"),
-    CaseState.FORWARDED: _l("Derivada"),
-    CaseState.CONCLUDED: _l("Concluida"),
-}
-MODALITY_LABELS = {k: _l(v) for k, v in vocabulary.MODALITIES.items()}
-MOTIVE_LABELS = {k: _l(v) for k, v in vocabulary.MOTIVES.items()}
-DEADLINE_LABELS = {
-    DeadlineKind.VERIFY_REQUIREMENTS: _l("Verificar requisitos"),
-    DeadlineKind.SUBSANACION: _l("Subsanación (plazo del denunciante)"),
-    DeadlineKind.EVALUATE_MEASURES: _l("Evaluar medidas de protección"),
-    DeadlineKind.HR_FEASIBILITY: _l("Informe de viabilidad de la ORH"),
-    DeadlineKind.NOTIFY_MEASURES: _l("Notificar medidas al denunciante"),
-    DeadlineKind.GRANT_LIMIT: _l("Plazo máximo para otorgar medidas"),
-    DeadlineKind.ALEGACIONES: _l("Alegaciones"),
-    DeadlineKind.DECISION: _l("Decisión motivada"),
-}
-DESTINATION_LABELS = {
-    Destination.STPAD: _l("Secretaría Técnica del PAD (STPAD)"),
-    Destination.OCI: _l("Órgano de Control Institucional (OCI)"),
-    Destination.PROCURADURIA: _l("Procuraduría Pública"),
-    Destination.OTHER_ENTITY: _l("Otra entidad competente"),
-    Destination.NOT_APPLICABLE: _l("No corresponde (queja o reclamo)"),
-    Destination.TITULAR: _l("Titular de la entidad"),
-}
-MEASURE_TYPE_LABELS = {k: _l(v) for k, v in vocabulary.MEASURE_TYPES.items()}
-BENEFICIARY_LABELS = {
-    Beneficiary.COMPLAINANT: _l("Denunciante"),
-    Beneficiary.WITNESS: _l("Testigo"),
-    Beneficiary.THIRD_PARTY: _l("Tercero (extensión de medidas)"),
-}
-MEASURE_STATE_LABELS = {
-    MeasureState.REQUESTED: _l("Solicitada"),
-    MeasureState.HR_FEASIBILITY: _l("En informe de viabilidad"),
-    MeasureState.GRANTED: _l("Otorgada"),
-    MeasureState.DENIED: _l("Denegada"),
-    MeasureState.IN_FORCE: _l("Vigente"),
-    MeasureState.VARIATION: _l("En procedimiento de variación"),
-    MeasureState.VARIED: _l("Variada"),
-    MeasureState.SUSPENSION: _l("En procedimiento de suspensión"),
-    MeasureState.SUSPENDED: _l("Suspendida"),
-    MeasureState.BAD_FAITH_CESSATION: _l("En procedimiento de cese por mala fe"),
-    MeasureState.EXCLUDED: _l("Excluida por mala fe"),
-    MeasureState.CEASED: _l("Cesada"),
-    MeasureState.ARCHIVED: _l("Archivada"),
-}
-BAD_FAITH_LABELS = {
-    BadFaithType.ALREADY_REPORTED: _l("Denuncia sobre hechos ya denunciados"),
-    BadFaithType.REPEATED: _l("Denuncia reiterada"),
-    BadFaithType.UNFOUNDED: _l("Denuncia carente de fundamento"),
-    BadFaithType.FALSE: _l("Denuncia falsa"),
-}
-
-
-def label_context() -> dict[str, Any]:
-    """Template globals for the case blueprints (inbox, cases, measures)."""
-    return {
-        "state_labels": STATE_LABELS,
-        "modality_labels": MODALITY_LABELS,
-        "motive_labels": MOTIVE_LABELS,
-        "deadline_labels": DEADLINE_LABELS,
-        "destination_labels": DESTINATION_LABELS,
-        "measure_type_labels": MEASURE_TYPE_LABELS,
-        "beneficiary_labels": BENEFICIARY_LABELS,
-        "measure_state_labels": MEASURE_STATE_LABELS,
-        "bad_faith_labels": BAD_FAITH_LABELS,
-    }
-
 
 # --- query-string parsing ----------------------------------------------------------------------
 

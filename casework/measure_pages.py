@@ -25,17 +25,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import crypto
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.badfaith_pages import person_context
-from casework.case_pages import MAX_ROW_ID
-from casework.case_pages import MEASURE_ACT_LABELS
+from casework.case_files import MAX_ROW_ID
 from casework.case_pages import case_context
 from casework.case_pages import load_case
 from casework.case_pages import office_identity
 from casework.case_pages import office_recipients
-from casework.case_pages import refusal_message
 from casework.inbox_pages import CASE_ROLES
+from casework.labels import CEASE_LABELS
+from casework.labels import CRITERION_LABELS
+from casework.labels import MEASURE_ACT_LABELS
+from casework.labels import MEASURE_EVENT_LABELS
+from casework.refusals import refusal_message
 from core import web
 from core.errors import DomainError
 from core.law.calendar import local_day
@@ -67,27 +71,6 @@ from core.storage.models import Measure
 from core.storage.models import Message
 from core.storage.padding import unpad_text
 
-CRITERION_LABELS = {
-    Criterion.TRASCENDENCIA: _l("Trascendencia: no otorgarla crearía un riesgo cierto e inminente"),
-    Criterion.GRAVEDAD: _l("Gravedad: afectación del bien jurídico protegido"),
-    Criterion.VEROSIMILITUD: _l("Verosimilitud: probabilidad de que los hechos ocurrieron"),
-    Criterion.SUBORDINACION: _l(
-        "Subordinación o jerarquía entre denunciante y denunciado (medidas laborales)"
-    ),
-    Criterion.INDICIOS_RAZONABLES: _l("Apartamiento (DL 9.3): indicios razonables suficientes"),
-    Criterion.CARGO_DETERMINANTE: _l(
-        "Apartamiento (DL 9.3): el cargo del denunciado es determinante en la contratación"
-    ),
-    Criterion.RIESGO_REPRESALIA: _l(
-        "Apartamiento (DL 9.3): el denunciado conoce la denuncia y puede tomar represalias"
-    ),
-}
-CEASE_LABELS = {
-    CeaseGround.DANGER_EXTINGUISHED: _l("Se extinguió el peligro (DL 10)"),
-    CeaseGround.PAD_ENDED: _l("Terminó el procedimiento disciplinario"),
-    CeaseGround.OTHER: _l("Otro motivo"),
-}
-MEASURE_EVENT_LABELS = {f"measure.{act.value}": label for act, label in MEASURE_ACT_LABELS.items()}
 MEASURE_CLOCKS = (
     DeadlineKind.HR_FEASIBILITY,
     DeadlineKind.NOTIFY_MEASURES,
@@ -250,13 +233,14 @@ def make_blueprint() -> Blueprint:
         case = load_case(code)
         db = web.db()
         office_identity()
-        form = request.form
-        try:
-            measure_type = MeasureType(form.get("type", ""))
-            beneficiary = Beneficiary(form.get("beneficiary", ""))
-        except ValueError:
+        form = forms.MeasureRequestForm()
+        measure_type, beneficiary = form.type.data, form.beneficiary.data
+        if measure_type is None or beneficiary is None:
             return _render_index(
-                case, status=422, error=_l("Elija el tipo de medida y el beneficiario."), form=form
+                case,
+                status=422,
+                error=_l("Elija el tipo de medida y el beneficiario."),
+                form=request.form,
             )
         try:
             (measure,) = request_protection(
@@ -266,14 +250,16 @@ def make_blueprint() -> Blueprint:
                 source=ProtectionSource.OFFICER,
                 beneficiary=beneficiary,
                 officer=current_officer(),
-                reasoning=form.get("reasoning", ""),
+                reasoning=form.reasoning.data,
                 now=utcnow(),
                 office_recipients=office_recipients(case),
                 calendar=calendar_for(db, case.entity),
             )
         except DomainError as exc:
             db.rollback()
-            return _render_index(load_case(code), status=422, error=refusal_message(exc), form=form)
+            return _render_index(
+                load_case(code), status=422, error=refusal_message(exc), form=request.form
+            )
         db.commit()
         return redirect(
             url_for("measures.detail", code=case.code, measure_id=measure.id, hecho="1"), 303
@@ -298,15 +284,8 @@ def make_blueprint() -> Blueprint:
             chosen = MeasureAct(act)
         except ValueError:
             abort(404)
-        form = request.form
-        criteria: dict[Criterion, bool] = {}
-        for criterion in Criterion:
-            value = form.get(f"criterion_{criterion.value}", "")
-            if value in ("1", "0"):
-                criteria[criterion] = value == "1"
-        hr = form.get("hr_feasible", "")
-        upheld = form.get("upheld", "")
-        if chosen in _DECISION_ACTS and upheld not in ("1", "0"):
+        form = forms.MeasureActForm()
+        if chosen in _DECISION_ACTS and form.upheld.data is None:
             # A decision (exclusion forwards the file to the Procuraduría and the STPAD) is
             # never inferred from a missing or forged field.
             return _render_detail(
@@ -314,27 +293,23 @@ def make_blueprint() -> Blueprint:
                 measure,
                 status=422,
                 error=_l("Indique si se confirma o no la medida propuesta."),
-                form={"act": chosen.value, **form.to_dict(flat=True)},
+                form={"act": chosen.value, **request.form.to_dict(flat=True)},
             )
-        try:
-            bad_faith = BadFaithType(form["bad_faith_type"]) if form.get("bad_faith_type") else None
-            cease = CeaseGround(form["cease_ground"]) if form.get("cease_ground") else None
-        except ValueError:
-            bad_faith, cease = None, None
+        bad_faith, cease = form.grounds()
         try:
             measures.apply_measure_act(
                 db,
                 measure,
                 chosen,
                 officer=current_officer(),
-                reasoning=form.get("reasoning", ""),
+                reasoning=form.reasoning.data,
                 now=utcnow(),
                 calendar=calendar_for(db, case.entity),
                 office_recipients=office_recipients(case),
-                criteria=criteria,
-                hr_feasible=None if hr not in ("1", "0") else hr == "1",
+                criteria=form.criteria(),
+                hr_feasible=form.hr_feasible.data,
                 bad_faith_type=bad_faith,
-                upheld=upheld != "0",
+                upheld=form.upheld.data is not False,
                 cease_ground=cease,
             )
         except DomainError as exc:
@@ -345,7 +320,7 @@ def make_blueprint() -> Blueprint:
                 _load_measure(case, measure_id),
                 status=422,
                 error=refusal_message(exc),
-                form={"act": chosen.value, **form.to_dict(flat=True)},
+                form={"act": chosen.value, **request.form.to_dict(flat=True)},
             )
         db.commit()
         return redirect(

@@ -12,6 +12,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from core import web
@@ -29,10 +30,8 @@ def make_blueprint() -> Blueprint:
         error = None
         form = {"opt_in": me.notify_opt_in, "address": me.notify_email or ""}
         if request.method == "POST":
-            form = {
-                "opt_in": request.form.get("opt_in") == "1",
-                "address": request.form.get("address", "")[:300],
-            }
+            posted = forms.NoticePreferencesForm()
+            form = {"opt_in": posted.opt_in.data, "address": posted.address.data}
             db = web.db()
             try:
                 notify.set_preferences(
@@ -68,7 +67,7 @@ def make_blueprint() -> Blueprint:
             notify.set_counts_only(
                 db,
                 entity=me.entity,
-                counts_only=request.form.get("counts_only") == "1",
+                counts_only=forms.CountsOnlyForm().counts_only.data,
                 actor=me,
             )
             db.commit()

@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_babel import gettext
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.case_pages import load_case
@@ -66,7 +66,7 @@ def make_blueprint() -> Blueprint:
     @require_role(*CASE_ROLES)
     def hold(code: str) -> Any:
         case = load_case(code)
-        reason = request.form.get("reason", "")[: retention.MAX_REASON + 1]
+        reason = forms.HoldForm().reason.data
         db = web.db()
         try:
             retention.place_hold(

@@ -162,7 +162,10 @@ def test_every_case_view_msgid_has_english():
             root / "casework",
             [
                 ("inbox_pages.py", "python"),
+                ("labels.py", "python"),
                 ("case_pages.py", "python"),
+                ("refusals.py", "python"),
+                ("identity_pages.py", "python"),
                 ("measure_pages.py", "python"),
                 ("channel_pages.py", "python"),
             ],
