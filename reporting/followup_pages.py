@@ -5,7 +5,6 @@ login")."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from flask import Blueprint
@@ -33,6 +32,7 @@ from core.services import followup
 from core.services import intake
 from core.services import subsanacion
 from core.services.cases import calendar_for
+from core.services.documents import read_report
 from core.services.messages import MessageRefused
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
@@ -329,7 +329,7 @@ def register(bp: Blueprint) -> None:
         case, identity = _require_followup()
         if case.report_blob_id is None:
             abort(404)
-        report = json.loads(read_plaintext(web.db(), case.report_blob_id, [identity]))
+        report = read_report(read_plaintext(web.db(), case.report_blob_id, [identity]))
         return render_template("followup_report.html", case=case, report=report, labels=labels)
 
     @bp.post("/seguimiento/salir")

@@ -24,6 +24,8 @@ from core.errors import NotFound
 from core.files import metadata
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.services import documents
+from core.services.documents import ReportDocument
 from core.storage import audit
 from core.storage.blobs import iter_plaintext
 from core.storage.blobs import read_plaintext
@@ -57,8 +59,8 @@ def read_report(
     *,
     officer: Officer,
     now: dt.datetime,
-) -> dict[str, Any]:
-    """The sealed report as a dict (no identity data: that lives in the vault)."""
+) -> ReportDocument:
+    """The sealed report (no identity data: that lives in the vault)."""
     if case.report_blob_id is None:
         raise NotFound("this case has no sealed report")
     audit.record(
@@ -70,10 +72,7 @@ def read_report(
         detail={"part": "report"},
         now=now,
     )
-    value = json.loads(read_plaintext(session, case.report_blob_id, identities))
-    if not isinstance(value, dict):
-        raise DomainError("the sealed report is not a JSON object")
-    return value
+    return documents.read_report(read_plaintext(session, case.report_blob_id, identities))
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -344,7 +343,7 @@ def read_messages(
 @dataclass(frozen=True)
 class CaseFile:
     case: Case
-    report: dict[str, Any]
+    report: ReportDocument | None
     attachments: list[AttachmentInfo]
     timeline: list[TimelineEntry]
     notes: list[NoteView]
@@ -369,10 +368,9 @@ def open_case_file(
         detail={"part": "file"},
         now=now,
     )
-    report: dict[str, Any] = {}
+    report: ReportDocument | None = None
     if case.report_blob_id is not None:
-        value = json.loads(read_plaintext(session, case.report_blob_id, identities))
-        report = value if isinstance(value, dict) else {}
+        report = documents.read_report(read_plaintext(session, case.report_blob_id, identities))
     return CaseFile(
         case=case,
         report=report,

@@ -48,6 +48,12 @@ from core.law.enums import Motive
 from core.law.regime import regime_at_filing
 from core.services import acknowledgement as ack
 from core.services import cases
+from core.services.documents import ComplainantIdentity as ComplainantIdentity
+from core.services.documents import ProtectionRequest as ProtectionRequest
+from core.services.documents import ReportDocument
+from core.services.documents import ReportedPerson as ReportedPerson
+from core.services.documents import seal_identity
+from core.services.documents import seal_report
 from core.services.measures import request_measure
 from core.storage import audit
 from core.storage.blobs import store_bytes
@@ -64,8 +70,6 @@ SALT_BYTES = 16
 # Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
 MEASURE_REQUEST_REASONING = "Solicitada por el denunciante al presentar la denuncia."
 ACK_TYPE = ack.ACK_TYPE
-REPORT_FORMAT = "integra-report/v1"
-IDENTITY_FORMAT = "integra-identity/v1"
 ATTACHMENT_META_FORMAT = "integra-attachment/v1"
 
 # Shape limits shared with the web form (the form checks them first; the service is the truth).
@@ -84,34 +88,6 @@ class IntakeRefused(DomainError):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-@dataclass(frozen=True)
-class ReportedPerson:
-    """A person reported: the name or the post (cargo), whichever is known (RG 4.6)."""
-
-    name: str = ""
-    post: str = ""
-
-
-@dataclass(frozen=True)
-class ComplainantIdentity:
-    """Identity data (DL 7.1 item 1); sealed to the identity vault, never with the report."""
-
-    full_name: str
-    document_type: str = "DNI"
-    document_number: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-
-
-@dataclass(frozen=True)
-class ProtectionRequest:
-    """A request for protection measures made with the complaint (DL 8; RG 5)."""
-
-    measures: tuple[MeasureType, ...]
-    risk: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,40 +184,22 @@ def validate_draft(draft: ReportDraft, *, facts_in_attachment: bool = False) -> 
         raise IntakeRefused("protection_measures", "choose at least one measure")
 
 
-def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> dict[str, Any]:
+def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> ReportDocument:
     """The report as sealed (no identity data: that goes to the vault)."""
-    return {
-        "format": REPORT_FORMAT,
-        "filed_at": filed_at.isoformat(),
-        "modality": draft.modality.value,
-        "motives": [m.value for m in draft.motives],
-        "facts": draft.facts,
-        "occurred_when": draft.occurred_when,
-        "occurred_where": draft.occurred_where,
-        "persons_reported": [{"name": p.name, "post": p.post} for p in draft.persons_reported],
-        "witnesses": draft.witnesses,
-        "documents_location": draft.documents_location,
-        "commitment": draft.commitment,
-        "identified": draft.identity is not None,
-        "protection": None
-        if draft.protection is None
-        else {
-            "measures": [m.value for m in draft.protection.measures],
-            "risk": draft.protection.risk,
-        },
-    }
-
-
-def identity_document(identity: ComplainantIdentity) -> dict[str, Any]:
-    return {
-        "format": IDENTITY_FORMAT,
-        "full_name": identity.full_name,
-        "document_type": identity.document_type,
-        "document_number": identity.document_number,
-        "phone": identity.phone,
-        "email": identity.email,
-        "address": identity.address,
-    }
+    return ReportDocument(
+        filed_at=filed_at,
+        modality=draft.modality,
+        motives=draft.motives,
+        facts=draft.facts,
+        occurred_when=draft.occurred_when,
+        occurred_where=draft.occurred_where,
+        persons_reported=draft.persons_reported,
+        witnesses=draft.witnesses,
+        documents_location=draft.documents_location,
+        commitment=draft.commitment,
+        identified=draft.identity is not None,
+        protection=draft.protection,
+    )
 
 
 def acknowledgement_for(case: Case, settings: Settings) -> dict[str, Any]:
@@ -396,7 +354,7 @@ def submit_report(
 
     report_blob = store_bytes(
         session,
-        pad_json(_json(report_document(draft, filed_at=now))),
+        seal_report(report_document(draft, filed_at=now)),
         content_recipients,
         kind=BlobKind.REPORT,
     )
@@ -405,7 +363,7 @@ def submit_report(
         vault = crypto.parse_recipient(entity.vault_recipient)
         identity_blob = store_bytes(
             session,
-            pad_json(_json(identity_document(draft.identity))),
+            seal_identity(draft.identity),
             [vault, complainant_recipient],
             kind=BlobKind.IDENTITY,
         )

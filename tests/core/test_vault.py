@@ -54,7 +54,7 @@ def test_head_reads_identity_after_stating_basis(db_session, world):
         office_recipients=office(ent),
     )
 
-    assert identity["full_name"] == "Rosa Quispe Mamani"
+    assert identity.full_name == "Rosa Quispe Mamani"
     event = db_session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "identity_accessed")
     ).one()
