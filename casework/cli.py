@@ -305,7 +305,7 @@ def officer_grant(username: str, identity_file: str, purpose: str) -> None:
     from sqlalchemy import select
 
     import crypto
-    from core.access import accounts
+    from core.access import grants
     from core.errors import DomainError
     from core.storage.db import make_engine
     from core.storage.db import make_sessionmaker
@@ -335,7 +335,7 @@ def officer_grant(username: str, identity_file: str, purpose: str) -> None:
                     f"{identity_file} does not hold the {purpose} identity of "
                     f"{grantee.entity.name!r}"
                 )
-            code = accounts.create_grant(
+            code = grants.create_grant(
                 session,
                 settings,
                 granter=None,
