@@ -33,10 +33,10 @@ from crypto._format import Writer
 from crypto._format import encode_header_without_mac
 from crypto._format import parse_header
 from crypto.keys import FILE_KEY_SIZE
-from crypto.keys import SCRYPT_STANZA
 from crypto.keys import Identity
 from crypto.keys import Recipient
-from crypto.keys import ScryptRecipient
+from crypto.scrypt import SCRYPT_STANZA
+from crypto.scrypt import ScryptRecipient
 
 CHUNK_SIZE = 64 * 1024
 TAG_SIZE = 16
