@@ -29,7 +29,7 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
 from core.read import inbox
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage.db import utcnow
 from core.storage.models import Officer
 

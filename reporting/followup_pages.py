@@ -31,7 +31,7 @@ from core.law.enums import Modality
 from core.services import followup
 from core.services import intake
 from core.services import subsanacion
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.services.documents import read_report
 from core.services.messages import MessageRefused
 from core.services.messages import post_message

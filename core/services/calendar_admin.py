@@ -29,9 +29,9 @@ from core.law.enums import DeadlineKind
 from core.law.regime import regime_by_id
 from core.law.rules import compute_due
 from core.services import subsanacion
-from core.services.cases import extra_non_working_days
-from core.services.cases import record_event
-from core.services.cases import refresh_next_deadline
+from core.services.case_records import extra_non_working_days
+from core.services.case_records import record_event
+from core.services.case_records import refresh_next_deadline
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import Deadline

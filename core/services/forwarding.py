@@ -43,9 +43,9 @@ from core.law import event_kinds
 from core.law import vocabulary
 from core.law.enums import Destination
 from core.law.event_kinds import EventKind
+from core.services.case_records import check_officer
+from core.services.case_records import record_event
 from core.services.casefile import safe_filename
-from core.services.cases import check_officer
-from core.services.cases import record_event
 from core.services.documents import ReportDocument
 from core.services.documents import read_report
 from core.storage import audit

@@ -47,6 +47,7 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.regime import regime_at_filing
 from core.services import acknowledgement as ack
+from core.services import case_records
 from core.services import cases
 from core.services.documents import ComplainantIdentity as ComplainantIdentity
 from core.services.documents import ProtectionRequest as ProtectionRequest
@@ -445,7 +446,7 @@ def submit_report(
     )
     # The workflow services open the statutory clocks, record the visible "registered"
     # event and the automatic first act (core.services.cases), then each requested measure.
-    calendar = cases.calendar_for(session, entity)
+    calendar = case_records.calendar_for(session, entity)
     cases.register_case_deadlines(session, case, calendar, now)
     if protection is not None:
         for measure_type in protection.measures:

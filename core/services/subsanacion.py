@@ -29,10 +29,10 @@ from core.law.enums import DeadlineKind
 from core.law.regime import regime_by_id
 from core.law.rules import compute_due
 from core.law.workflow import Act
+from core.services.case_records import lock_case
+from core.services.case_records import record_event
+from core.services.case_records import refresh_next_deadline
 from core.services.cases import SUBSANACION_NOTICE_OPENED_EVENT
-from core.services.cases import lock_case
-from core.services.cases import record_event
-from core.services.cases import refresh_next_deadline
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent

@@ -33,8 +33,8 @@ from core.errors import DomainError
 from core.errors import NotFound
 from core.law.enums import Destination
 from core.law.enums import Role
-from core.services.cases import check_officer
-from core.services.cases import record_event
+from core.services.case_records import check_officer
+from core.services.case_records import record_event
 from core.services.documents import ComplainantIdentity
 from core.services.documents import read_identity
 from core.storage import audit

@@ -19,8 +19,8 @@ from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.services import casefile
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
 from core.storage.models import AuditEntry
 
 NOW = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)

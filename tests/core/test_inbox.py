@@ -289,7 +289,7 @@ def add_deadline(session: Session, case: Case, due: dt.date, **kw: object) -> in
     values: dict[str, object] = {
         "entity_id": case.entity_id,
         "case_id": case.id,
-        "officer_id": case.assigned_officer_id,  # as core.services.cases.open_deadlines does
+        "officer_id": case.assigned_officer_id,  # as core.services.case_records.open_deadlines does
         "kind": DeadlineKind.VERIFY_REQUIREMENTS,
         "party": "office",
         "rule_version": "test",

@@ -20,6 +20,7 @@ from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.read import inbox
+from core.services import case_records
 from core.services import cases
 from core.services import channels
 
@@ -101,7 +102,7 @@ def test_no_act_crosses_the_split(db_session, settings, office):
     ent, people = office
     against = register(db_session, settings, ent, people[Role.TITULAR])
     ordinary = register(db_session, settings, ent, people[Role.OFFICER])
-    calendar = cases.calendar_for(db_session, ent.entity)
+    calendar = case_records.calendar_for(db_session, ent.entity)
     recipients = [crypto.parse_recipient(ent.entity.office_recipient)]
 
     def verify(case, who):  # type: ignore[no-untyped-def]
@@ -117,9 +118,9 @@ def test_no_act_crosses_the_split(db_session, settings, office):
         )
 
     for who in (people[Role.OFFICER], people[Role.HEAD]):
-        with pytest.raises(cases.OutOfScope):
+        with pytest.raises(case_records.OutOfScope):
             verify(against, who)
-    with pytest.raises(cases.OutOfScope):
+    with pytest.raises(case_records.OutOfScope):
         verify(ordinary, people[Role.TITULAR])
     assert verify(against, people[Role.TITULAR]).officer_id == people[Role.TITULAR].id
     assert verify(ordinary, people[Role.OFFICER]).officer_id == people[Role.OFFICER].id
@@ -175,7 +176,7 @@ def test_the_titular_decides_measures_in_a_complaint_against_the_oii_and_the_hea
         now=NOW,
     ).case
     (measure,) = case.measures
-    calendar = cases.calendar_for(db_session, ent.entity)
+    calendar = case_records.calendar_for(db_session, ent.entity)
     recipients = [crypto.parse_recipient(ent.entity.office_recipient)]
 
     def grant(who):  # type: ignore[no-untyped-def]
@@ -191,7 +192,7 @@ def test_the_titular_decides_measures_in_a_complaint_against_the_oii_and_the_hea
             criteria={c: True for c in Criterion},
         )
 
-    with pytest.raises(cases.OutOfScope):
+    with pytest.raises(case_records.OutOfScope):
         grant(people[Role.HEAD])
     grant(people[Role.TITULAR])
     assert measure.state is MeasureState.GRANTED

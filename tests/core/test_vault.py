@@ -17,7 +17,7 @@ from core.errors import NotFound
 from core.law.enums import Destination
 from core.law.enums import Role
 from core.services import vault
-from core.services.cases import WrongEntity
+from core.services.case_records import WrongEntity
 from core.storage import audit
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
