@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.files import exiftool
+from core.files import inspection
 from core.files import mat2
 from core.files import metadata
 from core.files import packages
 from core.files import svg
+from core.files.inspection import Finding
 from core.files.metadata import CleaningFailed
-from core.files.metadata import Finding
 
 BUILTIN = ("jpeg", "png", "webp", "pdf")
 DOCUMENTS = ("ooxml", "odf")
@@ -61,7 +62,7 @@ def _read(data: bytes, ext: str, kind: str) -> tuple[Finding, ...]:
 
 def clean(data: bytes, ext: str) -> bytes:
     """The file cleaned by the best cleaner for its kind; raises CleaningFailed."""
-    kind = metadata.sniff(data)
+    kind = inspection.sniff(data)
     if kind in BUILTIN:
         return metadata.clean(data)
     if kind in DOCUMENTS:
@@ -77,14 +78,14 @@ def clean(data: bytes, ext: str) -> bytes:
     if mat2_ext is None:
         raise CleaningFailed(kind)
     out = mat2.clean(data, mat2_ext)
-    if metadata.sniff(out) != kind:
+    if inspection.sniff(out) != kind:
         raise CleaningFailed(kind)
     return out
 
 
 def examine(data: bytes, ext: str) -> Review:
     """Before and after lists, and whether the file can be cleaned (never raises)."""
-    kind = metadata.sniff(data)
+    kind = inspection.sniff(data)
     before = _read(data, ext, kind)
     if kind in PLAIN:
         return Review(kind=kind, before=before, after=before, cleanable=False)

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 from pypdf import PdfWriter
 
+from core.files import inspection
 from core.files import metadata
 
 
@@ -44,7 +45,7 @@ def test_a_pdf_header_over_random_bytes_is_unreadable_without_parsing(pypdf_call
     data = b"%PDF-1.7\n" + os.urandom(2 * 1024 * 1024)
     found = metadata.inspect(data)
     assert found.kind == "pdf"
-    assert found.findings == (metadata.Finding("text", "?"),)
+    assert found.findings == (inspection.Finding("text", "?"),)
     with pytest.raises(metadata.CleaningFailed):
         metadata.clean(data)
     assert pypdf_calls == []
@@ -53,7 +54,7 @@ def test_a_pdf_header_over_random_bytes_is_unreadable_without_parsing(pypdf_call
 def test_a_real_pdf_with_a_few_trailing_bytes_is_still_read_and_cleaned() -> None:
     data = _pdf("Nombre Canario-5521", trailing=b"\n" * 200)
     found = metadata.inspect(data)
-    assert metadata.Finding("author", "Nombre Canario-5521") in found.findings
+    assert inspection.Finding("author", "Nombre Canario-5521") in found.findings
     cleaned = metadata.clean(data)
     assert b"Canario-5521" not in cleaned
     assert metadata.inspect(cleaned).findings == ()
