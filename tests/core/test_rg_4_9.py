@@ -19,6 +19,7 @@ from core.law.enums import Channel
 from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
+from core.read import due_clocks
 from core.read import inbox
 from core.services import case_records
 from core.services import cases
@@ -84,7 +85,7 @@ def test_read_models_show_each_side_only_its_complaints(db_session, settings, of
             db_session, entity_id=ent.entity.id, today=today, calendar=calendar, viewer=role
         )
         assert [r.code for r in listed.rows] == [mine.code], role
-        due = inbox.due_deadlines(
+        due = due_clocks.due_deadlines(
             db_session, entity_id=ent.entity.id, today=today, calendar=calendar, viewer=role
         )
         assert {r.case_code for r in due.rows} == {mine.code}, role
