@@ -55,7 +55,7 @@ from core.services.documents import ReportDocument
 from core.services.documents import ReportedPerson as ReportedPerson
 from core.services.documents import seal_identity
 from core.services.documents import seal_report
-from core.services.measures import request_measure
+from core.services.measure_requests import request_measure
 from core.storage import audit
 from core.storage.blobs import store_bytes
 from core.storage.blobs import store_stream
