@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 
+from core.files import inspection
 from core.files.image_metadata import _image_findings
 from core.files.image_metadata import strip_jpeg
 from core.files.image_metadata import strip_png
 from core.files.image_metadata import strip_webp
 from core.files.inspection import Finding
 from core.files.inspection import Inspection
-from core.files.inspection import sniff
 from core.files.office_metadata import _OOXML_PARTS
 from core.files.office_metadata import _package_findings
 from core.files.office_metadata import strip_odf
@@ -46,7 +46,7 @@ _STRIPPERS = {
 
 def inspect(data: bytes) -> Inspection:
     """List the hidden metadata a file carries (never raises on bad input)."""
-    kind = sniff(data)
+    kind = inspection.sniff(data)
     findings: list[Finding] = []
     try:
         if kind in ("jpeg", "png", "webp"):
@@ -73,7 +73,7 @@ def clean(data: bytes) -> bytes:
     The result must still be of the same kind and show no metadata when inspected again;
     otherwise the caller tells the person instead of claiming the data was removed.
     """
-    kind = sniff(data)
+    kind = inspection.sniff(data)
     stripper = _STRIPPERS.get(kind)
     if stripper is None:
         raise CleaningFailed(kind)
@@ -81,7 +81,7 @@ def clean(data: bytes) -> bytes:
         out = stripper(data)
     except Exception as exc:  # noqa: BLE001 - any failure of a parser on hostile input
         raise CleaningFailed(kind) from exc
-    if sniff(out) != kind or inspect(out).findings:
+    if inspection.sniff(out) != kind or inspect(out).findings:
         raise CleaningFailed(kind)
     return out
 
@@ -90,7 +90,7 @@ def clean_if_applicable(data: bytes) -> tuple[bytes, bool]:
     """(cleaned file, True) for a format that carries metadata; (file, False) for one that
     carries none we know of (plain text, audio…). Raises CleaningFailed when a format with
     metadata cannot be cleaned, so the caller never passes it on as if it had been."""
-    if sniff(data) not in _STRIPPERS:
+    if inspection.sniff(data) not in _STRIPPERS:
         return data, False
     return clean(data), True
 
@@ -101,7 +101,7 @@ def strip(data: bytes) -> bytes:
     Best effort, unchecked: never use it where the result is presented as cleaned (the
     intake, downloads and packages use `clean` / `clean_if_applicable`, which refuse instead).
     """
-    kind = sniff(data)
+    kind = inspection.sniff(data)
     stripper = _STRIPPERS.get(kind)
     if stripper is None:
         return data
