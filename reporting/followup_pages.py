@@ -29,7 +29,7 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.services import followup
-from core.services import intake
+from core.services import receipt_keys
 from core.services import subsanacion
 from core.services.case_records import calendar_for
 from core.services.documents import read_report
@@ -166,7 +166,7 @@ def register(bp: Blueprint) -> None:
         receipt = form.receipt.data or ""
         try:
             result = followup.open_receipt(web.db(), receipt, web.settings())
-        except intake.ServiceBusy:
+        except receipt_keys.ServiceBusy:
             form.receipt.errors = [
                 _(
                     "El servicio está muy ocupado en este momento. Su denuncia está a salvo. "

@@ -30,7 +30,7 @@ from core.access import account_admin
 from core.access import grants
 from core.law.enums import Role
 from core.services import keyrotation
-from core.services.intake import kdf_profile
+from core.services.receipt_keys import kdf_profile
 from core.storage.db import Base
 from core.storage.models import KeyRotation
 from core.storage.models import Officer
