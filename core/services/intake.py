@@ -26,8 +26,6 @@ from typing import Any
 from typing import BinaryIO
 from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -46,6 +44,7 @@ from core.law.regime import regime_at_filing
 from core.services import acknowledgement as ack
 from core.services import case_records
 from core.services import cases
+from core.services.case_codes import allocate_case_code
 from core.services.documents import ComplainantIdentity as ComplainantIdentity
 from core.services.documents import ProtectionRequest as ProtectionRequest
 from core.services.documents import ReportDocument
@@ -62,7 +61,6 @@ from core.storage.blobs import store_stream
 from core.storage.models import Attachment
 from core.storage.models import Blob
 from core.storage.models import Case
-from core.storage.models import CaseCounter
 from core.storage.models import Entity
 from core.storage.models import Officer
 from core.storage.padding import pad_json
@@ -201,43 +199,6 @@ def acknowledgement_for(case: Case, settings: Settings) -> dict[str, Any]:
 def verify_acknowledgement(document: dict[str, Any], public_key: bytes | None = None) -> bool:
     """Check an acuse de recibo (v1 or v2) against the office's published key."""
     return ack.verify(document, public_key)
-
-
-def allocate_case_code(session: Session, entity: Entity, year: int) -> str:
-    """Next code of the entity's yearly sequence, e.g. D-2026-000123 (row-locked on PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(
-            pg_insert(CaseCounter)
-            .values(entity_id=entity.id, year=year, last=0)
-            .on_conflict_do_nothing()
-        )
-        counter = session.scalar(
-            select(CaseCounter)
-            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
-            .with_for_update()
-        )
-        assert counter is not None
-        counter.last += 1
-        number = counter.last
-    else:
-        # SQLite serialises writers: increment first so the write lock is taken at once.
-        result = session.execute(
-            update(CaseCounter)
-            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
-            .values(last=CaseCounter.last + 1)
-            .returning(CaseCounter.last)
-        )
-        row = result.first()
-        if row is None:
-            session.add(CaseCounter(entity_id=entity.id, year=year, last=1))
-            number = 1
-        else:
-            number = int(row[0])
-    session.flush()
-    return f"{entity.case_prefix}-{year}-{number:06d}"
 
 
 def seal_attachment(
