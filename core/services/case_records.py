@@ -272,6 +272,43 @@ def case_regime(case: Case, day: dt.date) -> Regime:
     return regime_of_case(case.regime, day)
 
 
+def record_system_event(
+    session: Session,
+    case: Case,
+    *,
+    kind: str,
+    action: str,
+    visible: bool,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> CaseEvent:
+    """An event the system itself records on a case (no officer, no change of state, no
+    reasoning): the case's next deadline is refreshed and the audit entry names the event."""
+    event = record_event(
+        session,
+        case,
+        kind=kind,
+        officer=None,
+        now=now,
+        from_state=None,
+        to_state=None,
+        visible=visible,
+        data=data,
+        reasoning=None,
+        office_recipients=(),
+    )
+    refresh_next_deadline(session, case)
+    audit.record(
+        session,
+        action=action,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"event_id": event.id, **data},
+        now=now,
+    )
+    return event
+
+
 def refresh_next_deadline(session: Session, case: Case) -> None:
     """Keep the case's denormalised next-deadline columns in step with its open clocks."""
     row = session.execute(
