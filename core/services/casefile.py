@@ -49,6 +49,21 @@ class NoteRefused(DomainError):
     code = "note_refused"
 
 
+def _record_view(
+    session: Session, case: Case, officer: Officer, part: str, now: dt.datetime
+) -> None:
+    """The audit entry of a decryption for an officer, before any plaintext (invariant 5)."""
+    audit.record(
+        session,
+        action="case.viewed",
+        officer_id=officer.id,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"part": part},
+        now=now,
+    )
+
+
 # --- the report --------------------------------------------------------------------------------
 
 
@@ -63,15 +78,7 @@ def read_report(
     """The sealed report (no identity data: that lives in the vault)."""
     if case.report_blob_id is None:
         raise NotFound("this case has no sealed report")
-    audit.record(
-        session,
-        action="case.viewed",
-        officer_id=officer.id,
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"part": "report"},
-        now=now,
-    )
+    _record_view(session, case, officer, "report", now)
     return documents.read_report(read_plaintext(session, case.report_blob_id, identities))
 
 
@@ -359,15 +366,7 @@ def open_case_file(
     now: dt.datetime,
 ) -> CaseFile:
     """Decrypt everything the case page shows, as one audited view (`case.viewed`)."""
-    audit.record(
-        session,
-        action="case.viewed",
-        officer_id=officer.id,
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"part": "file"},
-        now=now,
-    )
+    _record_view(session, case, officer, "file", now)
     report: ReportDocument | None = None
     if case.report_blob_id is not None:
         report = documents.read_report(read_plaintext(session, case.report_blob_id, identities))
