@@ -49,6 +49,7 @@ from core.law.enums import DeadlineKind  # noqa: E402
 from core.law.enums import Modality  # noqa: E402
 from core.law.enums import Motive  # noqa: E402
 from core.law.regime import DS_002_2020_JUS_REGIME  # noqa: E402
+from core.read import due_clocks  # noqa: E402
 from core.read import inbox  # noqa: E402
 from core.storage import migrate  # noqa: E402
 from core.storage.db import make_engine  # noqa: E402
@@ -327,10 +328,10 @@ def views(session: Session, n: int) -> dict[str, Callable[[], object]]:
             filters=F(code="D-2025", states=frozenset({CaseState.VERIFYING}))
         ),
         "deep page (keyset)": page(cursor=deep_cursor),
-        "due/overdue (office)": lambda: inbox.due_deadlines(
+        "due/overdue (office)": lambda: due_clocks.due_deadlines(
             session, entity_id=1, today=TODAY, calendar=cal, horizon_days=5
         ),
-        "due/overdue (officer)": lambda: inbox.due_deadlines(
+        "due/overdue (officer)": lambda: due_clocks.due_deadlines(
             session, entity_id=1, today=TODAY, calendar=cal, horizon_days=5, officer_id=2
         ),
         "deep page (OFFSET, reference)": offset_page,

@@ -24,7 +24,9 @@ from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
 from core import web
+from core.access import account_admin
 from core.access import accounts
+from core.access import grants
 from core.access import officers
 from core.access import platform
 from core.errors import DomainError
@@ -51,7 +53,7 @@ def _accounts_page(**extra: Any) -> str:
     rows = db.scalars(
         select(Officer).where(Officer.entity_id == me.entity_id).order_by(Officer.username)
     ).all()
-    keys = {o.id: accounts.held_purposes(db, o) for o in rows}
+    keys = {o.id: grants.held_purposes(db, o) for o in rows}
     return render_template("admin/index.html", accounts=rows, keys=keys, roles=list(Role), **extra)
 
 
@@ -130,7 +132,7 @@ def make_blueprint() -> Blueprint:
         if other.id == me.id:
             return _accounts_page(error=gettext("No puede desactivar su propia cuenta.")), 400
         db = web.db()
-        revoked = accounts.set_active(db, officer=other, active=active, actor=me)
+        revoked = account_admin.set_active(db, officer=other, active=active, actor=me)
         db.commit()
         if revoked is None:
             return redirect(url_for("admin.index"))
@@ -157,7 +159,9 @@ def make_blueprint() -> Blueprint:
         me = current_officer()
         other = _colleague(officer_id)
         db = web.db()
-        password, dropped = accounts.reset_password(db, web.settings(), officer=other, actor=me)
+        password, dropped = account_admin.reset_password(
+            db, web.settings(), officer=other, actor=me
+        )
         db.commit()
         return render_template(
             "admin/reset.html", account=other, one_time_password=password, keys_dropped=dropped
@@ -169,7 +173,7 @@ def make_blueprint() -> Blueprint:
         me = current_officer()
         other = _colleague(officer_id)
         db = web.db()
-        accounts.reset_totp(db, web.settings(), officer=other, actor=me)
+        account_admin.reset_totp(db, web.settings(), officer=other, actor=me)
         db.commit()
         return _accounts_page(
             message=gettext(
@@ -250,7 +254,7 @@ def make_blueprint() -> Blueprint:
                 error = gettext("Elija a quién conceder la llave.")
             else:
                 try:
-                    code = accounts.create_grant(
+                    code = grants.create_grant(
                         db,
                         web.settings(),
                         granter=me,
@@ -278,10 +282,10 @@ def make_blueprint() -> Blueprint:
             render_template(
                 "admin/keys.html",
                 colleagues=colleagues,
-                keys={o.id: accounts.held_purposes(db, o) for o in colleagues},
-                pending={o.id: accounts.pending_grants(db, o) for o in colleagues},
+                keys={o.id: grants.held_purposes(db, o) for o in colleagues},
+                pending={o.id: grants.pending_grants(db, o) for o in colleagues},
                 can_grant=[p for p in accounts.KEY_ROLES if unlocked_identity(p) is not None],
-                my_pending=accounts.pending_grants(db, me),
+                my_pending=grants.pending_grants(db, me),
                 granted=granted,
                 error=error,
             ),
@@ -297,7 +301,7 @@ def make_blueprint() -> Blueprint:
         if request.method == "POST":
             posted = forms.RedeemForm()
             try:
-                opened = accounts.redeem_grants(
+                opened = grants.redeem_grants(
                     db,
                     web.settings(),
                     officer=me,
@@ -313,7 +317,7 @@ def make_blueprint() -> Blueprint:
                 return redirect(url_for("auth.account"))
         return (
             render_template(
-                "admin/redeem.html", pending=accounts.pending_grants(db, me), error=error
+                "admin/redeem.html", pending=grants.pending_grants(db, me), error=error
             ),
             400 if error else 200,
         )

@@ -41,7 +41,7 @@ from core.law.enums import BadFaithType
 from core.law.event_kinds import EventKind
 from core.services import badfaith
 from core.services import obligations
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage.db import utcnow
 from core.storage.models import BadFaithProcedure
 from core.storage.models import Case

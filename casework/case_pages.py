@@ -61,11 +61,11 @@ from core.services import evaluation
 from core.services import messages
 from core.services import subsanacion
 from core.services import vault
+from core.services.case_records import assign_case
+from core.services.case_records import calendar_for
+from core.services.case_records import case_regime
 from core.services.cases import apply_act
-from core.services.cases import assign_case
-from core.services.cases import calendar_for
 from core.services.cases import case_facts
-from core.services.cases import case_regime
 from core.storage.db import utcnow
 from core.storage.models import Case
 from core.storage.models import Officer

@@ -275,7 +275,7 @@ def age_group(args: tuple[str, ...]) -> None:
 def _register_optional() -> None:
     import casework.cli_admin  # noqa: F401 - registers officer, entity and case commands
     import casework.cli_entities  # noqa: F401 - entity add|list|disable|enable
-    import casework.cli_officer  # noqa: F401 - officer add|grant|totp
+    import casework.cli_officers  # noqa: F401 - officer add|grant|totp
     from casework.cli_audit import audit_group
     from casework.cli_backup import backup_group
     from casework.cli_deploy import deploy_group

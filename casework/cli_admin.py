@@ -60,7 +60,7 @@ def officer_list() -> None:
     """List accounts: user name, entity, role, active, which keys they hold."""
     from sqlalchemy import select
 
-    from core.access import accounts
+    from core.access import grants
     from core.storage.models import Entity
     from core.storage.models import Officer
 
@@ -69,7 +69,7 @@ def officer_list() -> None:
             select(Officer, Entity.slug).join(Entity).order_by(Entity.slug, Officer.username)
         ).all()
         for account, slug in rows:
-            keys = ",".join(accounts.held_purposes(session, account)) or "-"
+            keys = ",".join(grants.held_purposes(session, account)) or "-"
             state = "active" if account.active else "inactive"
             click.echo(f"{account.username}\t{slug}\t{account.role.value}\t{state}\tkeys:{keys}")
 
@@ -78,10 +78,10 @@ def officer_list() -> None:
 @click.argument("username")
 def officer_deactivate(username: str) -> None:
     """Deactivate an account: its key copies and sessions are deleted at once."""
-    from core.access import accounts
+    from core.access import account_admin
 
     with _session() as (session, _settings):
-        revoked = accounts.set_active(
+        revoked = account_admin.set_active(
             session, officer=_account(session, username), active=False, actor=None
         )
     assert revoked is not None
@@ -96,10 +96,10 @@ def officer_deactivate(username: str) -> None:
 @click.argument("username")
 def officer_reset(username: str) -> None:
     """Give an account a new one-time password (its key copies are deleted)."""
-    from core.access import accounts
+    from core.access import account_admin
 
     with _session() as (session, settings):
-        password, dropped = accounts.reset_password(
+        password, dropped = account_admin.reset_password(
             session, settings, officer=_account(session, username), actor=None
         )
     click.echo(f"one-time password for {username}: {password}")
@@ -111,10 +111,10 @@ def officer_reset(username: str) -> None:
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 def officer_set_role(username: str, role: str) -> None:
     """Change an account's role; keys the new role may not hold are deleted."""
-    from core.access import accounts
+    from core.access import account_admin
 
     with _session() as (session, _settings):
-        dropped = accounts.set_role(
+        dropped = account_admin.set_role(
             session, officer=_account(session, username), role=Role(role), actor=None
         )
     click.echo(f"{username} is now {role} ({dropped} key copies deleted)")

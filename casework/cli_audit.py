@@ -21,25 +21,14 @@ if TYPE_CHECKING:
     from config import Settings
 
 
-def _settings() -> Settings:
-    from casework.cli import _settings as command_settings
-
-    return command_settings()
-
-
 @contextmanager
 def _session() -> Iterator[tuple[Session, Settings]]:
-    from core.storage.db import make_engine
-    from core.storage.db import make_sessionmaker
-    from core.storage.db import session_scope
+    # The one command session of casework/cli_admin.py, imported when a command runs: this
+    # module is imported while casework/cli.py registers it.
+    from casework.cli_admin import _session as command_session
 
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            yield session, settings
-    finally:
-        engine.dispose()
+    with command_session() as pair:
+        yield pair
 
 
 def _fail(message: str, status: int = 1) -> NoReturn:

@@ -22,8 +22,9 @@ from core.law.enums import CaseState
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
+from core.read import due_clocks
 from core.read import inbox
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage.db import utcnow
 from core.storage.models import Officer
 
@@ -138,10 +139,10 @@ def make_blueprint() -> Blueprint:
             "viewer": officer.role,
         }
         try:
-            page = inbox.due_deadlines(db, cursor=request.args.get("cursor") or None, **kwargs)
+            page = due_clocks.due_deadlines(db, cursor=request.args.get("cursor") or None, **kwargs)
         except inbox.InvalidCursor:
             error = _l("El enlace de la página no es válido; se muestra la primera página.")
-            page = inbox.due_deadlines(db, **kwargs)
+            page = due_clocks.due_deadlines(db, **kwargs)
         return render_template(
             "inbox/deadlines.html",
             page=page,

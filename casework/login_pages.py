@@ -38,6 +38,7 @@ from casework.auth import qr_svg
 from casework.auth import require_role
 from core import web
 from core.access import accounts
+from core.access import grants
 from core.access import keysessions
 from core.access import officers
 
@@ -222,8 +223,8 @@ def make_blueprint() -> Blueprint:
         return render_template(
             "auth/account.html",
             held=sorted(_held_identities()),
-            stored=accounts.held_purposes(db, officer),
-            pending_grants=accounts.pending_grants(db, officer),
+            stored=grants.held_purposes(db, officer),
+            pending_grants=grants.pending_grants(db, officer),
             sessions=keysessions.count_sessions(db, officer),
             may_hold=[p for p, roles in accounts.KEY_ROLES.items() if officer.role in roles],
         )

@@ -58,8 +58,8 @@ from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import allowed_measure_acts
 from core.law.measures_workflow import needs_hr_report
 from core.services import measures
-from core.services.cases import calendar_for
-from core.services.cases import case_regime
+from core.services.case_records import calendar_for
+from core.services.case_records import case_regime
 from core.services.protection import ProtectionSource
 from core.services.protection import request_protection
 from core.storage import audit

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from crypto.keys import HybridRecipient as HybridRecipient
     from crypto.keys import Identity as Identity
     from crypto.keys import Recipient as Recipient
-    from crypto.keys import ScryptIdentity as ScryptIdentity
-    from crypto.keys import ScryptRecipient as ScryptRecipient
     from crypto.keys import X25519Identity as X25519Identity
     from crypto.keys import X25519Recipient as X25519Recipient
     from crypto.keys import parse_identity as parse_identity
@@ -54,6 +52,8 @@ if TYPE_CHECKING:
     from crypto.rekey import header_opens as header_opens
     from crypto.rekey import rewrap as rewrap
     from crypto.rekey import rewrap_header as rewrap_header
+    from crypto.scrypt import ScryptIdentity as ScryptIdentity
+    from crypto.scrypt import ScryptRecipient as ScryptRecipient
     from crypto.signatures import SigningKey as SigningKey
     from crypto.signatures import verify_signature as verify_signature
     from crypto.wrapping import unwrap_identity as unwrap_identity
@@ -85,8 +85,8 @@ _LAZY: dict[str, str] = {
     "HybridRecipient": "crypto.keys",
     "Identity": "crypto.keys",
     "Recipient": "crypto.keys",
-    "ScryptIdentity": "crypto.keys",
-    "ScryptRecipient": "crypto.keys",
+    "ScryptIdentity": "crypto.scrypt",
+    "ScryptRecipient": "crypto.scrypt",
     "X25519Identity": "crypto.keys",
     "X25519Recipient": "crypto.keys",
     "parse_identity": "crypto.keys",

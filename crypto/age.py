@@ -1,4 +1,11 @@
-"""age v1 encryption and decryption: one-shot and constant-memory streaming."""
+"""age v1 encryption and decryption: one-shot and constant-memory streaming.
+
+Why one module just over 450 lines: `Encryptor` and `Decryptor` are the two halves of one
+format. They share the header MAC, the payload key and the chunk nonces defined at the top,
+and a reader checks one against the other (chunk sizes, the last-chunk flag, the counter
+limit); the framing itself is already crypto._format and the two-core sealer
+crypto._pipeline. Split, the inverse would sit in another file.
+"""
 
 from __future__ import annotations
 
@@ -33,10 +40,10 @@ from crypto._format import Writer
 from crypto._format import encode_header_without_mac
 from crypto._format import parse_header
 from crypto.keys import FILE_KEY_SIZE
-from crypto.keys import SCRYPT_STANZA
 from crypto.keys import Identity
 from crypto.keys import Recipient
-from crypto.keys import ScryptRecipient
+from crypto.scrypt import SCRYPT_STANZA
+from crypto.scrypt import ScryptRecipient
 
 CHUNK_SIZE = 64 * 1024
 TAG_SIZE = 16

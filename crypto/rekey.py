@@ -24,9 +24,9 @@ from crypto.age import _unwrap_file_key
 from crypto.age import _wrap_all
 from crypto.keys import FILE_KEY_SIZE
 from crypto.keys import HYBRID_STANZA
-from crypto.keys import SCRYPT_STANZA
 from crypto.keys import Identity
 from crypto.keys import Recipient
+from crypto.scrypt import SCRYPT_STANZA
 
 
 class RewrappedHeader(NamedTuple):

@@ -7,9 +7,9 @@ from crypto._errors import KeyFormatError
 from crypto.age import decrypt
 from crypto.age import encrypt
 from crypto.keys import Identity
-from crypto.keys import ScryptIdentity
-from crypto.keys import ScryptRecipient
 from crypto.keys import parse_identity_file
+from crypto.scrypt import ScryptIdentity
+from crypto.scrypt import ScryptRecipient
 
 
 def wrap_identity(identity: Identity, passphrase: str, *, work_factor: int) -> bytes:

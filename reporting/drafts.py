@@ -40,11 +40,11 @@ from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core.files import metadata
+from core.files import inspection
 from core.files import policy
 from core.files import review
+from core.files.inspection import Finding
 from core.files.metadata import CleaningFailed
-from core.files.metadata import Finding
 from core.files.owned import Owned
 from core.law.enums import BlobKind
 from core.storage import blobs
@@ -201,7 +201,7 @@ def store_file(
     can free them (a 50 MiB upload is never held twice)."""
     ext = policy.extension(filename)
     size = data.size
-    kind = metadata.sniff(data.peek())
+    kind = inspection.sniff(data.peek())
     sha256 = hashlib.sha256(data.peek()).hexdigest()
     before = review.builtin(data.peek(), kind)
     original = _spool(session, key, size)

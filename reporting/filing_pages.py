@@ -35,6 +35,7 @@ from core.services import acknowledgement as ack_service
 from core.services import followup
 from core.services import intake
 from core.services import readiness
+from core.services import receipt_keys
 from core.storage.models import Case
 from core.storage.models import Entity
 from reporting import common
@@ -58,7 +59,7 @@ def _draft_state(*, create: bool) -> dict[str, Any] | None:
     pq = web.settings().post_quantum
     first = common.first_entity()
     if first is not None:
-        pq = intake.is_post_quantum(first.office_recipient)
+        pq = receipt_keys.is_post_quantum(first.office_recipient)
     key = drafts.new_key(pq=pq)
     state = {"k": drafts.seal_key(web.settings(), key), "f": [], "n": secrets.token_urlsafe(16)}
     session["draft"] = state
@@ -344,7 +345,7 @@ def register(bp: Blueprint) -> None:
                 settings=web.settings(),
                 now=common.now(),
             )
-        except intake.ServiceBusy:
+        except receipt_keys.ServiceBusy:
             db.rollback()
             session["draft"] = state
             return _render_review(form, state, _current_files(state), busy=True)

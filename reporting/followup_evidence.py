@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import crypto
 from core import web
-from core.services import intake
+from core.services import receipt_keys
 from core.services.messages import add_evidence
 from core.storage.models import Case
 from reporting import common
@@ -47,7 +47,7 @@ def _state(case: Case, *, create: bool) -> dict[str, Any] | None:
         return state
     if not create:
         return None
-    key = drafts.new_key(pq=intake.is_post_quantum(case.entity.office_recipient))
+    key = drafts.new_key(pq=receipt_keys.is_post_quantum(case.entity.office_recipient))
     state = {
         "k": drafts.seal_key(web.settings(), key),
         "f": [],

@@ -5,10 +5,7 @@ login")."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from enum import StrEnum
 from typing import Any
-from typing import TypeVar
 
 from flask import Blueprint
 from flask import abort
@@ -32,11 +29,12 @@ from core.law.enums import MeasureType
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
-from core.law.enums import Motive
 from core.services import followup
-from core.services import intake
+from core.services import receipt_keys
 from core.services import subsanacion
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
+from core.services.documents import read_identity
+from core.services.documents import read_report
 from core.services.messages import MessageRefused
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
@@ -149,14 +147,6 @@ def _open_deadlines(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-_E = TypeVar("_E", bound=StrEnum)
-
-
-def _known(kind: type[_E], values: list[str]) -> list[_E]:
-    """The values a stored report names that this version knows (others are skipped)."""
-    return [kind(v) for v in values if v in kind._value2member_map_]
-
-
 def register(bp: Blueprint) -> None:
     """Add the follow-up routes to the intake blueprint."""
     # --- follow-up -----------------------------------------------------------------------------
@@ -178,7 +168,7 @@ def register(bp: Blueprint) -> None:
         receipt = form.receipt.data or ""
         try:
             result = followup.open_receipt(web.db(), receipt, web.settings())
-        except intake.ServiceBusy:
+        except receipt_keys.ServiceBusy:
             form.receipt.errors = [
                 _(
                     "El servicio está muy ocupado en este momento. Su denuncia está a salvo. "
@@ -348,12 +338,12 @@ def register(bp: Blueprint) -> None:
         if case.report_blob_id is None:
             abort(404)
         db = web.db()
-        report = json.loads(read_plaintext(db, case.report_blob_id, [identity]))
+        report = read_report(read_plaintext(db, case.report_blob_id, [identity]))
         # The identity document is sealed to the vault and to the complainant (never to the
         # office key): they read back what they gave, as the head of the OII would.
         person = None
         if case.identity_blob_id is not None:
-            person = json.loads(read_plaintext(db, case.identity_blob_id, [identity]))
+            person = read_identity(read_plaintext(db, case.identity_blob_id, [identity]))
         files = []
         for att in sorted(case.attachments, key=lambda a: (a.created_at, a.id)):
             try:
@@ -367,15 +357,6 @@ def register(bp: Blueprint) -> None:
             person=person,
             files=files,
             labels=labels,
-            modality=Modality(report.get("modality", case.modality.value)),
-            motives=[
-                Motive(m) for m in report.get("motives", []) if m in Motive._value2member_map_
-            ],
-            measures=[
-                MeasureType(m)
-                for m in (report.get("protection") or {}).get("measures", [])
-                if m in MeasureType._value2member_map_
-            ],
         )
 
     @bp.post("/seguimiento/salir")

@@ -25,10 +25,10 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
 from core.law.workflow import Act
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
 from core.services.cases import register_case_deadlines
-from core.services.measures import request_measure
+from core.services.measure_requests import request_measure
 from core.services.subsanacion import record_notice_opened
 from core.storage.models import Case
 from core.storage.models import CaseEvent

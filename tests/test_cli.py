@@ -185,8 +185,8 @@ def test_officer_grant_from_recovery_identity(run, fresh_db, tmp_path):
     # Then the officer redeems it under their own password and can unwrap the key
     import crypto
     from config import load_settings
-    from core.access import accounts
     from core.access import entities
+    from core.access import grants
 
     settings = load_settings(
         {
@@ -199,7 +199,7 @@ def test_officer_grant_from_recovery_identity(run, fresh_db, tmp_path):
     )
     with _session(fresh_db) as session:
         rosa = session.scalars(select(Officer).where(Officer.username == "rosa")).one()
-        redeemed = accounts.redeem_grants(
+        redeemed = grants.redeem_grants(
             session, settings, officer=rosa, code=code, password=password
         )
         session.commit()

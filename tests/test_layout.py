@@ -40,15 +40,37 @@ CORE_ALLOWED = {
 }
 
 
-def imported_roots(path: Path) -> set[str]:
+def imported_modules(path: Path, package: str | None = None) -> set[str]:
+    """Every module `path` imports, by its full dotted name.
+
+    `from core import law` counts as `core.law` and a relative import (`from ..law import x`)
+    is resolved against the file's own package (`package`, dotted, for a file outside the
+    tree), so neither form slips past the rules below.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    roots: set[str] = set()
+    if package is not None:
+        parts = package.split(".")
+    elif path.is_relative_to(ROOT):
+        parts = list(path.relative_to(ROOT).parts[:-1])
+    else:
+        parts = []
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0])
-    return roots
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = parts[: len(parts) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name}
+
+
+def imported_roots(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(path)}
 
 
 def package_files(package: str) -> list[Path]:
@@ -93,19 +115,13 @@ def test_checker_catches_a_wrong_way_import(tmp_path: Path) -> None:
 
 
 def core_subpackage_imports(path: Path) -> set[str]:
-    """The core sub-packages that `path` imports (`from core.law import x`, `import core.law.x`)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """The core sub-packages that `path` imports (`from core.law import x`, `import core.law.x`,
+    `from core import law`, `from ..law import x`)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "core" and len(parts) > 1 and parts[1] in CORE_ALLOWED:
-                found.add(parts[1])
+    for name in imported_modules(path):
+        parts = name.split(".")
+        if parts[0] == "core" and len(parts) > 1 and parts[1] in CORE_ALLOWED:
+            found.add(parts[1])
     return found
 
 
@@ -131,3 +147,33 @@ def test_subpackage_checker_sees_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from core.services import cases\nimport core.web.devserver\n", encoding="utf-8")
     assert core_subpackage_imports(bad) == {"services", "web"}
+
+
+def test_subpackage_checker_sees_other_import_forms(tmp_path: Path) -> None:
+    # `from core import services` and a relative import name a sub-package too.
+    bad = tmp_path / "bad.py"
+    bad.write_text("from core import services\nfrom ..read import inbox\n", encoding="utf-8")
+    assert {"core.services", "core.read", "core.read.inbox"} <= imported_modules(
+        bad, package="core.law"
+    )
+    assert core_subpackage_imports(bad) == {"services"}  # outside the tree: no package
+
+
+def test_the_law_uses_no_service_read_model_or_storage() -> None:
+    """core/law is the law as data: it imports nothing from services, read or storage."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports core.{other}"
+        for path in sorted((ROOT / "core" / "law").rglob("*.py"))
+        for other in core_subpackage_imports(path) & {"services", "read", "storage"}
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_services_use_neither_app() -> None:
+    """core/services never reaches up into the apps (reporting/, casework/)."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {root}"
+        for path in sorted((ROOT / "core" / "services").rglob("*.py"))
+        for root in imported_roots(path) & {"reporting", "casework"}
+    ]
+    assert not offenders, "\n".join(offenders)

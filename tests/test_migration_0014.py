@@ -24,7 +24,7 @@ from core.law.enums import BadFaithType
 from core.law.enums import DeadlineKind
 from core.law.enums import Role
 from core.services import badfaith
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage import migrate
 from core.storage.db import make_engine
 from core.storage.models import Case

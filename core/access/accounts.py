@@ -1,16 +1,9 @@
-"""Officer login, lockout, password changes, account administration and key grants.
+"""Officer login, lockout, logout and password changes.
 
 Flask-free services used by the casework views: they flush, never commit, and record
-every login, lockout, logout and key operation in the audit log (invariant 5).
-
-Key grants (docs/operations.md, "Granting keys to officers"): the grantee's copy must end up
-wrapped under the grantee's password, which nobody else knows. So a holder of the identity creates a
-*grant*: the identity wrapped (age scrypt) under a fresh one-time grant code of ~100
-bits, stored as a WrappedKey with purpose "grant:<purpose>". The code is shown once to
-the granter, who hands it to the grantee in person; the grantee redeems it while logged
-in, re-entering their password, and gets a normal copy wrapped under that password.
-The server alone cannot open a pending grant, and nobody but holders of the identity
-can create one (admins hold no key).
+every login, lockout and logout in the audit log (invariant 5). Account administration
+is `core.access.account_admin`; key grants, `core.access.grants` (which roles may hold
+each identity is `KEY_ROLES` here: login unlocks the copies a role may hold).
 """
 
 from __future__ import annotations
@@ -18,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -38,9 +29,7 @@ from core.law.enums import Role
 from core.storage import audit
 from core.storage import throttle
 from core.storage.db import utcnow
-from core.storage.models import AuditEntry
 from core.storage.models import Officer
-from core.storage.models import WrappedKey
 
 # After this many attempts on an account within the window, its password is checked only
 # together with a valid TOTP code (docs/threat-model.md, "Officer login"). Nobody is ever
@@ -225,7 +214,7 @@ def check_password(
     return PasswordCheck(Outcome.OK, officer)
 
 
-def _confirm_password(
+def confirm_password(
     session: Session,
     settings: Settings,
     *,
@@ -374,7 +363,7 @@ def change_password(
     # Rules first: a refused new password must not leave a reserved attempt behind.
     validate_new_password(new_password, username=officer.username, old=old_password)
     now = utcnow()
-    refused = _confirm_password(
+    refused = confirm_password(
         session,
         settings,
         officer=officer,
@@ -451,310 +440,4 @@ def log_out_everywhere(session: Session, *, officer: Officer, actor_id: int | No
 # --- administration -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Revocation:
-    """What deactivating an account removed (shown to the admin, kept in the audit log)."""
-
-    keys_deleted: int
-    grants_deleted: int
-    sessions_ended: int
-
-
-def _grants_made_by(session: Session, officer: Officer) -> list[WrappedKey]:
-    """Pending grants whose latest creation was by `officer` (they know the grant code).
-
-    A grant row does not name its granter; the audit log does (action key.grant_created,
-    officer_id = granter, detail = grantee and purpose). A later grant to the same
-    grantee and purpose overwrites the row, so only the latest creation counts.
-    """
-    latest: dict[tuple[int, str], int | None] = {}
-    entries = session.execute(
-        select(AuditEntry.officer_id, AuditEntry.detail)
-        .where(AuditEntry.action == "key.grant_created", AuditEntry.entity_id == officer.entity_id)
-        .order_by(AuditEntry.seq)
-    ).all()
-    for granter_id, detail in entries:
-        data = json.loads(detail)
-        latest[(int(data["officer"]), str(data["purpose"]))] = granter_id
-    mine = {key for key, granter_id in latest.items() if granter_id == officer.id}
-    if not mine:
-        return []
-    rows = session.scalars(
-        select(WrappedKey).where(
-            WrappedKey.entity_id == officer.entity_id,
-            WrappedKey.purpose.like(GRANT_PREFIX + "%"),
-        )
-    ).all()
-    return [r for r in rows if (r.officer_id, r.purpose[len(GRANT_PREFIX) :]) in mine]
-
-
-def revoke_access(session: Session, *, officer: Officer) -> Revocation:
-    """Delete every wrapped copy the officer holds and every pending grant they made, and
-    end their sessions (docs/threat-model.md, "Offboarding").
-
-    Their own copies (office, vault, and grants addressed to them) would let anyone with a
-    database copy and their password unwrap the identity. Pending grants they created for
-    colleagues are deleted too: the departed officer knows those grant codes. The
-    colleague needs a new grant from a remaining key holder. Copies in older backups are
-    beyond reach: only rotating the key (`integra keys rotate`) revokes those.
-    """
-    made = _grants_made_by(session, officer)
-    for row in made:
-        session.delete(row)
-    result = session.execute(delete(WrappedKey).where(WrappedKey.officer_id == officer.id))
-    keys_deleted = int(getattr(result, "rowcount", 0) or 0)
-    sessions = keysessions.end_all_sessions(session, officer)
-    session.flush()
-    return Revocation(keys_deleted=keys_deleted, grants_deleted=len(made), sessions_ended=sessions)
-
-
-def set_active(
-    session: Session, *, officer: Officer, active: bool, actor: Officer | None
-) -> Revocation | None:
-    """Activate or deactivate an account. Deactivating revokes (`revoke_access`): a
-    reactivated account holds no key until a key holder grants it again."""
-    officer.active = active
-    revoked = None if active else revoke_access(session, officer=officer)
-    session.flush()
-    detail: dict[str, int] = {"officer": officer.id}
-    if revoked is not None:
-        detail.update(
-            keys_deleted=revoked.keys_deleted,
-            grants_deleted=revoked.grants_deleted,
-            sessions_ended=revoked.sessions_ended,
-        )
-    audit.record(
-        session,
-        action="officer.activated" if active else "officer.deactivated",
-        actor=None if actor else "cli",
-        officer_id=actor.id if actor else None,
-        entity_id=officer.entity_id,
-        detail=detail,
-    )
-    return revoked
-
-
-def reset_password(
-    session: Session, settings: Settings, *, officer: Officer, actor: Officer | None
-) -> tuple[str, int]:
-    """A new one-time password. The old key copies cannot be re-wrapped (nobody knows the
-    old password here), so they are deleted: a key holder must grant them again."""
-    password = officers.generate_password()
-    officer.password_hash = officers.hash_password(settings.kdf, password)
-    officer.must_change_password = True
-    result = session.execute(delete(WrappedKey).where(WrappedKey.officer_id == officer.id))
-    dropped = int(getattr(result, "rowcount", 0) or 0)
-    keysessions.end_all_sessions(session, officer)
-    throttle.reset(session, counter_key(officer))
-    session.flush()
-    audit.record(
-        session,
-        action="officer.password_reset",
-        actor=None if actor else "cli",
-        officer_id=actor.id if actor else None,
-        entity_id=officer.entity_id,
-        detail={"officer": officer.id, "keys_dropped": dropped},
-    )
-    return password, dropped
-
-
-def reset_totp(
-    session: Session, settings: Settings, *, officer: Officer, actor: Officer
-) -> officers.NewOfficer:
-    """A new TOTP secret to enrol at the next login; every session of the account ends."""
-    secret = officers.generate_totp_secret()
-    officers.set_totp_secret(settings.secret_bytes("server_key"), officer, secret)
-    officer.totp_confirmed = False
-    keysessions.end_all_sessions(session, officer)
-    session.flush()
-    audit.record(
-        session,
-        action="officer.totp_reset",
-        officer_id=actor.id,
-        entity_id=officer.entity_id,
-        detail={"officer": officer.id},
-    )
-    return officers.NewOfficer(
-        officer=officer,
-        password="",
-        totp_secret=secret,
-        totp_uri=officers.provisioning_uri(secret, officer.username, officer.entity.name),
-    )
-
-
 # --- key grants -----------------------------------------------------------------------
-
-
-def held_purposes(session: Session, officer: Officer) -> list[str]:
-    return sorted(
-        session.scalars(
-            select(WrappedKey.purpose).where(
-                WrappedKey.officer_id == officer.id, WrappedKey.purpose.in_(tuple(KEY_ROLES))
-            )
-        ).all()
-    )
-
-
-def pending_grants(session: Session, officer: Officer) -> list[str]:
-    rows = session.scalars(
-        select(WrappedKey.purpose).where(
-            WrappedKey.officer_id == officer.id, WrappedKey.purpose.like(GRANT_PREFIX + "%")
-        )
-    ).all()
-    return sorted(p[len(GRANT_PREFIX) :] for p in rows)
-
-
-def create_grant(
-    session: Session,
-    settings: Settings,
-    *,
-    granter: Officer | None,
-    grantee: Officer,
-    purpose: str,
-    identity: crypto.Identity,
-) -> str:
-    """Wrap an identity for a grantee under a one-time grant code; returns the code.
-
-    `granter` is None when the recovery identity is used from the command line
-    (`integra officer grant`); the identity check below still applies.
-    """
-    if purpose not in KEY_ROLES:
-        raise GrantRefused("unknown_purpose")
-    if grantee.role not in KEY_ROLES[purpose]:
-        raise GrantRefused("role")
-    if granter is not None:
-        if granter.role not in KEY_ROLES[purpose]:
-            raise GrantRefused("role")
-        if grantee.entity_id != granter.entity_id:
-            raise GrantRefused("grantee")
-        if grantee.id == granter.id:
-            raise GrantRefused("self")
-    if not grantee.active:
-        raise GrantRefused("grantee")
-    entity = grantee.entity
-    expected = entity.office_recipient if purpose == "office" else entity.vault_recipient
-    if identity.recipient().to_string() != expected:
-        raise GrantRefused("wrong_identity")
-    code = officers.generate_password()
-    blob = crypto.wrap_identity(identity, code, work_factor=settings.wrap_work_factor)
-    grant_purpose = GRANT_PREFIX + purpose
-    existing = session.scalar(
-        select(WrappedKey).where(
-            WrappedKey.officer_id == grantee.id, WrappedKey.purpose == grant_purpose
-        )
-    )
-    if existing is not None:
-        existing.blob = blob
-    else:
-        session.add(
-            WrappedKey(
-                entity_id=grantee.entity_id,
-                officer_id=grantee.id,
-                purpose=grant_purpose,
-                blob=blob,
-            )
-        )
-    session.flush()
-    audit.record(
-        session,
-        action="key.grant_created",
-        actor=None if granter is not None else "cli:recovery-identity",
-        officer_id=granter.id if granter is not None else None,
-        entity_id=grantee.entity_id,
-        detail={"officer": grantee.id, "purpose": purpose},
-    )
-    return code
-
-
-def redeem_grants(
-    session: Session,
-    settings: Settings,
-    *,
-    officer: Officer,
-    code: str,
-    password: str,
-) -> dict[str, crypto.Identity]:
-    """Open pending grants with the code and re-wrap them under the officer's password."""
-    now = utcnow()
-    refused = _confirm_password(
-        session,
-        settings,
-        officer=officer,
-        password=password,
-        now=now,
-        failure_action="key.grant_redeem_failed",
-        failure_detail={"reason": "password"},
-    )
-    if refused is not None:
-        raise GrantRefused("locked" if refused == "locked" else "wrong_password")
-    code = officers.normalize_grant_code(code)
-    rows = session.scalars(
-        select(WrappedKey).where(
-            WrappedKey.officer_id == officer.id, WrappedKey.purpose.like(GRANT_PREFIX + "%")
-        )
-    ).all()
-    opened: dict[str, crypto.Identity] = {}
-    for row in rows:
-        purpose = row.purpose[len(GRANT_PREFIX) :]
-        if purpose not in KEY_ROLES or officer.role not in KEY_ROLES[purpose]:
-            continue
-        try:
-            identity = crypto.unwrap_identity(row.blob, code, max_work_factor=22)
-        except crypto.AgeError:
-            continue
-        entities.wrap_for_officer(
-            session,
-            officer=officer,
-            purpose=purpose,
-            identity=identity,
-            passphrase=password,
-            work_factor=settings.wrap_work_factor,
-            granted_by=officer.id,
-        )
-        session.delete(row)
-        opened[purpose] = identity
-    if not opened:
-        audit.record(
-            session,
-            action="key.grant_redeem_failed",
-            officer_id=officer.id,
-            entity_id=officer.entity_id,
-            detail={"reason": "code"},
-        )
-        raise GrantRefused("wrong_code")
-    session.flush()
-    audit.record(
-        session,
-        action="key.grant_redeemed",
-        officer_id=officer.id,
-        entity_id=officer.entity_id,
-        detail={"purposes": sorted(opened)},
-    )
-    return opened
-
-
-def set_role(session: Session, *, officer: Officer, role: Role, actor: Officer | None) -> int:
-    """Change an account's role. Key copies the new role may not hold are deleted (the vault
-    is only for the head); returns how many. Sessions end, so the new role applies at once."""
-    officer.role = role
-    dropped = 0
-    for purpose, roles in KEY_ROLES.items():
-        if role not in roles:
-            result = session.execute(
-                delete(WrappedKey).where(
-                    WrappedKey.officer_id == officer.id,
-                    WrappedKey.purpose.in_([purpose, GRANT_PREFIX + purpose]),
-                )
-            )
-            dropped += int(getattr(result, "rowcount", 0) or 0)
-    keysessions.end_all_sessions(session, officer)
-    session.flush()
-    audit.record(
-        session,
-        action="officer.role_changed",
-        actor=None if actor else "cli",
-        officer_id=actor.id if actor else None,
-        entity_id=officer.entity_id,
-        detail={"officer": officer.id, "role": role.value, "keys_dropped": dropped},
-    )
-    return dropped

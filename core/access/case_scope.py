@@ -6,7 +6,7 @@ the OII: their officers and head are barred from it on every route (inbox, due v
 page, measures, acts). The titular, in turn, sees only such complaints.
 
 One rule, used by the read models (core.read.inbox) and by every service that records an act
-(core.services.cases.check_officer): views never decide it.
+(core.services.case_records.check_officer): views never decide it.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import shutil
 from collections.abc import Sequence
 
 from core.files import sandbox
-from core.files.metadata import Finding
-from core.files.metadata import _short
+from core.files.inspection import Finding
+from core.files.inspection import _short
 
 # Groups that describe the copy on disk or exiftool itself, not the file's content.
 _SKIP_GROUPS = {"ExifTool", "System", "File", "Composite", "SourceFile"}

@@ -15,7 +15,7 @@ import shutil
 from core.files import sandbox
 from core.files.metadata import CleaningFailed
 
-# Content kind (core.files.metadata.sniff) -> the extension mat2 chooses its parser by.
+# Content kind (core.files.inspection.sniff) -> the extension mat2 chooses its parser by.
 EXTENSIONS = {
     "tiff": "tiff",
     "heic": "heic",

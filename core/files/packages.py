@@ -15,8 +15,11 @@ import io
 import re
 import zipfile
 
+from core.files import image_metadata
+from core.files import inspection
 from core.files import metadata
-from core.files.metadata import Finding
+from core.files import office_metadata
+from core.files.inspection import Finding
 
 # Word: every attribute naming a person (comments, tracked changes, people.xml).
 _OOXML_PERSON = re.compile(rb'\b(w:author|w:initials|w15:userId|w15:author)="([^"]*)"')
@@ -48,15 +51,15 @@ def findings(data: bytes, kind: str) -> list[Finding]:
     found: list[Finding] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            metadata._check_package(zf, len(data))
+            office_metadata._check_package(zf, len(data))
             for info in zf.infolist():
                 name = info.filename
-                if info.file_size > metadata._MAX_PART * 16:
+                if info.file_size > office_metadata._MAX_PART * 16:
                     continue
                 if _is_picture(name):
                     body = zf.read(name)
-                    if metadata.sniff(body) in ("jpeg", "png", "webp"):
-                        found.extend(metadata._image_findings(body))
+                    if inspection.sniff(body) in ("jpeg", "png", "webp"):
+                        found.extend(image_metadata._image_findings(body))
                     continue
                 if not _is_xml(name):
                     continue
@@ -64,16 +67,16 @@ def findings(data: bytes, kind: str) -> list[Finding]:
                 if kind == "ooxml":
                     for _attr, value in _OOXML_PERSON.findall(body):
                         if value:
-                            found.append(Finding("author", metadata._short(value)))
+                            found.append(Finding("author", inspection._short(value)))
                 elif name == "settings.xml":
                     for value in _ODF_PRINTER.findall(body):
                         if value.strip():
-                            found.append(Finding("device", metadata._short(value)))
+                            found.append(Finding("device", inspection._short(value)))
                 elif name != "meta.xml":
                     for value in [*_ODF_CREATOR.findall(body), *_ODF_INITIALS.findall(body)]:
                         if value.strip():
-                            found.append(Finding("author", metadata._short(value)))
-    except (*metadata._ZIP_ERRORS,):
+                            found.append(Finding("author", inspection._short(value)))
+    except (*inspection._ZIP_ERRORS,):
         return [Finding("text", "?")]
     return list(dict.fromkeys(found))
 
@@ -81,7 +84,7 @@ def findings(data: bytes, kind: str) -> list[Finding]:
 def _clean_part(name: str, body: bytes, kind: str) -> bytes | None:
     """The part rewritten, or None when unchanged."""
     if _is_picture(name):
-        if metadata.sniff(body) in ("jpeg", "png", "webp"):
+        if inspection.sniff(body) in ("jpeg", "png", "webp"):
             return metadata.clean(body)
         return None
     if not _is_xml(name):
@@ -107,17 +110,17 @@ def clean(data: bytes, kind: str) -> bytes:
         data = metadata.clean(data)  # property parts, checked
         replace: dict[str, bytes | None] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            metadata._check_package(zf, len(data))
+            office_metadata._check_package(zf, len(data))
             for info in zf.infolist():
                 new = _clean_part(info.filename, zf.read(info.filename), kind)
                 if new is not None:
                     replace[info.filename] = new
-        out = metadata._rewrite_package(data, replace) if replace else data
+        out = office_metadata._rewrite_package(data, replace) if replace else data
     except metadata.CleaningFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on hostile input
         raise metadata.CleaningFailed(kind) from exc
-    if metadata.sniff(out) != kind or findings(out, kind) or metadata.inspect(out).findings:
+    if inspection.sniff(out) != kind or findings(out, kind) or metadata.inspect(out).findings:
         raise metadata.CleaningFailed(kind)
     return out
 
@@ -130,12 +133,12 @@ def archive_findings(data: bytes) -> list[Finding]:
     found: list[Finding] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            metadata._check_package(zf, len(data))
+            office_metadata._check_package(zf, len(data))
             if zf.comment.strip():
-                found.append(Finding("comment", metadata._short(zf.comment)))
+                found.append(Finding("comment", inspection._short(zf.comment)))
             for info in zf.infolist()[:MAX_ARCHIVE_MEMBERS]:
-                if info.file_size <= metadata._MAX_PART * 16 and not info.is_dir():
+                if info.file_size <= office_metadata._MAX_PART * 16 and not info.is_dir():
                     found.extend(metadata.inspect(zf.read(info.filename)).findings)
-    except (*metadata._ZIP_ERRORS,):
+    except (*inspection._ZIP_ERRORS,):
         return [Finding("text", "?")]
     return list(dict.fromkeys(found))

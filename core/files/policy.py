@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.files import inspection
 from core.files import metadata
 from core.files import review
 
@@ -97,7 +98,7 @@ def extension(name: str) -> str:
 def content_matches(ext: str, data: bytes) -> bool:
     """Whether the content is what the extension says (a renamed file is refused)."""
     expected = ALLOWED_EXTENSIONS[ext]
-    kind = metadata.sniff(data)
+    kind = inspection.sniff(data)
     if expected is not None:
         return kind == expected
     if kind != "other" or data[:2] == b"MZ" or data[:4] == b"\x7fELF":

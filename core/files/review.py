@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.files import exiftool
+from core.files import inspection
 from core.files import mat2
 from core.files import metadata
 from core.files import packages
 from core.files import svg
+from core.files.inspection import Finding
 from core.files.metadata import CleaningFailed
-from core.files.metadata import Finding
 from core.files.owned import Owned
 
 BUILTIN = ("jpeg", "png", "webp", "pdf")
@@ -95,7 +96,7 @@ def _pdf_read_in_full(found: list[Finding]) -> bool:
 
 def clean(data: bytes, ext: str) -> bytes:
     """The file cleaned by the best cleaner for its kind; raises CleaningFailed."""
-    kind = metadata.sniff(data)
+    kind = inspection.sniff(data)
     if kind in BUILTIN:
         return metadata.clean(data)
     if kind in DOCUMENTS:
@@ -111,7 +112,7 @@ def clean(data: bytes, ext: str) -> bytes:
     if mat2_ext is None:
         raise CleaningFailed(kind)
     out = mat2.clean(data, mat2_ext)
-    if metadata.sniff(out) != kind:
+    if inspection.sniff(out) != kind:
         raise CleaningFailed(kind)
     return out
 
@@ -122,7 +123,7 @@ def clean_into(source: Owned, ext: str, out: Any) -> str:
     `out` and lets the original go once parsed (core.files.metadata.strip_pdf_into); the
     others clean in memory. Raises CleaningFailed; a PDF's result is not checked yet: the
     caller reads it back and calls `check`."""
-    kind = metadata.sniff(source.peek())
+    kind = inspection.sniff(source.peek())
     if kind == "pdf":
         try:
             metadata.strip_pdf_into(source, out)
@@ -137,13 +138,13 @@ def check(kind: str, cleaned: bytes, found: list[Finding]) -> None:
     """What `clean` checks of a built-in cleaner's result: still a `kind` file, and nothing
     left in `found`, the built-in readers' findings in it (`builtin`, read once for both
     this check and the "after" list). Raises CleaningFailed."""
-    if kind in BUILTIN and (metadata.sniff(cleaned) != kind or found):
+    if kind in BUILTIN and (inspection.sniff(cleaned) != kind or found):
         raise CleaningFailed(kind)
 
 
 def examine(data: bytes, ext: str) -> Review:
     """Before and after lists, and whether the file can be cleaned (never raises)."""
-    kind = metadata.sniff(data)
+    kind = inspection.sniff(data)
     try:
         cleaned = None if kind in PLAIN else clean(data, ext)
     except CleaningFailed:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree as ET  # noqa: S405 - parses only after _safe_xml's checks
 
+from core.files import inspection
 from core.files import metadata
-from core.files.metadata import Finding
+from core.files import office_metadata
+from core.files.inspection import Finding
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -29,11 +31,11 @@ def _ns(name: str) -> str:
 
 
 def _parse(data: bytes) -> ET.Element | None:
-    return metadata._safe_xml(_PUBLIC_DOCTYPE.sub(b"", data, count=1))
+    return office_metadata._safe_xml(_PUBLIC_DOCTYPE.sub(b"", data, count=1))
 
 
 def findings(data: bytes) -> list[Finding]:
-    found = [Finding("comment", metadata._short(c)) for c in _COMMENT.findall(data) if c.strip()]
+    found = [Finding("comment", inspection._short(c)) for c in _COMMENT.findall(data) if c.strip()]
     root = _parse(data)
     if root is None:
         return [*found, Finding("text", "?")]
@@ -43,11 +45,11 @@ def findings(data: bytes) -> list[Finding]:
             text = (el.text or "").strip()
             if text:
                 found.append(
-                    Finding("author" if "creator" in local else "text", metadata._short(text))
+                    Finding("author" if "creator" in local else "text", inspection._short(text))
                 )
         for attr, value in el.attrib.items():
             if _ns(attr) not in _KEEP and value.strip():
-                found.append(Finding("text", metadata._short(value)))
+                found.append(Finding("text", inspection._short(value)))
     return list(dict.fromkeys(found))
 
 

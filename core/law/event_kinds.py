@@ -1,6 +1,6 @@
 """Every kind of case event, and what of each may leave the office (issue 11 item 9).
 
-`EventKind` enumerates the kinds a `CaseEvent` may carry; `core.services.cases.record_event`
+`EventKind` enumerates the kinds a `CaseEvent` may carry; `core.services.case_records.record_event`
 and the message services refuse any other. Two explicit allow-lists say what leaves the
 office, each as {kind: the data fields that may go with it}:
 

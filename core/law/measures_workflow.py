@@ -4,6 +4,11 @@ Pure: no database, no Flask. `plan_measure_act` checks a proposed act against `T
 `core.services.measures` applies the result. Acts that need the head role declare the capability
 `DECIDE_MEASURES`; the service checks it against the officer.
 
+Why one module over 450 lines: like core.law.workflow it is one state table. A measure act is
+a `MeasureAct`, its guards and its `MRow` in `TABLE`, read and changed together; the
+catalogue sets above the table (labour, HR-executed, PAD-bound measures) are what the guards
+test. The kernel that runs it is core.law.kernel.
+
 Decisions on ambiguous points (for docs/):
 
 - Identity reserve requested for the complainant or a witness is in force at once (RG 5.2):

@@ -3,6 +3,11 @@
 Pure: no database, no Flask, no clock. `plan_act` checks a proposed act against `TABLE` and
 returns a `Transition` describing what the service must record; `core.services.cases` applies it.
 
+Why one module over 450 lines: it is one state table. A new act is an `Act`, its guards and
+its `Row` in `TABLE`, written and reviewed together (docs/architecture.md, "Where do I add");
+the guards and effects exist only for the rows below them, and the kernel that runs the table
+is already its own module (core.law.kernel). Split, one act would be spread over three files.
+
 Decisions on ambiguous points (for docs/):
 
 - Requirements met and no protection request: the complaint goes to `verificada` (to be

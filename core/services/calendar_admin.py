@@ -29,9 +29,8 @@ from core.law.enums import DeadlineKind
 from core.law.regime import regime_by_id
 from core.law.rules import compute_due
 from core.services import subsanacion
-from core.services.cases import extra_non_working_days
-from core.services.cases import record_event
-from core.services.cases import refresh_next_deadline
+from core.services.case_records import extra_non_working_days
+from core.services.case_records import record_system_event
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import Deadline
@@ -282,26 +281,13 @@ def _record_case(
     ]
     if complainant_due:
         data["due_on"] = complainant_due[-1]
-    event = record_event(
+    record_system_event(
         session,
         case,
         kind=RECOMPUTED_EVENT,
-        officer=None,
-        now=now,
-        from_state=None,
-        to_state=None,
+        action="case.clocks_recomputed",
         visible=bool(complainant_due),
         data=data,
-        reasoning=None,
-        office_recipients=(),
-    )
-    refresh_next_deadline(session, case)
-    audit.record(
-        session,
-        action="case.clocks_recomputed",
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"event_id": event.id, **data},
         now=now,
     )
 

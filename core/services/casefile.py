@@ -24,6 +24,8 @@ from core.errors import NotFound
 from core.files import metadata
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.services import documents
+from core.services.documents import ReportDocument
 from core.storage import audit
 from core.storage.blobs import iter_plaintext
 from core.storage.blobs import read_plaintext
@@ -49,6 +51,21 @@ class NoteRefused(DomainError):
     code = "note_refused"
 
 
+def _record_view(
+    session: Session, case: Case, officer: Officer, part: str, now: dt.datetime
+) -> None:
+    """The audit entry of a decryption for an officer, before any plaintext (invariant 5)."""
+    audit.record(
+        session,
+        action="case.viewed",
+        officer_id=officer.id,
+        entity_id=case.entity_id,
+        case_id=case.id,
+        detail={"part": part},
+        now=now,
+    )
+
+
 # --- the report --------------------------------------------------------------------------------
 
 
@@ -59,23 +76,12 @@ def read_report(
     *,
     officer: Officer,
     now: dt.datetime,
-) -> dict[str, Any]:
-    """The sealed report as a dict (no identity data: that lives in the vault)."""
+) -> ReportDocument:
+    """The sealed report (no identity data: that lives in the vault)."""
     if case.report_blob_id is None:
         raise NotFound("this case has no sealed report")
-    audit.record(
-        session,
-        action="case.viewed",
-        officer_id=officer.id,
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"part": "report"},
-        now=now,
-    )
-    value = json.loads(read_plaintext(session, case.report_blob_id, identities))
-    if not isinstance(value, dict):
-        raise DomainError("the sealed report is not a JSON object")
-    return value
+    _record_view(session, case, officer, "report", now)
+    return documents.read_report(read_plaintext(session, case.report_blob_id, identities))
 
 
 # --- attachments -------------------------------------------------------------------------------
@@ -346,7 +352,7 @@ def read_messages(
 @dataclass(frozen=True)
 class CaseFile:
     case: Case
-    report: dict[str, Any]
+    report: ReportDocument | None
     attachments: list[AttachmentInfo]
     timeline: list[TimelineEntry]
     notes: list[NoteView]
@@ -362,19 +368,10 @@ def open_case_file(
     now: dt.datetime,
 ) -> CaseFile:
     """Decrypt everything the case page shows, as one audited view (`case.viewed`)."""
-    audit.record(
-        session,
-        action="case.viewed",
-        officer_id=officer.id,
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"part": "file"},
-        now=now,
-    )
-    report: dict[str, Any] = {}
+    _record_view(session, case, officer, "file", now)
+    report: ReportDocument | None = None
     if case.report_blob_id is not None:
-        value = json.loads(read_plaintext(session, case.report_blob_id, identities))
-        report = value if isinstance(value, dict) else {}
+        report = documents.read_report(read_plaintext(session, case.report_blob_id, identities))
     return CaseFile(
         case=case,
         report=report,

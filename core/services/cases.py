@@ -2,7 +2,9 @@
 
 Services take the session first, flush and never commit (docs/architecture.md). The workflow
 itself is the pure table in `core.law.workflow`; these functions read the facts it needs, record
-what it returns and leave an audit entry for every act.
+what it returns and leave an audit entry for every act. The building blocks they record with
+(events, clocks, forwardings, assignment, the case lock, the entity's calendar) are
+`core.services.case_records`, shared with the measure and bad-faith services.
 
 Clocks: a Deadline row stops only when an act is recorded (`satisfied_at` and
 `satisfied_by_event_id`), never because the case happens to be in some state. New clocks use
@@ -16,54 +18,47 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
-from core.access import case_scope
-from core.errors import CapabilityRequired
-from core.errors import DomainError
 from core.errors import TransitionRefused
 from core.law.calendar import BusinessCalendar
 from core.law.calendar import local_day
 from core.law.enums import DeadlineKind
 from core.law.enums import Destination
 from core.law.enums import MeasureState
-from core.law.event_kinds import EventKind
 from core.law.measures_workflow import UNDECIDED_STATES
 from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import MeasureFacts
 from core.law.measures_workflow import MeasureInputs
 from core.law.measures_workflow import plan_measure_act
-from core.law.regime import Regime
-from core.law.regime import regime_of_case
-from core.law.rules import compute_opened
 from core.law.workflow import Act
 from core.law.workflow import ActInputs
 from core.law.workflow import CaseFacts
-from core.law.workflow import PlannedForwarding
 from core.law.workflow import RequirementItem
 from core.law.workflow import forwarding_key
 from core.law.workflow import plan_act
 from core.law.workflow import plan_registration
+from core.services.case_records import _DESTINATIONS
+from core.services.case_records import _open_kinds
+from core.services.case_records import case_regime
+from core.services.case_records import check_officer
+from core.services.case_records import close_deadlines
+from core.services.case_records import create_forwardings
+from core.services.case_records import lock_case
+from core.services.case_records import open_deadlines
+from core.services.case_records import record_event
+from core.services.case_records import refresh_next_deadline
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
-from core.storage.models import Entity
-from core.storage.models import Forwarding
 from core.storage.models import Measure
-from core.storage.models import NationalNonWorkingDay
-from core.storage.models import NonWorkingDay
 from core.storage.models import Officer
-from core.storage.padding import pad_text
 
-ACTING_ROLES = case_scope.HANDLING_ROLES
-_DESTINATIONS = frozenset(d.value for d in Destination)
 # Sealed into the event like any reasoning and shown to officers as written: Spanish, the
 # language of the file (the law's vocabulary), like the reasoning officers type.
 # core.services.messages records a complainant's answer to a subsanación request as this event.
@@ -72,277 +67,6 @@ SUBSANACION_ANSWER_EVENT = "subsanacion_response"
 # (the notification received, RG 4.4) as this event; their term runs from that day.
 SUBSANACION_NOTICE_OPENED_EVENT = "subsanacion_notice_opened"
 SYSTEM_REASONING_AT_FILING = "Acto automático al registrar la denuncia (RG 4.1-4.3)."
-
-
-class WrongEntity(DomainError):
-    """The officer does not belong to the case's entity."""
-
-    code = "wrong_entity"
-
-
-class OutOfScope(DomainError):
-    """RG 4.9: the OII does not handle complaints against itself; the titular only those."""
-
-    code = "out_of_scope"
-
-
-# --- calendar ----------------------------------------------------------------------------------
-
-
-def calendar_for(session: Session, entity: Entity) -> BusinessCalendar:
-    """Peru's business days less the national non-working days (PCM decrees, entered once for
-    all entities) and the entity's own."""
-    return BusinessCalendar(extra_non_working_days(session, entity.id))
-
-
-def extra_non_working_days(session: Session, entity_id: int) -> set[dt.date]:
-    """The days beyond the `holidays` package that `entity_id` does not work."""
-    own = session.scalars(
-        select(NonWorkingDay.day).where(NonWorkingDay.entity_id == entity_id)
-    ).all()
-    national = session.scalars(select(NationalNonWorkingDay.day)).all()
-    return {*own, *national}
-
-
-# --- shared recording helpers (also used by core.services.measures) ---------------------
-
-
-def check_officer(case: Case, officer: Officer | None) -> None:
-    """Acts are recorded by OII staff of the case's entity; None means the system itself."""
-    if officer is None:
-        return
-    if officer.entity_id != case.entity_id:
-        raise WrongEntity("The officer does not belong to this case's entity.")
-    if officer.role not in ACTING_ROLES or not officer.active:
-        raise CapabilityRequired("Only active OII officers record acts on a case.")
-    if not case_scope.may_handle(officer.role, case):
-        # RG 4.9: a complaint against the OII is the titular's alone, and only those are.
-        raise OutOfScope("This complaint is handled by someone else (RG 4.9).")
-
-
-def seal_reasoning(reasoning: str, office_recipients: Sequence[crypto.Recipient]) -> bytes:
-    """The reasoning as an age file to the office (never stored in clear, invariant 1)."""
-    if not office_recipients:
-        raise ValueError("at least one office recipient is needed to seal the reasoning")
-    return crypto.encrypt(pad_text(reasoning), list(office_recipients))
-
-
-def record_event(
-    session: Session,
-    case: Case,
-    *,
-    kind: str,
-    officer: Officer | None,
-    now: dt.datetime,
-    from_state: str | None,
-    to_state: str | None,
-    visible: bool,
-    data: dict[str, Any],
-    reasoning: str | None,
-    office_recipients: Sequence[crypto.Recipient],
-    measure_id: int | None = None,
-) -> CaseEvent:
-    event = CaseEvent(
-        case_id=case.id,
-        kind=EventKind(kind).value,  # ValueError for a kind not enumerated (core.law.event_kinds)
-        at=now,
-        officer_id=officer.id if officer else None,
-        from_state=from_state,
-        to_state=to_state,
-        visible_to_complainant=visible,
-        measure_id=measure_id,
-        data=data,
-        reasoning_sealed=(
-            seal_reasoning(reasoning, office_recipients) if reasoning is not None else None
-        ),
-    )
-    session.add(event)
-    session.flush()
-    return event
-
-
-def open_deadlines(
-    session: Session,
-    case: Case,
-    kinds: Iterable[DeadlineKind],
-    *,
-    act_day: dt.date,
-    filing_day: dt.date,
-    calendar: BusinessCalendar,
-    measure_id: int | None = None,
-) -> list[Deadline]:
-    """Open one clock per kind, computed with the rules of the case's regime (fixed at
-    filing; `core.law.regime.regime_of_case`)."""
-    kinds = list(kinds)
-    if not kinds:
-        return []
-    regime = case_regime(case, act_day)
-    rule_set = regime.rules
-    opened = compute_opened(
-        rule_set, kinds, act_day=act_day, filing_day=filing_day, calendar=calendar
-    )
-    rows = []
-    for kind, (starts_on, due_on) in sorted(opened.items()):
-        row = Deadline(
-            entity_id=case.entity_id,
-            case_id=case.id,
-            officer_id=case.assigned_officer_id,
-            measure_id=measure_id,
-            kind=kind,
-            party=rule_set.rule(kind).party,
-            rule_version=regime.id,  # the regime whose rules computed it
-            starts_on=starts_on,
-            due_on=due_on,
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    return rows
-
-
-def close_deadlines(
-    session: Session,
-    case: Case,
-    kinds: Iterable[DeadlineKind],
-    *,
-    event: CaseEvent,
-    now: dt.datetime,
-    measure_id: int | None = None,
-) -> list[Deadline]:
-    """Stop the open clocks of these kinds (case-level, or of one measure) at this act."""
-    kinds = list(kinds)
-    if not kinds:
-        return []
-    query = select(Deadline).where(
-        Deadline.case_id == case.id,
-        Deadline.kind.in_(kinds),
-        Deadline.satisfied_at.is_(None),
-    )
-    query = query.where(
-        Deadline.measure_id.is_(None) if measure_id is None else Deadline.measure_id == measure_id
-    )
-    rows = list(session.scalars(query).all())
-    for row in rows:
-        row.satisfied_at = now
-        row.satisfied_by_event_id = event.id
-    session.flush()
-    return rows
-
-
-def create_forwardings(
-    session: Session,
-    case: Case,
-    planned: Iterable[PlannedForwarding],
-    *,
-    officer: Officer | None,
-    event: CaseEvent,
-    now: dt.datetime,
-) -> list[Forwarding]:
-    rows = [
-        Forwarding(
-            case_id=case.id,
-            destination=p.destination,
-            destination_name=p.destination_name,
-            is_copy=p.is_copy,
-            at=now,
-            officer_id=officer.id if officer else None,
-            event_id=event.id,
-        )
-        for p in planned
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
-
-
-def assign_case(
-    session: Session,
-    case: Case,
-    *,
-    officer: Officer,
-    target: Officer | None,
-    now: dt.datetime,
-    office_recipients: Sequence[crypto.Recipient],
-) -> CaseEvent:
-    """Assign the case to `target` (None: unassign), carrying its clocks along; recorded and
-    audited, never shown to the complainant (who handles a case stays internal)."""
-    check_officer(case, officer)
-    if target is not None:
-        check_officer(case, target)
-    previous = case.assigned_officer_id
-    case.assigned_officer_id = target.id if target else None
-    case.updated_at = now
-    session.execute(
-        update(Deadline)
-        .where(Deadline.case_id == case.id)
-        .values(officer_id=case.assigned_officer_id)
-    )
-    event = record_event(
-        session,
-        case,
-        kind="assigned",
-        officer=officer,
-        now=now,
-        from_state=None,
-        to_state=None,
-        visible=False,
-        data={"from": previous, "to": case.assigned_officer_id},
-        reasoning=None,
-        office_recipients=office_recipients,
-    )
-    audit.record(
-        session,
-        action="case.assigned",
-        officer_id=officer.id,
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"event_id": event.id, "from": previous, "to": case.assigned_officer_id},
-        now=now,
-    )
-    return event
-
-
-def case_regime(case: Case, day: dt.date) -> Regime:
-    """The regime an act recorded on `day` follows: the case's own, fixed at filing."""
-    return regime_of_case(case.regime, day)
-
-
-def refresh_next_deadline(session: Session, case: Case) -> None:
-    """Keep the case's denormalised next-deadline columns in step with its open clocks."""
-    row = session.execute(
-        select(Deadline.due_on, Deadline.kind)
-        .where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
-        .order_by(Deadline.due_on, Deadline.id)
-        .limit(1)
-    ).first()
-    case.next_deadline_on = row.due_on if row else None
-    case.next_deadline_kind = row.kind if row else None
-
-
-def _open_kinds(session: Session, case: Case) -> frozenset[DeadlineKind]:
-    return frozenset(
-        session.scalars(
-            select(Deadline.kind).where(
-                Deadline.case_id == case.id, Deadline.satisfied_at.is_(None)
-            )
-        ).all()
-    )
-
-
-def lock_case(session: Session, case: Case, now: dt.datetime) -> None:
-    """Serialise acts on `case` and reload it as committed by any act that came first.
-
-    A no-op-like UPDATE takes the row lock on PostgreSQL (the database write lock on SQLite)
-    before the facts are read, so two submissions of the same act (a double click, two
-    officers) cannot both pass the workflow on the same stale state: the second one waits,
-    then sees the new state and is refused. Pending changes are flushed first.
-    """
-    session.flush()
-    session.execute(
-        update(Case).where(Case.id == case.id).values(updated_at=now),
-        execution_options={"synchronize_session": False},
-    )
-    session.refresh(case)
 
 
 # --- facts -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from core.errors import CapabilityRequired
 from core.law.calendar import local_day
 from core.law.enums import Channel
 from core.law.enums import Role
-from core.services.cases import WrongEntity
+from core.services.case_records import WrongEntity
 from core.services.intake import IntakeRefused
 from core.services.intake import Receipt
 from core.services.intake import ReportDraft

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core.services.intake import complainant_identity
+from core.services.receipt_keys import complainant_identity
 from core.storage import secretbox
 from core.storage.models import Case
 from core.storage.models import IntakeSession

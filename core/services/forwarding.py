@@ -42,11 +42,12 @@ from core.files import metadata
 from core.law import event_kinds
 from core.law import vocabulary
 from core.law.enums import Destination
-from core.law.enums import Motive
 from core.law.event_kinds import EventKind
+from core.services.case_records import check_officer
+from core.services.case_records import record_event
 from core.services.casefile import safe_filename
-from core.services.cases import check_officer
-from core.services.cases import record_event
+from core.services.documents import ReportDocument
+from core.services.documents import read_report
 from core.storage import audit
 from core.storage.blobs import read_plaintext
 from core.storage.models import Attachment
@@ -104,36 +105,29 @@ def _zip_date(now: dt.datetime) -> tuple[int, int, int, int, int, int]:
     return (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second)
 
 
-def _motive_name(value: object) -> str:
-    """The law's name of a motive code (the receiving body reads names, not codes)."""
-    try:
-        return vocabulary.MOTIVES[Motive(str(value))]
-    except ValueError:
-        return str(value)
-
-
-def _report_text(case: Case, report: dict[str, Any]) -> str:
+def _report_text(case: Case, report: ReportDocument | None) -> str:
     """A plain-text rendering of the complaint for readers without a JSON viewer."""
+    motives = report.motives if report else ()
+    persons = report.persons_reported if report else ()
     lines = [
         f"Denuncia {case.code}",
         f"Fecha de presentación: {case.filed_at.isoformat()}",
         f"Modalidad: {vocabulary.MODALITIES[case.modality]}",
-        f"Motivos: {'; '.join(_motive_name(m) for m in report.get('motives', []))}",
+        f"Motivos: {'; '.join(vocabulary.MOTIVES[m] for m in motives)}",
         "",
         "Hechos denunciados:",
-        str(report.get("facts", "")),
+        report.facts if report else "",
         "",
-        f"Cuándo: {report.get('occurred_when', '')}",
-        f"Dónde: {report.get('occurred_where', '')}",
+        f"Cuándo: {report.occurred_when if report else ''}",
+        f"Dónde: {report.occurred_where if report else ''}",
         "Personas denunciadas:",
     ]
-    for person in report.get("persons_reported", []) or []:
-        if isinstance(person, dict):
-            lines.append(f"  - {person.get('name', '')} / {person.get('post', '')}")
+    for person in persons:
+        lines.append(f"  - {person.name} / {person.post}")
     lines += [
-        f"Testigos: {report.get('witnesses', '')}",
-        f"Documentación en poder de: {report.get('documents_location', '')}",
-        f"Compromiso de aclaraciones: {'sí' if report.get('commitment') else 'no'}",
+        f"Testigos: {report.witnesses if report else ''}",
+        f"Documentación en poder de: {report.documents_location if report else ''}",
+        f"Compromiso de aclaraciones: {'sí' if report and report.commitment else 'no'}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -179,11 +173,11 @@ def build_zip(
     now: dt.datetime,
 ) -> tuple[bytes, int]:
     """The package's ZIP bytes and the number of files in it (manifest and README included)."""
+    document: ReportDocument | None = None
     report: dict[str, Any] = {}
     if case.report_blob_id is not None:
-        value = json.loads(read_plaintext(session, case.report_blob_id, identities))
-        if isinstance(value, dict):
-            report = {k: v for k, v in value.items() if k not in EXCLUDED_REPORT_FIELDS}
+        document = read_report(read_plaintext(session, case.report_blob_id, identities))
+        report = {k: v for k, v in document.as_dict().items() if k not in EXCLUDED_REPORT_FIELDS}
     files: list[tuple[str, bytes]] = [
         (
             "denuncia.json",
@@ -191,7 +185,7 @@ def build_zip(
                 {"case_code": case.code, **report}, ensure_ascii=False, indent=2, sort_keys=True
             ).encode("utf-8"),
         ),
-        ("denuncia.txt", _report_text(case, report).encode("utf-8")),
+        ("denuncia.txt", _report_text(case, document).encode("utf-8")),
     ]
     acts = [
         {

@@ -19,18 +19,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Iterator
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import BinaryIO
 from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -47,15 +42,25 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.regime import regime_at_filing
 from core.services import acknowledgement as ack
+from core.services import case_records
 from core.services import cases
-from core.services.measures import request_measure
+from core.services.case_codes import allocate_case_code
+from core.services.documents import ComplainantIdentity as ComplainantIdentity
+from core.services.documents import ProtectionRequest as ProtectionRequest
+from core.services.documents import ReportDocument
+from core.services.documents import ReportedPerson as ReportedPerson
+from core.services.documents import seal_identity
+from core.services.documents import seal_report
+from core.services.measure_requests import request_measure
+from core.services.receipt_keys import is_post_quantum
+from core.services.receipt_keys import kdf_profile
+from core.services.receipt_keys import kdf_slot
 from core.storage import audit
 from core.storage.blobs import store_bytes
 from core.storage.blobs import store_stream
 from core.storage.models import Attachment
 from core.storage.models import Blob
 from core.storage.models import Case
-from core.storage.models import CaseCounter
 from core.storage.models import Entity
 from core.storage.models import Officer
 from core.storage.padding import pad_json
@@ -64,8 +69,6 @@ SALT_BYTES = 16
 # Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
 MEASURE_REQUEST_REASONING = "Solicitada por el denunciante al presentar la denuncia."
 ACK_TYPE = ack.ACK_TYPE
-REPORT_FORMAT = "integra-report/v1"
-IDENTITY_FORMAT = "integra-identity/v1"
 ATTACHMENT_META_FORMAT = "integra-attachment/v1"
 
 # Shape limits shared with the web form (the form checks them first; the service is the truth).
@@ -84,35 +87,6 @@ class IntakeRefused(DomainError):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-@dataclass(frozen=True)
-class ReportedPerson:
-    """A person reported: the name or the post (cargo), whichever is known (RG 4.6)."""
-
-    name: str = ""
-    post: str = ""
-
-
-@dataclass(frozen=True)
-class ComplainantIdentity:
-    """Identity data (DL 7.1 item 1); sealed to the identity vault, never with the report."""
-
-    full_name: str
-    document_type: str = "DNI"
-    document_number: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-
-
-@dataclass(frozen=True)
-class ProtectionRequest:
-    """A request for protection measures made with the complaint (DL 8; RG 5)."""
-
-    measures: tuple[MeasureType, ...]
-    risk: str = ""
-    other: str = ""  # what "Otra medida" (MeasureType.OTHER) is, in the complainant's words
 
 
 @dataclass(frozen=True)
@@ -166,16 +140,6 @@ class Receipt:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def kdf_profile(settings: Settings) -> crypto.KdfProfile:
-    return crypto.KdfProfile(
-        settings.kdf.time_cost, settings.kdf.memory_cost_kib, settings.kdf.parallelism
-    )
-
-
-def is_post_quantum(recipient: str) -> bool:
-    return recipient.startswith("age1pq1")
-
-
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
@@ -217,46 +181,22 @@ def validate_draft(draft: ReportDraft, *, facts_in_attachment: bool = False) -> 
         raise IntakeRefused("protection_other", "the other measure's description is too long")
 
 
-def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> dict[str, Any]:
+def report_document(draft: ReportDraft, *, filed_at: dt.datetime) -> ReportDocument:
     """The report as sealed (no identity data: that goes to the vault)."""
-    return {
-        "format": REPORT_FORMAT,
-        "filed_at": filed_at.isoformat(),
-        "modality": draft.modality.value,
-        "motives": [m.value for m in draft.motives],
-        "facts": draft.facts,
-        "occurred_when": draft.occurred_when,
-        "occurred_where": draft.occurred_where,
-        "persons_reported": [{"name": p.name, "post": p.post} for p in draft.persons_reported],
-        "witnesses": draft.witnesses,
-        "documents_location": draft.documents_location,
-        "commitment": draft.commitment,
-        "identified": draft.identity is not None,
-        "protection": _protection_document(draft.protection),
-    }
-
-
-def _protection_document(protection: ProtectionRequest | None) -> dict[str, Any] | None:
-    if protection is None:
-        return None
-    described = MeasureType.OTHER in protection.measures
-    return {
-        "measures": [m.value for m in protection.measures],
-        "risk": protection.risk,
-        "other": protection.other if described else "",
-    }
-
-
-def identity_document(identity: ComplainantIdentity) -> dict[str, Any]:
-    return {
-        "format": IDENTITY_FORMAT,
-        "full_name": identity.full_name,
-        "document_type": identity.document_type,
-        "document_number": identity.document_number,
-        "phone": identity.phone,
-        "email": identity.email,
-        "address": identity.address,
-    }
+    return ReportDocument(
+        filed_at=filed_at,
+        modality=draft.modality,
+        motives=draft.motives,
+        facts=draft.facts,
+        occurred_when=draft.occurred_when,
+        occurred_where=draft.occurred_where,
+        persons_reported=draft.persons_reported,
+        witnesses=draft.witnesses,
+        documents_location=draft.documents_location,
+        commitment=draft.commitment,
+        identified=draft.identity is not None,
+        protection=draft.protection,
+    )
 
 
 def acknowledgement_for(case: Case, settings: Settings) -> dict[str, Any]:
@@ -267,43 +207,6 @@ def acknowledgement_for(case: Case, settings: Settings) -> dict[str, Any]:
 def verify_acknowledgement(document: dict[str, Any], public_key: bytes | None = None) -> bool:
     """Check an acuse de recibo (v1 or v2) against the office's published key."""
     return ack.verify(document, public_key)
-
-
-def allocate_case_code(session: Session, entity: Entity, year: int) -> str:
-    """Next code of the entity's yearly sequence, e.g. D-2026-000123 (row-locked on PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(
-            pg_insert(CaseCounter)
-            .values(entity_id=entity.id, year=year, last=0)
-            .on_conflict_do_nothing()
-        )
-        counter = session.scalar(
-            select(CaseCounter)
-            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
-            .with_for_update()
-        )
-        assert counter is not None
-        counter.last += 1
-        number = counter.last
-    else:
-        # SQLite serialises writers: increment first so the write lock is taken at once.
-        result = session.execute(
-            update(CaseCounter)
-            .where(CaseCounter.entity_id == entity.id, CaseCounter.year == year)
-            .values(last=CaseCounter.last + 1)
-            .returning(CaseCounter.last)
-        )
-        row = result.first()
-        if row is None:
-            session.add(CaseCounter(entity_id=entity.id, year=year, last=1))
-            number = 1
-        else:
-            number = int(row[0])
-    session.flush()
-    return f"{entity.case_prefix}-{year}-{number:06d}"
 
 
 def seal_attachment(
@@ -411,7 +314,7 @@ def submit_report(
 
     report_blob = store_bytes(
         session,
-        pad_json(_json(report_document(draft, filed_at=now))),
+        seal_report(report_document(draft, filed_at=now)),
         content_recipients,
         kind=BlobKind.REPORT,
     )
@@ -420,7 +323,7 @@ def submit_report(
         vault = crypto.parse_recipient(entity.vault_recipient)
         identity_blob = store_bytes(
             session,
-            pad_json(_json(identity_document(draft.identity))),
+            seal_identity(draft.identity),
             [vault, complainant_recipient],
             kind=BlobKind.IDENTITY,
         )
@@ -502,7 +405,7 @@ def submit_report(
     )
     # The workflow services open the statutory clocks, record the visible "registered"
     # event and the automatic first act (core.services.cases), then each requested measure.
-    calendar = cases.calendar_for(session, entity)
+    calendar = case_records.calendar_for(session, entity)
     cases.register_case_deadlines(session, case, calendar, now)
     if protection is not None:
         for measure_type in protection.measures:
@@ -519,99 +422,6 @@ def submit_report(
             )
     session.flush()
     return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case, settings))
-
-
-# --- coming back with the receipt --------------------------------------------------------------
-
-
-class ServiceBusy(Exception):
-    """Every argon2id slot of this process stayed taken for KDF_WAIT_SECONDS: nothing was
-    written; the person is asked to try again in a minute (their draft is kept)."""
-
-
-# How long a request waits for a free argon2id slot before the "service busy" page.
-KDF_WAIT_SECONDS = 5.0
-
-
-class KdfGate:
-    """A semaphore of argon2id slots where an urgent waiter goes first.
-
-    A follow-up login (a receipt that exists: a complainant who may have a subsanación to
-    answer within 3 business days) is urgent; a new filing is not. Filings waiting for a slot
-    therefore queue behind every waiting follow-up (docs/threat-model.md, "Floods").
-    """
-
-    def __init__(self, slots: int) -> None:
-        self._slots = slots
-        self._free = slots
-        self._urgent_waiting = 0
-        self._cond = threading.Condition()
-
-    def acquire(
-        self, blocking: bool = True, timeout: float | None = None, *, urgent: bool = False
-    ) -> bool:
-        with self._cond:
-            if urgent:
-                self._urgent_waiting += 1
-            try:
-
-                def ready() -> bool:
-                    return self._free > 0 and (urgent or self._urgent_waiting == 0)
-
-                got = self._cond.wait_for(ready, timeout) if blocking else ready()
-                if got:
-                    self._free -= 1
-                return got
-            finally:
-                if urgent:
-                    self._urgent_waiting -= 1
-                    self._cond.notify_all()  # ordinary waiters may go once no urgent one waits
-
-    def release(self) -> None:
-        with self._cond:
-            if self._free >= self._slots:
-                raise ValueError("KdfGate released too many times")
-            self._free += 1
-            self._cond.notify_all()
-
-
-_GATES: dict[int, KdfGate] = {}
-_GATES_LOCK = threading.Lock()
-
-
-def kdf_gate(settings: Settings) -> KdfGate:
-    """The process-wide gate bounding argon2id derivations (settings.kdf_concurrency):
-    memory stays at most workers x kdf_concurrency x the profile's memory cost, and a flood
-    of filings cannot take every core (docs/operations.md, "Floods")."""
-    with _GATES_LOCK:
-        gate = _GATES.get(settings.kdf_concurrency)
-        if gate is None:
-            gate = _GATES[settings.kdf_concurrency] = KdfGate(settings.kdf_concurrency)
-        return gate
-
-
-@contextmanager
-def kdf_slot(settings: Settings, *, urgent: bool = False) -> Iterator[None]:
-    gate = kdf_gate(settings)
-    if not gate.acquire(timeout=KDF_WAIT_SECONDS, urgent=urgent):
-        raise ServiceBusy("every argon2id slot is taken")
-    try:
-        yield
-    finally:
-        gate.release()
-
-
-def complainant_identity(case: Case, code: str, settings: Settings) -> crypto.Identity:
-    """Re-derive the complainant's identity from the receipt (argon2id with the case salt).
-
-    Urgent: a complainant coming back goes before new filings waiting for a slot."""
-    with kdf_slot(settings, urgent=True):
-        return crypto.derive_complainant_identity(
-            code,
-            case.receipt_salt,
-            pq=is_post_quantum(case.complainant_recipient),
-            profile=kdf_profile(settings),
-        )
 
 
 def sha256_hex(data: bytes) -> str:

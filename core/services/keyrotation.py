@@ -11,7 +11,7 @@ The steps, each in the caller's transaction (services never commit):
 1. `start_rotation`: the entity's recipient switches to the new key, so everything sealed
    from then on is sealed to it; every wrapped copy of the old key (officers' copies and
    pending grants) is deleted; each officer who held it gets a grant of the new key
-   (core.access.accounts.create_grant) and their sessions end (they hold the old key).
+   (core.access.grants.create_grant) and their sessions end (they hold the old key).
 2. `rewrap_batch`, repeated and committed by the caller after each batch: the next
    objects, in a fixed order of sources and ids, are re-addressed. `source`/`last_id` on
    the KeyRotation row record progress. A killed run loses at most its uncommitted batch,
@@ -41,6 +41,7 @@ import crypto
 from config import Settings
 from core.access import accounts
 from core.access import keysessions
+from core.access.grants import create_grant
 from core.errors import DomainError
 from core.storage import audit
 from core.storage import blobs
@@ -202,7 +203,7 @@ def start_rotation(
     for officer in holders:
         keysessions.end_all_sessions(session, officer)
         if officer.active and officer.role in accounts.KEY_ROLES[purpose]:
-            grants[officer.username] = accounts.create_grant(
+            grants[officer.username] = create_grant(
                 session,
                 settings,
                 granter=None,

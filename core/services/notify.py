@@ -31,7 +31,7 @@ from core.access import case_scope
 from core.errors import DomainError
 from core.law.calendar import local_day
 from core.law.enums import CaseState
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import Deadline

@@ -37,10 +37,10 @@ from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import MeasureAct
 from core.law.workflow import MAX_REASONING
 from core.law.workflow import PlannedForwarding
-from core.services.cases import check_officer
-from core.services.cases import create_forwardings
-from core.services.cases import lock_case
-from core.services.cases import record_event
+from core.services.case_records import check_officer
+from core.services.case_records import create_forwardings
+from core.services.case_records import lock_case
+from core.services.case_records import record_event
 from core.services.measures import apply_measure_act
 from core.storage import audit
 from core.storage.models import Case

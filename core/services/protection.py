@@ -3,7 +3,7 @@
 A protection request reaches the office three ways: with the filing (the intake), later from
 the complainant's follow-up page, or recorded by an officer (RG 4.10 during the PAD; DL 10
 for third persons). Each goes through `request_protection`, which records every measure with
-`core.services.measures.request_measure` (the clocks of RG 4.7, 5.1 and 6, the RG 4.3 copies
+`core.services.measure_requests.request_measure` (the clocks of RG 4.7, 5.1 and 6, the RG 4.3 copies
 once, the case's "protection requested" mark) and, for the follow-up page, the complainant's
 sealed message that carries the risk they describe.
 
@@ -32,7 +32,7 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.measures_workflow import ACTIVE_STATES
 from core.law.measures_workflow import UNDECIDED_STATES
-from core.services.measures import request_measure
+from core.services.measure_requests import request_measure
 from core.services.messages import post_message
 from core.storage.models import Case
 from core.storage.models import Measure

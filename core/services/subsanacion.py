@@ -29,11 +29,9 @@ from core.law.enums import DeadlineKind
 from core.law.regime import regime_by_id
 from core.law.rules import compute_due
 from core.law.workflow import Act
+from core.services.case_records import lock_case
+from core.services.case_records import record_system_event
 from core.services.cases import SUBSANACION_NOTICE_OPENED_EVENT
-from core.services.cases import lock_case
-from core.services.cases import record_event
-from core.services.cases import refresh_next_deadline
-from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
@@ -130,26 +128,13 @@ def record_notice_opened(
             regime_by_id(clock.rule_version).rules, DeadlineKind.SUBSANACION, day, calendar
         )
         data["due_on"] = clock.due_on.isoformat()
-    event = record_event(
+    event = record_system_event(
         session,
         case,
         kind=SUBSANACION_NOTICE_OPENED_EVENT,
-        officer=None,
-        now=now,
-        from_state=None,
-        to_state=None,
+        action="case.subsanacion_notice_opened",
         visible=True,
         data=data,
-        reasoning=None,
-        office_recipients=(),
-    )
-    refresh_next_deadline(session, case)
-    audit.record(
-        session,
-        action="case.subsanacion_notice_opened",
-        entity_id=case.entity_id,
-        case_id=case.id,
-        detail={"event_id": event.id, **data},
         now=now,
     )
     session.flush()

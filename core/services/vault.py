@@ -23,10 +23,8 @@ Flask-free; services flush and never commit.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -35,8 +33,10 @@ from core.errors import DomainError
 from core.errors import NotFound
 from core.law.enums import Destination
 from core.law.enums import Role
-from core.services.cases import check_officer
-from core.services.cases import record_event
+from core.services.case_records import check_officer
+from core.services.case_records import record_event
+from core.services.documents import ComplainantIdentity
+from core.services.documents import read_identity
 from core.storage import audit
 from core.storage.blobs import read_plaintext
 from core.storage.models import Case
@@ -134,7 +134,7 @@ def access_identity(
     statement: str,
     now: dt.datetime,
     office_recipients: Sequence[crypto.Recipient],
-) -> dict[str, Any]:
+) -> ComplainantIdentity:
     """Record the access (event + audit), then decrypt and return the identity document."""
     check_officer(case, officer)
     if not may_access_identity(officer):
@@ -172,10 +172,7 @@ def access_identity(
         now=now,
     )
     assert case.identity_blob_id is not None
-    value = json.loads(read_plaintext(session, case.identity_blob_id, vault_identities))
-    if not isinstance(value, dict):
-        raise DomainError("the sealed identity is not a JSON object")
-    return value
+    return read_identity(read_plaintext(session, case.identity_blob_id, vault_identities))
 
 
 def record_refused_request(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from core.access import accounts
+from core.access import grants
 from core.access import officers
 from core.law.enums import Role
 from core.storage.models import Officer
@@ -62,7 +63,7 @@ def test_grant_rules(db_session: Session, settings):
     other = make_entity(db_session, settings, name="Otra", pq=False)
 
     def grant(grantee: Officer, purpose: str, identity=ent.office) -> str:  # type: ignore[no-untyped-def]
-        return accounts.create_grant(
+        return grants.create_grant(
             db_session, settings, granter=head, grantee=grantee, purpose=purpose, identity=identity
         )
 
@@ -75,15 +76,15 @@ def test_grant_rules(db_session: Session, settings):
     with pytest.raises(accounts.GrantRefused, match="wrong_identity"):
         grant(officer, "office", other.office)
     code = grant(officer, "office")
-    assert accounts.pending_grants(db_session, officer) == ["office"]
+    assert grants.pending_grants(db_session, officer) == ["office"]
     with pytest.raises(accounts.GrantRefused, match="wrong_password"):
-        accounts.redeem_grants(db_session, settings, officer=officer, code=code, password="x")
-    opened = accounts.redeem_grants(
+        grants.redeem_grants(db_session, settings, officer=officer, code=code, password="x")
+    opened = grants.redeem_grants(
         db_session, settings, officer=officer, code=code, password="correct horse battery staple"
     )
     assert set(opened) == {"office"}
-    assert accounts.pending_grants(db_session, officer) == []
-    assert accounts.held_purposes(db_session, officer) == ["office"]
+    assert grants.pending_grants(db_session, officer) == []
+    assert grants.held_purposes(db_session, officer) == ["office"]
 
 
 def test_a_grant_code_typed_with_spaces_or_capitals_opens(db_session: Session, settings):
@@ -96,13 +97,13 @@ def test_a_grant_code_typed_with_spaces_or_capitals_opens(db_session: Session, s
     ent = make_entity(db_session, settings, name="Entidad Códigos", pq=False)
     head = make_officer(db_session, settings, ent, username="jefa2", role=Role.HEAD).officer
     officer = make_officer(db_session, settings, ent, username="of2", grant=False).officer
-    code = accounts.create_grant(
+    code = grants.create_grant(
         db_session, settings, granter=head, grantee=officer, purpose="office", identity=ent.office
     )
     typed = " " + code.replace("-", " ").upper() + " "
     assert officers.normalize_grant_code(typed) == code
     assert officers.normalize_grant_code(code.replace("-", "")) == code
-    opened = accounts.redeem_grants(
+    opened = grants.redeem_grants(
         db_session, settings, officer=officer, code=typed, password="correct horse battery staple"
     )
     assert set(opened) == {"office"}

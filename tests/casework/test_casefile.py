@@ -15,11 +15,12 @@ from PIL import Image
 from sqlalchemy import select
 
 import crypto
+from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.services import casefile
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
 from core.storage.models import AuditEntry
 
 NOW = dt.datetime(2026, 3, 3, 15, 0, tzinfo=dt.UTC)
@@ -74,7 +75,7 @@ def test_open_case_file_decrypts_everything_in_one_audited_view(db_session, worl
 
     file = casefile.open_case_file(db_session, case, [ent.office], officer=officer, now=NOW)
 
-    assert "combustible" in file.report["facts"]
+    assert "combustible" in file.report.facts
     assert [a.filename for a in file.attachments] == ["foto.jpg"]
     assert "Razonamiento SELLADO" in [e.reasoning for e in file.timeline]
     assert [n.body for n in file.notes] == ["nota interna"]
@@ -85,7 +86,7 @@ def test_open_case_file_decrypts_everything_in_one_audited_view(db_session, worl
 def test_read_report_is_audited(db_session, world):
     ent, officer, case = world
     report = casefile.read_report(db_session, case, [ent.office], officer=officer, now=NOW)
-    assert report["format"] == "integra-report/v1"
+    assert report.facts and report.modality is Modality.ANONYMOUS
     assert audit_actions(db_session)[-1] == ("case.viewed", {"part": "report"})
 
 

@@ -20,7 +20,7 @@ from core.law.enums import Destination
 from core.law.enums import MessageDirection
 from core.law.enums import Role
 from core.services import subsanacion
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.storage import audit
 from core.storage.db import utcnow
 from core.storage.models import AuditEntry
@@ -363,8 +363,8 @@ def test_a_second_submission_of_the_same_act_on_a_stale_case_changes_nothing(
     """Two officers (or a double click) act on the same case read before either committed."""
     from core.errors import TransitionRefused
     from core.law.workflow import Act
+    from core.services.case_records import calendar_for
     from core.services.cases import apply_act
-    from core.services.cases import calendar_for
     from core.storage.db import utcnow
     from core.storage.models import Officer as OfficerRow
 

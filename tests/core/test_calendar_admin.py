@@ -34,7 +34,7 @@ from core.law.rules import RuleSet
 from core.law.rules import compute_due
 from core.law.workflow import Act
 from core.services import calendar_admin
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.services.measures import apply_measure_act
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent

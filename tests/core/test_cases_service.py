@@ -32,10 +32,10 @@ from core.law.enums import MeasureType
 from core.law.enums import Role
 from core.law.workflow import Act
 from core.law.workflow import RequirementItem
-from core.read.inbox import DueRow
-from core.read.inbox import due_deadlines
-from core.services.cases import assign_case
-from core.services.cases import calendar_for
+from core.read.due_clocks import DueRow
+from core.read.due_clocks import due_deadlines
+from core.services.case_records import assign_case
+from core.services.case_records import calendar_for
 from core.storage import audit
 from core.storage.models import AuditEntry
 from core.storage.models import Deadline

@@ -36,6 +36,7 @@ from core.read import stats
 from core.services import channels
 from core.services import followup
 from core.services import intake
+from core.services import receipt_keys
 from core.services.intake import ComplainantIdentity
 from core.services.intake import IntakeRefused
 from core.storage.blobs import read_plaintext
@@ -151,7 +152,7 @@ def test_scanned_document_alone_is_enough_and_the_receipt_opens_the_case(
     case = receipt.case
     # The complainant follows it with the receipt the officer printed
     assert followup.find_case(db_session, receipt.formatted, settings) is case
-    me = intake.complainant_identity(case, receipt.code, settings)
+    me = receipt_keys.complainant_identity(case, receipt.code, settings)
     (att,) = case.attachments
     assert read_plaintext(db_session, att.blob_id, [me]).startswith(b"%PDF-1.4 hechos")
     # The acknowledgement is signed like a web filing's

@@ -19,7 +19,7 @@ import pytest
 from peers import require_peer
 
 from core.files import exiftool
-from core.files import metadata
+from core.files import inspection
 from core.files import policy
 from core.files import review
 from core.files import sandbox
@@ -67,7 +67,7 @@ def test_no_canary_survives_cleaning(ext, build, kind):
     _require_tools()
     canary = f"CANARY{uuid.uuid4().hex[:12]}"
     data = build(canary)
-    assert metadata.sniff(data) == kind
+    assert inspection.sniff(data) == kind
     assert (
         policy.screen(f"prueba.{ext}", data, count=0, total=0, max_files=5, max_bytes=1 << 26)
         is None
@@ -81,7 +81,7 @@ def test_no_canary_survives_cleaning(ext, build, kind):
 
     cleaned = policy.clean(data, ext)
     assert cleaned is not None
-    assert metadata.sniff(cleaned) == kind  # still the same kind of file
+    assert inspection.sniff(cleaned) == kind  # still the same kind of file
     assert samples.canary_places(cleaned, ext, canary) == []
     assert samples.files_holding(canary) == []  # nothing left in /tmp, /dev/shm, /var/tmp
 

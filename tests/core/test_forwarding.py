@@ -26,8 +26,8 @@ from core.law.enums import Role
 from core.law.event_kinds import EventKind
 from core.law.workflow import Act
 from core.services import forwarding
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
 from core.storage.models import Forwarding
@@ -268,7 +268,7 @@ def test_package_leaves_out_notes_messages_reasoning_and_who_handles_the_case(db
     from core.law.enums import MessageKind
     from core.services import casefile
     from core.services import messages
-    from core.services.cases import record_event
+    from core.services.case_records import record_event
 
     ent, officer, case = world
     canaries = {
@@ -334,8 +334,8 @@ def test_package_leaves_out_when_the_complainant_opened_a_request_and_recomputed
     db_session, world
 ):  # type: ignore[no-untyped-def]
     from core.services.calendar_admin import RECOMPUTED_EVENT
+    from core.services.case_records import record_event
     from core.services.cases import SUBSANACION_NOTICE_OPENED_EVENT
-    from core.services.cases import record_event
 
     ent, officer, case = world
     for kind, data in (

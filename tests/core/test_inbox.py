@@ -18,6 +18,7 @@ from core.law.enums import DeadlineKind
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
+from core.read import due_clocks
 from core.read import inbox
 from core.storage.models import Case
 from core.storage.models import Deadline
@@ -258,7 +259,7 @@ def test_forged_cursors_are_invalid_never_a_database_error(db_session, world, cu
             cursor=cursor,
         )
     with pytest.raises(inbox.InvalidCursor):
-        inbox.due_deadlines(
+        due_clocks.due_deadlines(
             db_session,
             entity_id=entity.id,
             today=TODAY,
@@ -289,7 +290,7 @@ def add_deadline(session: Session, case: Case, due: dt.date, **kw: object) -> in
     values: dict[str, object] = {
         "entity_id": case.entity_id,
         "case_id": case.id,
-        "officer_id": case.assigned_officer_id,  # as core.services.cases.open_deadlines does
+        "officer_id": case.assigned_officer_id,  # as core.services.case_records.open_deadlines does
         "kind": DeadlineKind.VERIFY_REQUIREMENTS,
         "party": "office",
         "rule_version": "test",
@@ -314,7 +315,7 @@ def test_due_view_lists_open_clocks_within_horizon_overdue_first(db_session, wor
     )
     add_deadline(db_session, add_case(db_session, other.id), TODAY)  # another entity
 
-    page = inbox.due_deadlines(
+    page = due_clocks.due_deadlines(
         db_session, entity_id=entity.id, today=TODAY, calendar=CAL, horizon_days=5
     )
     assert [r.deadline_id for r in page.rows] == [late, soon]
@@ -322,7 +323,7 @@ def test_due_view_lists_open_clocks_within_horizon_overdue_first(db_session, wor
     assert page.rows[1].party == "complainant" and page.rows[1].business_days_left == 2
     assert page.horizon_until == dt.date(2026, 3, 17)
 
-    mine_only = inbox.due_deadlines(
+    mine_only = due_clocks.due_deadlines(
         db_session, entity_id=entity.id, today=TODAY, calendar=CAL, officer_id=ana.id
     )
     assert [r.deadline_id for r in mine_only.rows] == [late]
@@ -336,7 +337,7 @@ def test_due_view_paginates(db_session, world):
     seen: list[int] = []
     cursor = None
     while True:
-        page = inbox.due_deadlines(
+        page = due_clocks.due_deadlines(
             db_session, entity_id=entity.id, today=TODAY, calendar=CAL, cursor=cursor, limit=3
         )
         seen += [r.deadline_id for r in page.rows]

@@ -22,6 +22,7 @@ from core.law.enums import Modality
 from core.law.enums import Motive
 from core.services import followup
 from core.services import intake
+from core.services import receipt_keys
 from core.services.messages import add_evidence
 from core.services.messages import post_message
 from core.services.messages import read_attachment_meta
@@ -50,7 +51,7 @@ def test_filing_seals_report_to_office_and_complainant(db_session, settings, ent
     )
     # And the office and the complainant both decrypt the report
     office_view = json.loads(read_plaintext(db_session, case.report_blob_id, [ent.office]))
-    me = intake.complainant_identity(case, receipt.code, settings)
+    me = receipt_keys.complainant_identity(case, receipt.code, settings)
     mine = json.loads(read_plaintext(db_session, case.report_blob_id, [me]))
     assert office_view == mine
     assert office_view["facts"].startswith("El jefe de logística")
@@ -126,7 +127,7 @@ def test_meaning_checks(db_session, settings, ent, overrides, code):
 def test_messages_both_ways_are_sealed_to_office_and_complainant(db_session, settings, ent):
     receipt = make_case(db_session, settings, ent)
     case = receipt.case
-    me = intake.complainant_identity(case, receipt.code, settings)
+    me = receipt_keys.complainant_identity(case, receipt.code, settings)
     out = post_message(
         db_session,
         case,

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core.services.intake import KdfGate
+from core.services.receipt_keys import KdfGate
 
 
 def _wait_until(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]

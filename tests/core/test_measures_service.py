@@ -28,8 +28,8 @@ from core.law.measures_workflow import CeaseGround
 from core.law.measures_workflow import Criterion
 from core.law.measures_workflow import MeasureAct
 from core.law.workflow import Act
+from core.services.measure_requests import request_measure
 from core.services.measures import apply_measure_act
-from core.services.measures import request_measure
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent

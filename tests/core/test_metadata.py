@@ -12,6 +12,7 @@ from PIL import PngImagePlugin
 from pypdf import PdfReader
 from pypdf import PdfWriter
 
+from core.files import inspection
 from core.files import metadata
 
 SECRET = "Ana Torres"
@@ -158,7 +159,7 @@ def test_xml_bombs_are_not_parsed():
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("docProps/core.xml", bomb)
     found = metadata.inspect(buf.getvalue()).findings
-    assert found == (metadata.Finding("text", "docProps/core.xml"),)  # flagged, never expanded
+    assert found == (inspection.Finding("text", "docProps/core.xml"),)  # flagged, never expanded
     assert b"aaaa" not in metadata.clean(buf.getvalue())
 
 
@@ -251,7 +252,7 @@ def test_unsupported_zip_versions_never_raise():
     data = bytearray(docx())
     central = data.index(b"PK\x01\x02")
     data[central + 6 : central + 8] = (75).to_bytes(2, "little")  # "version needed" 7.5
-    assert metadata.sniff(bytes(data)) == "other"
+    assert inspection.sniff(bytes(data)) == "other"
     metadata.inspect(bytes(data))
     with pytest.raises(metadata.CleaningFailed):
         metadata.clean(bytes(data))

@@ -11,7 +11,9 @@ import pypdf
 import pytest
 from pypdf import PdfWriter
 
+from core.files import inspection
 from core.files import metadata
+from core.files import pdf_metadata
 
 
 def _pdf(author: str, trailing: bytes = b"") -> bytes:
@@ -44,7 +46,7 @@ def test_a_pdf_header_over_random_bytes_is_unreadable_without_parsing(pypdf_call
     data = b"%PDF-1.7\n" + os.urandom(2 * 1024 * 1024)
     found = metadata.inspect(data)
     assert found.kind == "pdf"
-    assert found.findings == (metadata.Finding("text", "?"),)
+    assert found.findings == (inspection.Finding("text", "?"),)
     with pytest.raises(metadata.CleaningFailed):
         metadata.clean(data)
     assert pypdf_calls == []
@@ -53,7 +55,7 @@ def test_a_pdf_header_over_random_bytes_is_unreadable_without_parsing(pypdf_call
 def test_a_real_pdf_with_a_few_trailing_bytes_is_still_read_and_cleaned() -> None:
     data = _pdf("Nombre Canario-5521", trailing=b"\n" * 200)
     found = metadata.inspect(data)
-    assert metadata.Finding("author", "Nombre Canario-5521") in found.findings
+    assert inspection.Finding("author", "Nombre Canario-5521") in found.findings
     cleaned = metadata.clean(data)
     assert b"Canario-5521" not in cleaned
     assert metadata.inspect(cleaned).findings == ()
@@ -67,7 +69,7 @@ def _broken_xref(data: bytes) -> bytes:
 
 def test_a_small_pdf_with_a_broken_xref_is_still_repaired_and_cleaned() -> None:
     data = _broken_xref(_pdf("Nombre Canario-7731"))
-    assert len(data) <= metadata.LENIENT_PDF
+    assert len(data) <= pdf_metadata.LENIENT_PDF
     assert metadata.Finding("author", "Nombre Canario-7731") in metadata.inspect(data).findings
     assert metadata.inspect(metadata.clean(data)).findings == ()
 
@@ -75,7 +77,7 @@ def test_a_small_pdf_with_a_broken_xref_is_still_repaired_and_cleaned() -> None:
 def test_a_large_pdf_that_needs_repair_is_unreadable_not_scanned(monkeypatch) -> None:
     """pypdf's repair scans the whole file (seconds on 50 MiB of random bytes behind a valid
     ending): beyond LENIENT_PDF the reader is strict and the file is reported unreadable."""
-    data = b"%PDF-1.7\n" + os.urandom(metadata.LENIENT_PDF) + b"\n"
+    data = b"%PDF-1.7\n" + os.urandom(pdf_metadata.LENIENT_PDF) + b"\n"
     data = _broken_xref(data + b"trailer\n<< /Root 1 0 R /Size 3 >>\nstartxref\n9\n%%EOF\n")
     strictness: list[bool] = []
     real = pypdf.PdfReader
@@ -111,7 +113,7 @@ def _scan(size: int) -> bytes:
 def test_a_large_pdf_is_cleaned_whole_even_with_a_wrong_stream_length(shift: int) -> None:
     """Above LARGE_PDF the parsed streams share the upload's bytes; where a /Length is wrong
     pypdf's recovery still gets bytes it can search, as below it."""
-    data = _scan(metadata.LARGE_PDF + 1024 * 1024)
+    data = _scan(pdf_metadata.LARGE_PDF + 1024 * 1024)
     length = int(data.split(b"/Length ", 1)[1].split(b"\n", 1)[0].split(b" ", 1)[0].strip(b">"))
     data = data.replace(f"/Length {length}".encode(), f"/Length {length + shift}".encode(), 1)
     cleaned = metadata.clean(data)

@@ -19,7 +19,9 @@ from core.law.enums import Channel
 from core.law.enums import Modality
 from core.law.enums import Role
 from core.law.workflow import Act
+from core.read import due_clocks
 from core.read import inbox
+from core.services import case_records
 from core.services import cases
 from core.services import channels
 
@@ -83,7 +85,7 @@ def test_read_models_show_each_side_only_its_complaints(db_session, settings, of
             db_session, entity_id=ent.entity.id, today=today, calendar=calendar, viewer=role
         )
         assert [r.code for r in listed.rows] == [mine.code], role
-        due = inbox.due_deadlines(
+        due = due_clocks.due_deadlines(
             db_session, entity_id=ent.entity.id, today=today, calendar=calendar, viewer=role
         )
         assert {r.case_code for r in due.rows} == {mine.code}, role
@@ -101,7 +103,7 @@ def test_no_act_crosses_the_split(db_session, settings, office):
     ent, people = office
     against = register(db_session, settings, ent, people[Role.TITULAR])
     ordinary = register(db_session, settings, ent, people[Role.OFFICER])
-    calendar = cases.calendar_for(db_session, ent.entity)
+    calendar = case_records.calendar_for(db_session, ent.entity)
     recipients = [crypto.parse_recipient(ent.entity.office_recipient)]
 
     def verify(case, who):  # type: ignore[no-untyped-def]
@@ -117,9 +119,9 @@ def test_no_act_crosses_the_split(db_session, settings, office):
         )
 
     for who in (people[Role.OFFICER], people[Role.HEAD]):
-        with pytest.raises(cases.OutOfScope):
+        with pytest.raises(case_records.OutOfScope):
             verify(against, who)
-    with pytest.raises(cases.OutOfScope):
+    with pytest.raises(case_records.OutOfScope):
         verify(ordinary, people[Role.TITULAR])
     assert verify(against, people[Role.TITULAR]).officer_id == people[Role.TITULAR].id
     assert verify(ordinary, people[Role.OFFICER]).officer_id == people[Role.OFFICER].id
@@ -175,7 +177,7 @@ def test_the_titular_decides_measures_in_a_complaint_against_the_oii_and_the_hea
         now=NOW,
     ).case
     (measure,) = case.measures
-    calendar = cases.calendar_for(db_session, ent.entity)
+    calendar = case_records.calendar_for(db_session, ent.entity)
     recipients = [crypto.parse_recipient(ent.entity.office_recipient)]
 
     def grant(who):  # type: ignore[no-untyped-def]
@@ -191,7 +193,7 @@ def test_the_titular_decides_measures_in_a_complaint_against_the_oii_and_the_hea
             criteria={c: True for c in Criterion},
         )
 
-    with pytest.raises(cases.OutOfScope):
+    with pytest.raises(case_records.OutOfScope):
         grant(people[Role.HEAD])
     grant(people[Role.TITULAR])
     assert measure.state is MeasureState.GRANTED

@@ -258,8 +258,8 @@ def test_report_follows_the_real_case_services(db_session: Session, settings):
     from factories import make_officer
 
     from core.law.workflow import Act
+    from core.services.case_records import calendar_for
     from core.services.cases import apply_act
-    from core.services.cases import calendar_for
 
     ent = make_entity(db_session, settings, pq=False)
     officer = make_officer(db_session, settings, ent).officer

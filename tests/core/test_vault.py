@@ -17,7 +17,7 @@ from core.errors import NotFound
 from core.law.enums import Destination
 from core.law.enums import Role
 from core.services import vault
-from core.services.cases import WrongEntity
+from core.services.case_records import WrongEntity
 from core.storage import audit
 from core.storage.models import AuditEntry
 from core.storage.models import CaseEvent
@@ -55,7 +55,7 @@ def test_head_reads_identity_after_stating_basis(db_session, world):
         office_recipients=office(ent),
     )
 
-    assert identity["full_name"] == "Rosa Quispe Mamani"
+    assert identity.full_name == "Rosa Quispe Mamani"
     event = db_session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "identity_accessed")
     ).one()

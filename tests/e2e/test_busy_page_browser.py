@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from core.services import intake
+from core.services import receipt_keys
 from core.storage.models import Case
 from reporting import create_app
 
@@ -42,7 +42,7 @@ def threaded_intake(settings, clean_engine) -> Iterator[str]:  # type: ignore[no
 def test_busy_page_keeps_everything_and_files_on_the_next_click(
     browser, settings, clean_engine, threaded_intake, monkeypatch
 ):
-    monkeypatch.setattr(intake, "KDF_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(receipt_keys, "KDF_WAIT_SECONDS", 0.3)
     with Session(clean_engine) as s:
         make_entity(s, settings)
         s.commit()
@@ -64,7 +64,7 @@ def test_busy_page_keeps_everything_and_files_on_the_next_click(
     assert "Revise su denuncia" in page.content()
 
     # A flood holds every argon2id slot of the process when the person sends.
-    gate = intake.kdf_gate(settings)
+    gate = receipt_keys.kdf_gate(settings)
     held = 0
     while gate.acquire(blocking=False):
         held += 1

@@ -22,7 +22,7 @@ from core.law.enums import MeasureType
 from core.law.enums import Role
 from core.law.measures_workflow import Criterion
 from core.law.measures_workflow import MeasureAct
-from core.services.cases import calendar_for
+from core.services.case_records import calendar_for
 from core.services.measures import apply_measure_act
 from core.storage.models import BadFaithProcedure
 from core.storage.models import Case

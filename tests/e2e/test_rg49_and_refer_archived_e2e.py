@@ -24,6 +24,7 @@ import crypto
 from core.law.calendar import local_day
 from core.law.enums import Role
 from core.law.workflow import Act
+from core.services import case_records
 from core.services import cases
 from core.services.subsanacion import record_notice_opened
 from core.storage.models import Case
@@ -91,7 +92,7 @@ def test_an_archived_complaint_is_passed_on_and_the_complainant_sees_it_dl_8_1(
             s, settings, ent, now=dt.datetime.combine(today - dt.timedelta(days=30), noon)
         )
         case = filed.case
-        calendar = cases.calendar_for(s, case.entity)
+        calendar = case_records.calendar_for(s, case.entity)
         office = [crypto.parse_recipient(ent.entity.office_recipient)]
         for days_ago, act, extra in (
             (25, Act.REQUEST_SUBSANACION, {"missing_items": [2]}),

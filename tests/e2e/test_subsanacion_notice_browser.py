@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 import crypto
 from core.law.workflow import Act
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
 from core.storage.db import utcnow
 from core.storage.models import Case
 from core.storage.models import CaseEvent

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
-from core.access import accounts
+from core.access import account_admin
+from core.access import grants
 from core.access import keysessions
 from core.law.enums import Role
 from core.storage.db import utcnow
@@ -47,7 +48,7 @@ def test_deactivated_officer_password_and_database_open_no_later_complaint(
         keysessions.open_session(
             s, officer=officer, identities={"office": ent.office}, now=utcnow()
         )
-        revoked = accounts.set_active(
+        revoked = account_admin.set_active(
             s, officer=officer, active=False, actor=s.get(type(admin.officer), admin.officer.id)
         )
         s.commit()
@@ -89,7 +90,7 @@ def test_pending_grants_the_departed_officer_made_are_deleted(
         eva = make_officer(s, settings, ent, username="eva", grant=False)
 
         def grant(granter: OfficerLogin, grantee: OfficerLogin) -> str:
-            return accounts.create_grant(
+            return grants.create_grant(
                 s, settings, granter=granter.officer, grantee=grantee.officer,
                 purpose="office", identity=ent.office,
             )  # fmt: skip
@@ -98,12 +99,14 @@ def test_pending_grants_the_departed_officer_made_are_deleted(
         # Eva's grant was made by ana, then made again by luis: ana no longer knows it.
         grant(ana, eva)
         grant(luis, eva)
-        revoked = accounts.set_active(s, officer=ana.officer, active=False, actor=admin.officer)
+        revoked = account_admin.set_active(
+            s, officer=ana.officer, active=False, actor=admin.officer
+        )
         s.commit()
         assert revoked is not None and revoked.grants_deleted == 1
-        assert accounts.pending_grants(s, bob.officer) == []
-        assert accounts.pending_grants(s, eva.officer) == ["office"]
-        assert accounts.held_purposes(s, luis.officer) == ["office"]
+        assert grants.pending_grants(s, bob.officer) == []
+        assert grants.pending_grants(s, eva.officer) == ["office"]
+        assert grants.held_purposes(s, luis.officer) == ["office"]
     assert code  # the code ana knew now opens nothing
     with Session(clean_engine) as s:
         blobs = s.scalars(select(WrappedKey.blob)).all()

@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session
 
 import crypto
 from config import Settings
-from core.access import accounts
+from core.access import account_admin
+from core.access import grants
 from core.law.enums import Role
 from core.services import keyrotation
-from core.services.intake import kdf_profile
+from core.services.receipt_keys import kdf_profile
 from core.storage.db import Base
 from core.storage.models import KeyRotation
 from core.storage.models import Officer
@@ -85,7 +86,7 @@ def test_departed_officer_with_a_backup_opens_nothing_after_rotation(
     sealed_before = read_sealed(clean_engine, ent.entity.id)
 
     with Session(clean_engine, expire_on_commit=False) as s:
-        accounts.set_active(
+        account_admin.set_active(
             s,
             officer=s.get_one(Officer, ana.officer.id),
             active=False,
@@ -146,7 +147,7 @@ def test_departed_officer_with_a_backup_opens_nothing_after_rotation(
     # Luis redeems his grant and reads both cases again.
     with Session(clean_engine, expire_on_commit=False) as s:
         officer = s.get_one(Officer, luis.officer.id)
-        opened = accounts.redeem_grants(
+        opened = grants.redeem_grants(
             s, settings, officer=officer, code=started.grants["luis"], password=luis.password
         )
         s.commit()

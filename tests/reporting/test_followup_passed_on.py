@@ -11,6 +11,7 @@ import crypto
 from core.law.calendar import PERU_TZ
 from core.law.enums import Destination
 from core.law.workflow import Act
+from core.services import case_records
 from core.services import cases
 from core.services.subsanacion import record_notice_opened
 
@@ -22,7 +23,7 @@ def at_lima(day: int) -> dt.datetime:
 def test_an_archived_complaint_passed_on_shows_on_the_timeline(client, ent, session_for, settings):
     filed = make_case(session_for, settings, ent, now=at_lima(13))
     case = filed.case
-    calendar = cases.calendar_for(session_for, case.entity)
+    calendar = case_records.calendar_for(session_for, case.entity)
     office = [crypto.parse_recipient(ent.entity.office_recipient)]
     reasoning = "RAZONAMIENTO-INTERNO: hay materialidad."
     for when, act, extra in (

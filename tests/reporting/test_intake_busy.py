@@ -13,12 +13,12 @@ from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from core.services import intake
+from core.services import receipt_keys
 from core.storage.models import Case
 
 
 def _take_every_slot(app):  # type: ignore[no-untyped-def]
-    gate = intake.kdf_gate(app.extensions["integra"].settings)
+    gate = receipt_keys.kdf_gate(app.extensions["integra"].settings)
     taken = 0
     while gate.acquire(blocking=False):
         taken += 1
@@ -27,7 +27,7 @@ def _take_every_slot(app):  # type: ignore[no-untyped-def]
 
 
 def test_a_busy_filing_keeps_the_review_page_and_files_later(app, client, session_for, monkeypatch):
-    monkeypatch.setattr(intake, "KDF_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(receipt_keys, "KDF_WAIT_SECONDS", 0.05)
     client.get("/denunciar")
     data = complaint_data(facts="Hechos del canario ocupado-7731, con todo el detalle necesario.")
     review = file_review(client, with_files(data, [("prueba.txt", b"evidencia importante")]))
@@ -51,7 +51,7 @@ def test_a_busy_filing_keeps_the_review_page_and_files_later(app, client, sessio
 
 
 def test_a_busy_followup_login_says_so_and_then_opens(app, client, monkeypatch):
-    monkeypatch.setattr(intake, "KDF_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(receipt_keys, "KDF_WAIT_SECONDS", 0.05)
     receipt, _ = file_complaint(client)
     gate, taken = _take_every_slot(app)
     try:

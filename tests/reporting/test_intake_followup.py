@@ -26,6 +26,7 @@ import crypto
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.workflow import Act
+from core.services import case_records
 from core.services import cases as case_services
 from core.services.messages import read_attachment_meta
 from core.services.messages import read_message
@@ -68,7 +69,7 @@ def test_subsanacion_request_shows_in_the_timeline_with_its_deadline(client, ent
         officer=None,
         reasoning="Falta el compromiso.",
         now=utcnow(),
-        calendar=case_services.calendar_for(session_for, case.entity),
+        calendar=case_records.calendar_for(session_for, case.entity),
         office_recipients=[crypto.parse_recipient(ent.entity.office_recipient)],
         missing_items=[3],
     )
@@ -229,7 +230,7 @@ def test_identity_access_appears_on_the_complainants_timeline(client, ent, sessi
         office_recipients=[crypto.parse_recipient(ent.entity.office_recipient)],
     )
     session_for.commit()
-    assert "Ana Ríos" in json.dumps(document, ensure_ascii=False)
+    assert document.full_name == "Ana Ríos"
     # Then the complainant sees that access, and its ground, with their receipt
     client.post("/seguimiento", data={"receipt": receipt})
     page = client.get("/seguimiento").get_data(as_text=True)
@@ -256,7 +257,7 @@ def test_the_timeline_says_whether_a_measure_was_granted(client, ent, session_fo
     head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD).officer
     case = filed.case
     measure = next(m for m in case.measures if m.type is MeasureType.BIDDER_GUARANTEE)
-    calendar = case_services.calendar_for(session_for, case.entity)
+    calendar = case_records.calendar_for(session_for, case.entity)
     office = [crypto.parse_recipient(ent.entity.office_recipient)]
     # When the head grants it and the complainant is notified
     for act, extra in (
@@ -318,7 +319,7 @@ def test_the_complainant_sees_the_bad_faith_notice_its_term_and_the_decision(
     officer = make_officer(session_for, settings, ent, username="ana").officer
     head = make_officer(session_for, settings, ent, username="jefa", role=Role.HEAD).officer
     case = filed.case
-    calendar = case_services.calendar_for(session_for, case.entity)
+    calendar = case_records.calendar_for(session_for, case.entity)
     office = [crypto.parse_recipient(ent.entity.office_recipient)]
     start = utcnow() - dt.timedelta(days=20)
     procedure = badfaith.start_bad_faith(

@@ -281,12 +281,12 @@ def test_fuzzed_requests_never_get_a_500(app, client, ent):
 def test_an_unexpected_error_logs_no_user_content(app, client, ent, caplog, monkeypatch):
     import logging
 
-    from core.files import metadata
+    from core.files import inspection
 
     def broken_sniff(data: bytes) -> str:
         raise ValueError(f"parser excerpt: {data[:40]!r}")
 
-    monkeypatch.setattr(metadata, "sniff", broken_sniff)
+    monkeypatch.setattr(inspection, "sniff", broken_sniff)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     caplog.set_level(logging.DEBUG)
     client.get("/denunciar")

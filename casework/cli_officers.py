@@ -1,5 +1,9 @@
-"""`integra officer add|grant|totp`: create an account, hand an officer a key, show the
-TOTP provisioning URI (README.md, "The integra command"); registered on the `officer` group."""
+"""`integra officer add|grant|totp`: creating accounts, granting them keys, enrolling TOTP.
+
+Registered on the `officer` group of casework/cli.py (list, deactivate, reset and set-role
+are casework/cli_admin.py). Database modules are imported inside the commands, so that
+`integra age …` starts without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -83,7 +87,7 @@ def officer_grant(username: str, identity_file: str, purpose: str) -> None:
     from sqlalchemy import select
 
     import crypto
-    from core.access import accounts
+    from core.access import grants
     from core.errors import DomainError
     from core.storage.db import make_engine
     from core.storage.db import make_sessionmaker
@@ -113,7 +117,7 @@ def officer_grant(username: str, identity_file: str, purpose: str) -> None:
                     f"{identity_file} does not hold the {purpose} identity of "
                     f"{grantee.entity.name!r}"
                 )
-            code = accounts.create_grant(
+            code = grants.create_grant(
                 session,
                 settings,
                 granter=None,
