@@ -10,6 +10,9 @@ compared:
 
   search "educacion" (core)          core.access.directory.search, the query only
   search "municipalidad ... cusco"   a three-word search (core)
+  search "distrital provincial"      two common words no entity carries together (core)
+  search "local educacion"           two common words 220 entities carry together (core)
+  search "municipalidad"             one word most entities carry (core; capped listing)
   GET /entidades?q=educacion         the directory page through the WSGI app, template included
   GET /e/<slug>/                     an entity's own intake address
   GET /denunciar?entidad=<slug>      the complaint form with the entity chosen
@@ -227,6 +230,10 @@ class Site:
             'search "municipalidad distrital cusco"': self._search(
                 "municipalidad distrital cusco", None
             ),
+            # Two words each carried by hundreds of entities: by none together (provincial
+            # and district municipalities), and by the 220 UGELs together.
+            'search "distrital provincial" (core)': self._search("distrital provincial", None),
+            'search "local educacion" (core)': self._search("local educacion", None),
             # One word that ~2,100 of the 2,500 entities carry: the listing is capped.
             'search "municipalidad" (core)': self._search("municipalidad", None),
             "GET /entidades?q=municipalidad": self._get("/entidades?q=municipalidad"),

@@ -34,8 +34,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import io
+import itertools
 import os
-import random
 import re
 import shutil
 import statistics
@@ -131,6 +131,9 @@ def submission_body(review: str) -> bytes:
     return urllib.parse.urlencode(fields).encode()
 
 
+_TURN = itertools.count()  # next() is atomic: the clients' threads share it
+
+
 class Client:
     """One person: a keep-alive connection and a cookie."""
 
@@ -138,7 +141,6 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookie = ""
         self.slugs = slugs  # several entities: each complaint goes to one of them
-        self.rng = random.Random()
 
     def request(self, method: str, path: str, body: bytes | None, ctype: str | None) -> str:
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -158,7 +160,8 @@ class Client:
         self.cookie = ""
         # Several entities: the person arrives from the entity's own address (/e/<slug>/),
         # which links to the form with that entity chosen.
-        slug = self.rng.choice(self.slugs) if self.slugs else ""
+        # In turn across all clients, so every entity receives its share.
+        slug = self.slugs[next(_TURN) % len(self.slugs)] if self.slugs else ""
         form = self.request(
             "GET", f"/denunciar?entidad={slug}" if slug else "/denunciar", None, None
         )
@@ -340,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--entities", type=int, default=1,
         help="entities on the install, each with its own keys; complaints spread over them "
-        "at random (the platform's peak filing rate)",
+        "in turn (the platform's peak filing rate)",
     )  # fmt: skip
     args = parser.parse_args(argv)
 

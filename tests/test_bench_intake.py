@@ -14,14 +14,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "intake_load.py"
 
 
+def _bench(*args: str) -> subprocess.CompletedProcess[str]:
+    """The bench with the test KDF profile and one limit run."""
+    command = [sys.executable, str(BENCH), "--fast-kdf", "--limit-runs", "1", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
 def test_intake_bench_names_a_missed_target_and_counts_its_own_cases() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--fast-kdf", "--duration", "1", "--levels", "1"]
-        + ["--limit-runs", "1", "--target", "2"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = _bench("--duration", "1", "--levels", "1", "--target", "2")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "MISSED TARGETS:" in result.stderr
     assert "CPU efficiency at 1 clients" in result.stderr.split("MISSED TARGETS:", 1)[1]
@@ -29,3 +29,15 @@ def test_intake_bench_names_a_missed_target_and_counts_its_own_cases() -> None:
     stored = re.search(r"(\d+) cases stored = complaints counted", result.stdout)
     assert stored is not None and int(stored.group(1)) >= 2, result.stdout
     assert re.search(r"\| 1 \| \d+ \| [\d.]+ \|", result.stdout)  # the level's row
+
+
+def test_intake_bench_spreads_the_platform_filings_over_every_entity() -> None:
+    # Issue 13: the platform's peak filing rate files through each entity's address in turn:
+    # with at least three complaints counted, all three entities hold cases.
+    result = _bench("--duration", "2", "--levels", "2", "--target", "0", "--entities", "3")
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = re.search(
+        r"(\d+) cases stored = complaints counted; entities: 3 \((\d+) received", result.stdout
+    )
+    assert found is not None, result.stdout
+    assert int(found.group(2)) == min(3, int(found.group(1)))

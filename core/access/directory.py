@@ -44,6 +44,9 @@ MAX_QUERY = 200
 MAX_RESULTS = 50
 # Matches counted exactly up to here; beyond it the directory says "more than".
 MATCH_CAP = 100
+# When every word typed matches more than MATCH_CAP entities, the words are counted again up
+# to here to find the rarest (reading at most this many index entries per word).
+ORDER_CAP = 20_000
 # Words that say nothing about which office: "de", "la"... are never a condition.
 STOPWORDS = frozenset(
     ("a", "al", "con", "de", "del", "el", "en", "la", "las", "lo", "los", "para", "por",
@@ -129,21 +132,31 @@ def _in_range(column: Any, stem: str) -> ColumnElement[bool]:
     return and_(column >= stem, column < stem + "~")
 
 
-def _rarest_first(session: Session, stems: list[str]) -> list[str]:
-    """`stems` ordered by how many words start with each, counted up to MATCH_CAP + 1 (one
-    statement; each count reads at most that many index entries)."""
-    if len(stems) < 2:
-        return stems
+def _counts(session: Session, stems: list[str], cap: int) -> list[int]:
+    """How many words start with each stem, each counted up to `cap` (one statement; each
+    count reads at most `cap` index entries)."""
     counts = [
         select(func.count())
         .select_from(
-            select(_TERMS.c.entity_id).where(_in_range(_TERMS.c.term, s)).limit(MATCH_CAP + 1)
-            .subquery()
+            select(_TERMS.c.entity_id).where(_in_range(_TERMS.c.term, s)).limit(cap).subquery()
         )
         .scalar_subquery()
         for s in stems
-    ]  # fmt: skip
-    found = session.execute(select(*counts)).one()
+    ]
+    return list(session.execute(select(*counts)).one())
+
+
+def _rarest_first(session: Session, stems: list[str]) -> list[str]:
+    """`stems` ordered by how many words start with each, counted up to MATCH_CAP + 1. When
+    every word is that common, they are counted again up to ORDER_CAP: otherwise the order
+    typed decides, and two common words no entity carries together ("distrital provincial")
+    would probe every entity of the commoner one instead of the rarer one (docs/performance.md,
+    "Many entities")."""
+    if len(stems) < 2:
+        return stems
+    found = _counts(session, stems, MATCH_CAP + 1)
+    if min(found) > MATCH_CAP:
+        found = _counts(session, stems, ORDER_CAP + 1)
     return [s for _, s in sorted(zip(found, stems, strict=True), key=lambda pair: pair[0])]
 
 

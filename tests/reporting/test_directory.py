@@ -249,3 +249,25 @@ def test_the_rarest_word_drives_whatever_order_it_was_typed_in(settings, clean_e
         s.commit()
         for query in ("municipalidad cusco", "cusco municipalidad", "cusc municipal provincial"):
             assert _names(directory.search(s, query)) == ["Municipalidad Provincial del Cusco"]
+
+
+def test_when_every_word_is_common_the_rarer_still_drives(settings, clean_engine):
+    # Issue 13: two words each carried by more than MATCH_CAP entities, and by none together
+    # ("distrital provincial"): counted again beyond the cap, the rarer one drives, so the
+    # search probes its entities rather than every entity of the word typed first.
+    def bare(i: int, kind: str) -> Entity:
+        entity = _bare_entity(i)
+        entity.name = f"Municipalidad {kind} {i:03d}"
+        entity.search_text = directory.search_text(name=entity.name)
+        return entity
+
+    with Session(clean_engine, expire_on_commit=False) as s:
+        for i in range(directory.MATCH_CAP + 40):
+            _index(s, bare(i, "Distrital"))
+        for i in range(directory.MATCH_CAP + 40, 2 * directory.MATCH_CAP + 50):
+            _index(s, bare(i, "Provincial"))
+        s.commit()
+        for query in ("distrital provincial", "provincial distrital"):
+            stems = directory.terms(query)
+            assert directory._rarest_first(s, stems) == ["provincial", "distrital"]
+            assert directory.search(s, query).total == 0
