@@ -253,6 +253,13 @@ REFUSALS = {
     "wrong_case": _l("Esa derivación pertenece a otra denuncia."),
     "message_refused": _l("El mensaje está vacío o es demasiado largo."),
     "note_refused": _l("La nota está vacía o es demasiado larga."),
+    "notice_not_visible": _l(
+        "Este acto no se muestra al denunciante: deje vacío el texto para el denunciante y "
+        "escríbale un mensaje si hace falta."
+    ),
+    "notice_too_long": _l(
+        "El texto para el denunciante es demasiado largo (máximo 20 000 caracteres)."
+    ),
 }
 
 
@@ -346,6 +353,9 @@ def act_forms(case: Case) -> list[dict[str, Any]]:
                 "destinations": allowed_destinations(act),
                 "missing_items": Input.MISSING_ITEMS in row.requires,
                 "withdrawal": act is Act.DECLARE_WITHDRAWAL,
+                # The text the complainant reads with the act (core.services.notices).
+                "notice": row.complainant_visible or row.effects is not None,
+                "subsanacion": act is Act.REQUEST_SUBSANACION,
             }
         )
     return forms
@@ -457,6 +467,7 @@ def make_blueprint() -> Blueprint:
                 missing_items=missing,
                 forward_to_stpad=form.get("forward_to_stpad") == "1",
                 queja_reclamo=form.get("queja_reclamo") == "1",
+                notice=form.get("notice"),
             )
         except (TransitionRefused, CapabilityRequired, DomainError) as exc:
             db.rollback()

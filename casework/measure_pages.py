@@ -154,6 +154,8 @@ def _act_forms(measure: Measure) -> list[dict[str, Any]]:
                 "bad_faith": act is MeasureAct.START_BAD_FAITH_CESSATION,
                 "decision": act in DECISIONS,
                 "cease": act is MeasureAct.CEASE,
+                # The text the complainant reads with the act (core.services.notices).
+                "notice": row.complainant_visible,
             }
         )
     return forms
@@ -336,6 +338,7 @@ def make_blueprint() -> Blueprint:
                 bad_faith_type=bad_faith,
                 upheld=upheld != "0",
                 cease_ground=cease,
+                notice=form.get("notice"),
             )
         except DomainError as exc:
             db.rollback()

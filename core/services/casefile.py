@@ -24,6 +24,7 @@ from core.errors import NotFound
 from core.files import metadata
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
+from core.services import notices
 from core.storage import audit
 from core.storage.blobs import iter_plaintext
 from core.storage.blobs import read_plaintext
@@ -207,6 +208,7 @@ class TimelineEntry:
     measure_id: int | None
     data: dict[str, Any]
     reasoning: str | None
+    notice: str | None = None  # what the complainant reads with the act (core.services.notices)
 
 
 def timeline(
@@ -237,6 +239,7 @@ def timeline(
                 measure_id=event.measure_id,
                 data=dict(event.data or {}),
                 reasoning=reasoning,
+                notice=notices.read_notice(event, identities),
             )
         )
     return out

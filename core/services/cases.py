@@ -50,6 +50,7 @@ from core.law.workflow import RequirementItem
 from core.law.workflow import forwarding_key
 from core.law.workflow import plan_act
 from core.law.workflow import plan_registration
+from core.services import notices
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -141,7 +142,11 @@ def record_event(
     reasoning: str | None,
     office_recipients: Sequence[crypto.Recipient],
     measure_id: int | None = None,
+    notice: str | None = None,
 ) -> CaseEvent:
+    """Record one event; `notice` is the text the complainant reads with it (sealed to them
+    and the office, core.services.notices), refused on an event they do not see."""
+    notice = notices.clean_notice(notice, visible=visible)
     event = CaseEvent(
         case_id=case.id,
         kind=EventKind(kind).value,  # ValueError for a kind not enumerated (core.law.event_kinds)
@@ -154,6 +159,9 @@ def record_event(
         data=data,
         reasoning_sealed=(
             seal_reasoning(reasoning, office_recipients) if reasoning is not None else None
+        ),
+        notice_sealed=(
+            notices.seal_notice(case, notice, office_recipients) if notice is not None else None
         ),
     )
     session.add(event)
@@ -452,6 +460,7 @@ def apply_act(
     missing_items: Iterable[RequirementItem | int] = (),
     forward_to_stpad: bool = False,
     queja_reclamo: bool = False,
+    notice: str | None = None,
 ) -> CaseEvent:
     """Record `act` on `case` if the workflow allows it; raise TransitionRefused otherwise.
 
@@ -490,6 +499,7 @@ def apply_act(
         data=dict(transition.data),
         reasoning=reasoning,
         office_recipients=office_recipients,
+        notice=notice,
     )
     case.state = transition.to_state
     closed = close_deadlines(session, case, transition.closes, event=event, now=now)

@@ -422,6 +422,10 @@ class CaseEvent(Base):
     # Non-identifying structured facts only (destination codes, dates, measure types).
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reasoning_sealed: Mapped[bytes | None]
+    # The text the complainant reads with the act (what is missing and what follows if there
+    # is no answer; the reasons of a decision), sealed to the office and the complainant like a
+    # message (core.services.notices); the internal reasoning above stays the office's.
+    notice_sealed: Mapped[bytes | None]
 
     case: Mapped[Case] = relationship(back_populates="events")
 
