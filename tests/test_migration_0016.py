@@ -1,6 +1,7 @@
 """Revision 0016: an act may carry a sealed text for the complainant (case_events.notice_sealed);
 a database holding acts upgrades with none on them, takes one, and downgrades again keeping
-the acts."""
+the acts. What complainants sent before counts as read, and the inbox's partial index on what
+the office has not read comes and goes with the revision."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 from own_database import database_url  # noqa: F401 - a database of the test's own
 from own_database import unmigrated_engine  # noqa: F401
 from sqlalchemy import Engine
+from sqlalchemy import inspect
 from sqlalchemy import text
 
 from core.law.regime import REGIMES
@@ -46,6 +48,14 @@ def _seed(conn) -> None:  # type: ignore[no-untyped-def]
         ),
         {"now": NOW, "r": b"sealed reasoning"},
     )
+    for message_id, direction in ((1, "from_complainant"), (2, "to_complainant")):
+        conn.execute(
+            text(
+                "INSERT INTO messages (id, case_id, direction, kind, body_sealed, created_at) "
+                "VALUES (:id, 1, :d, 'message', :b, :now)"
+            ),
+            {"id": message_id, "d": direction, "b": b"m", "now": NOW},
+        )
 
 
 def test_acts_keep_their_reasoning_and_take_a_notice(unmigrated_engine: Engine) -> None:  # noqa: F811
@@ -64,10 +74,18 @@ def test_acts_keep_their_reasoning_and_take_a_notice(unmigrated_engine: Engine) 
             None,
         )
         conn.execute(text("UPDATE case_events SET notice_sealed = :n WHERE id = 1"), {"n": b"n"})
+        # What the complainant sent before counts as read by the office; the office's own
+        # message keeps its read_at (the complainant has not seen it).
+        read = conn.execute(text("SELECT id, read_at FROM messages ORDER BY id")).all()
+        assert read[0][1] is not None and read[1][1] is None
+        assert "ix_messages_unread" in {i["name"] for i in inspect(conn).get_indexes("messages")}
         assert bytes(conn.execute(text("SELECT notice_sealed FROM case_events")).scalar()) == b"n"
     migrate.downgrade(engine, PREVIOUS)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM case_events")).scalar() == 1
         columns = conn.execute(text("SELECT * FROM case_events")).keys()
         assert "notice_sealed" not in columns
+        assert "ix_messages_unread" not in {
+            i["name"] for i in inspect(conn).get_indexes("messages")
+        }
     migrate.upgrade(engine)

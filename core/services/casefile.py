@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -323,6 +324,7 @@ class MessageView:
     created_at: dt.datetime
     officer_id: int | None
     body: str
+    new: bool = False  # sent by the complainant and not opened by the office before
 
 
 def read_messages(
@@ -338,9 +340,26 @@ def read_messages(
             created_at=m.created_at,
             officer_id=m.officer_id,
             body=unpad_text(crypto.decrypt(m.body_sealed, identities)),
+            new=m.direction is MessageDirection.FROM_COMPLAINANT and m.read_at is None,
         )
         for m in rows
     ]
+
+
+def mark_read_by_office(session: Session, case: Case, now: dt.datetime) -> int:
+    """What the complainant sent is read once an officer opened the case file: the inbox
+    stops marking it (core.read.inbox). Returns how many messages this marked."""
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.case_id == case.id,
+            Message.direction == MessageDirection.FROM_COMPLAINANT,
+            Message.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- the whole file, as the case page shows it -------------------------------------------------
@@ -378,11 +397,13 @@ def open_case_file(
     if case.report_blob_id is not None:
         value = json.loads(read_plaintext(session, case.report_blob_id, identities))
         report = value if isinstance(value, dict) else {}
+    messages = read_messages(session, case, identities)  # `new` as they were before this view
+    mark_read_by_office(session, case, now)
     return CaseFile(
         case=case,
         report=report,
         attachments=list_attachments(session, case, identities),
         timeline=timeline(session, case, identities),
         notes=read_notes(session, case, identities),
-        messages=read_messages(session, case, identities),
+        messages=messages,
     )
