@@ -375,6 +375,9 @@ class CaseFile:
     messages: list[MessageView]
 
 
+VIEW_PARTS = frozenset({"file", "print"})
+
+
 def open_case_file(
     session: Session,
     case: Case,
@@ -382,15 +385,19 @@ def open_case_file(
     *,
     officer: Officer,
     now: dt.datetime,
+    part: str = "file",
 ) -> CaseFile:
-    """Decrypt everything the case page shows, as one audited view (`case.viewed`)."""
+    """Decrypt everything the case page shows, as one audited view (`case.viewed`; `part`
+    "print" for the printable expediente, docs/workflow.md)."""
+    if part not in VIEW_PARTS:
+        raise ValueError(f"unknown part {part!r}")
     audit.record(
         session,
         action="case.viewed",
         officer_id=officer.id,
         entity_id=case.entity_id,
         case_id=case.id,
-        detail={"part": "file"},
+        detail={"part": part},
         now=now,
     )
     report: dict[str, Any] = {}
