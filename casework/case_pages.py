@@ -59,6 +59,7 @@ from core.read import inbox
 from core.services import casefile
 from core.services import evaluation
 from core.services import forwarding
+from core.services import measure_details
 from core.services import messages
 from core.services import subsanacion
 from core.services import vault
@@ -386,6 +387,7 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
         today=today,
         subsanacion=subsanacion.pending_request(db, case),
         overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
+        measure_details={m.id: measure_details.read_details(m, [identity]) for m in case.measures},
         destinations=list(Destination),
         requirement_items=sorted(case_regime(case, today).requirement_items),
         legal_bases=list(vault.LegalBasis),
