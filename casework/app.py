@@ -42,6 +42,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     from casework import badfaith_pages
     from casework import case_pages
     from casework import channel_pages
+    from casework import expediente_pages
     from casework import inbox_pages
     from casework import login_pages
     from casework import measure_pages
@@ -62,6 +63,7 @@ def build_app(settings: Settings | None = None, *, engine: Engine | None = None)
     ):
         app.register_blueprint(module.make_blueprint())
     app.register_blueprint(retention_pages.make_blueprint())
+    app.register_blueprint(expediente_pages.make_blueprint())
     app.register_blueprint(notice_pages.make_blueprint())
     app.register_blueprint(channel_pages.make_blueprint())
     app.register_blueprint(platform_pages.make_blueprint())

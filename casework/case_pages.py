@@ -58,6 +58,7 @@ from core.law.workflow import blocked_acts
 from core.read import inbox
 from core.services import casefile
 from core.services import evaluation
+from core.services import measure_details
 from core.services import messages
 from core.services import subsanacion
 from core.services import vault
@@ -154,6 +155,9 @@ def act_forms(case: Case) -> list[dict[str, Any]]:
                 "destinations": allowed_destinations(act),
                 "missing_items": Input.MISSING_ITEMS in row.requires,
                 "withdrawal": act is Act.DECLARE_WITHDRAWAL,
+                # The text the complainant reads with the act (core.services.notices).
+                "notice": row.complainant_visible or row.effects is not None,
+                "subsanacion": act is Act.REQUEST_SUBSANACION,
             }
         )
     return forms
@@ -184,6 +188,7 @@ def render_case(case: Case, *, status: int = 200, **extra: Any) -> Any:
         today=today,
         subsanacion=subsanacion.pending_request(db, case),
         overdue_evaluations=evaluation.overdue_evaluations(db, case, today=today),
+        measure_details={m.id: measure_details.read_details(m, [identity]) for m in case.measures},
         destinations=list(Destination),
         requirement_items=sorted(case_regime(case, today).requirement_items),
         legal_bases=list(vault.LegalBasis),
@@ -239,6 +244,7 @@ def make_blueprint() -> Blueprint:
                 missing_items=missing,
                 forward_to_stpad=form.forward_to_stpad.data,
                 queja_reclamo=form.queja_reclamo.data,
+                notice=form.notice.data or None,
             )
         except (TransitionRefused, CapabilityRequired, DomainError) as exc:
             db.rollback()

@@ -170,6 +170,7 @@ class CaseActForm(CaseworkForm):
     missing_items = ValuesField()
     forward_to_stpad = TickField()
     queja_reclamo = TickField()
+    notice = text()  # the text the complainant reads with the act (core.services.notices)
 
     def missing(self) -> list[int]:
         """The DL 7.1 items ticked as missing, by their number (others are ignored)."""

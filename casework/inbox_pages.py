@@ -103,6 +103,9 @@ def make_blueprint() -> Blueprint:
         return render_template(
             "inbox/index.html",
             page=page,
+            action=inbox.action_today(
+                db, entity_id=officer.entity_id, today=today, viewer=officer.role
+            ),
             flt=flt,
             sort=sort,
             args=args,

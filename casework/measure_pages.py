@@ -12,6 +12,7 @@ All acts go through core.services.measures; refusals re-render the page with the
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint
@@ -57,6 +58,7 @@ from core.law.measures_workflow import Criterion
 from core.law.measures_workflow import MeasureAct
 from core.law.measures_workflow import allowed_measure_acts
 from core.law.measures_workflow import needs_hr_report
+from core.services import measure_details
 from core.services import measures
 from core.services.case_records import calendar_for
 from core.services.case_records import case_regime
@@ -137,6 +139,8 @@ def _act_forms(measure: Measure) -> list[dict[str, Any]]:
                 "bad_faith": act is MeasureAct.START_BAD_FAITH_CESSATION,
                 "decision": act in DECISIONS,
                 "cease": act is MeasureAct.CEASE,
+                # The text the complainant reads with the act (core.services.notices).
+                "notice": row.complainant_visible,
             }
         )
     return forms
@@ -198,6 +202,8 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
         "measures/detail.html",
         case=case,
         measure=measure,
+        details=measure_details.read_details(measure, [identity]),
+        is_transfer=measure.type in measure_details.TRANSFERS,
         clocks=_clocks(case, measure.id),
         case_clocks=_clocks(case, None),
         history=history,
@@ -212,6 +218,20 @@ def _render_detail(case: Case, measure: Measure, *, status: int = 200, **extra: 
     db.commit()  # the audit entry is durable before the page leaves
     return Response(body, status=status)
 
+
+def _details_refused(code: str, measure_id: int, error: Any, form: Any) -> Response:
+    """The measure page again, nothing recorded, what was typed kept."""
+    web.db().rollback()
+    case = load_case(code)
+    return _render_detail(case, _load_measure(case, measure_id), status=422, error=error, form=form)
+
+
+DETAIL_REFUSALS = {
+    "measure_details_too_long": _l("La duración y la unidad admiten hasta 300 caracteres."),
+    "target_unit_not_a_transfer": _l("Solo un traslado tiene unidad de destino."),
+    "in_force_until_before_from": _l("La medida no puede terminar antes de empezar."),
+    "in_force_from_required": _l("Indique desde qué día rige la medida."),
+}
 
 _DECISION_ACTS = frozenset(
     {MeasureAct.DECIDE_VARIATION, MeasureAct.DECIDE_SUSPENSION, MeasureAct.DECIDE_CESSATION}
@@ -273,6 +293,43 @@ def make_blueprint() -> Blueprint:
             case, _load_measure(case, measure_id), message=request.args.get("hecho")
         )
 
+    @bp.post("/denuncias/<code>/medidas/<int:measure_id>/detalles")
+    @require_role(*CASE_ROLES)
+    def details(code: str, measure_id: int) -> Any:
+        case = load_case(code)
+        measure = _load_measure(case, measure_id)
+        db = web.db()
+        office_identity()
+        form = request.form
+        days: dict[str, dt.date | None] = {}
+        for name in ("in_force_from", "in_force_until"):
+            try:
+                days[name] = dt.date.fromisoformat(form[name]) if form.get(name) else None
+            except ValueError:
+                return _render_detail(
+                    case, measure, status=422, error=_l("Indique fechas válidas."), form=form
+                )
+        try:
+            measure_details.record_details(
+                db,
+                measure,
+                officer=current_officer(),
+                in_force_from=days["in_force_from"],
+                in_force_until=days["in_force_until"],
+                duration=form.get("duration", ""),
+                target_unit=form.get("target_unit", ""),
+                now=utcnow(),
+                office_recipients=office_recipients(case),
+            )
+        except DomainError as exc:
+            return _details_refused(
+                code, measure_id, DETAIL_REFUSALS.get(exc.code, refusal_message(exc)), form
+            )
+        db.commit()
+        return redirect(
+            url_for("measures.detail", code=case.code, measure_id=measure.id, hecho="1"), 303
+        )
+
     @bp.post("/denuncias/<code>/medidas/<int:measure_id>/actos/<act>")
     @require_role(*CASE_ROLES)
     def act(code: str, measure_id: int, act: str) -> Any:
@@ -311,6 +368,7 @@ def make_blueprint() -> Blueprint:
                 bad_faith_type=bad_faith,
                 upheld=form.upheld.data is not False,
                 cease_ground=cease,
+                notice=form.get("notice"),
             )
         except DomainError as exc:
             db.rollback()

@@ -116,6 +116,13 @@ REFUSALS = {
     "wrong_case": _l("Esa derivación pertenece a otra denuncia."),
     "message_refused": _l("El mensaje está vacío o es demasiado largo."),
     "note_refused": _l("La nota está vacía o es demasiado larga."),
+    "notice_not_visible": _l(
+        "Este acto no se muestra al denunciante: deje vacío el texto para el denunciante y "
+        "escríbale un mensaje si hace falta."
+    ),
+    "notice_too_long": _l(
+        "El texto para el denunciante es demasiado largo (máximo 20 000 caracteres)."
+    ),
 }
 
 

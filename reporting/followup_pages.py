@@ -30,6 +30,7 @@ from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.services import followup
+from core.services import notices
 from core.services import receipt_keys
 from core.services import subsanacion
 from core.services.case_records import calendar_for
@@ -82,7 +83,15 @@ def current_followup() -> tuple[Case, crypto.Identity] | None:
     return case, state.identity
 
 
-def _visible_events(case: Case) -> list[dict[str, Any]]:
+def _notice(event: CaseEvent, identity: crypto.Identity) -> str | None:
+    """The text the office wrote to the complainant with an act (core.services.notices)."""
+    try:
+        return notices.read_notice(event, [identity])
+    except crypto.AgeError:
+        return str(_("(texto ilegible)"))
+
+
+def _visible_events(case: Case, identity: crypto.Identity) -> list[dict[str, Any]]:
     events = web.db().scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == case.id, CaseEvent.visible_to_complainant.is_(True))
@@ -130,6 +139,7 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
                 "at": ev.at,
                 "label": labels.EVENT.get(ev.kind, labels.GENERIC_EVENT),
                 "detail": detail,
+                "notice": _notice(ev, identity),
             }
         )
     return out
@@ -226,7 +236,7 @@ def register(bp: Blueprint) -> None:
                 case=case,
                 state_label=state_label,
                 state_help=state_help,
-                events=_visible_events(case),
+                events=_visible_events(case, identity),
                 measures=sorted(
                     (m for m in case.measures if m.beneficiary is Beneficiary.COMPLAINANT),
                     key=lambda m: (m.requested_at, m.id),
@@ -237,6 +247,7 @@ def register(bp: Blueprint) -> None:
                 labels=labels,
                 observed=case.state is CaseState.OBSERVED,
                 subsanacion=pending,
+                subsanacion_notice=_notice(pending.request, identity) if pending else None,
                 message_form=forms.get("message_form") or MessageForm(formdata=None),
                 evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
                 protection_form=forms.get("protection_form") or ProtectionForm(formdata=None),

@@ -23,15 +23,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 from typing import Literal
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import tuple_
@@ -42,10 +46,14 @@ from core.errors import DomainError
 from core.law.calendar import BusinessCalendar
 from core.law.enums import CaseState
 from core.law.enums import DeadlineKind
+from core.law.enums import MessageDirection
+from core.law.enums import MessageKind
 from core.law.enums import Modality
 from core.law.enums import Motive
 from core.law.enums import Role
 from core.storage.models import Case
+from core.storage.models import Deadline
+from core.storage.models import Message
 from core.storage.models import Officer
 
 Sort = Literal["filed", "deadline", "code"]
@@ -90,6 +98,9 @@ class InboxRow:
     next_deadline_kind: DeadlineKind | None
     business_days_left: int | None  # 0: due today; negative: overdue by that many
     overdue: bool
+    # What the complainant sent that no officer has opened yet, by kind (a message, a
+    # subsanación answer, a retaliation report, a later protection request).
+    unread: Mapping[MessageKind, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,6 +259,8 @@ def list_cases(
     else:
         raw = _page_deadline(session, conds, cursor, limit, overdue_only=flt.overdue)
     rows = [_row(r, today, calendar) for r in raw[:limit]]
+    unread = unread_by_case(session, [r.id for r in rows])
+    rows = [replace(r, unread=unread[r.id]) if r.id in unread else r for r in rows]
     next_cursor = None
     if len(raw) > limit:
         last = rows[-1]
@@ -328,6 +341,88 @@ def _page_deadline(
         stmt = _base().where(*where).order_by(Case.id.asc()).limit(limit + 1 - len(rows))
         rows.extend(session.execute(stmt).all())
     return rows
+
+
+# --- what the office has not read yet, and what needs action today -----------------------------
+
+
+def _unread() -> list[ColumnElement[bool]]:
+    # The predicate of the partial index ix_messages_unread (core.storage.models.Message).
+    return [Message.direction == MessageDirection.FROM_COMPLAINANT, Message.read_at.is_(None)]
+
+
+def unread_by_case(session: Session, case_ids: Sequence[int]) -> dict[int, dict[MessageKind, int]]:
+    """For one page of cases, in one query: what each complainant sent that no officer has
+    opened yet, counted by kind."""
+    if not case_ids:
+        return {}
+    out: dict[int, dict[MessageKind, int]] = {}
+    rows = session.execute(
+        select(Message.case_id, Message.kind, func.count())
+        .where(Message.case_id.in_(list(case_ids)), *_unread())
+        .group_by(Message.case_id, Message.kind)
+    ).all()
+    for case_id, kind, count in rows:
+        out.setdefault(case_id, {})[kind] = int(count)
+    return out
+
+
+# Each part of the count stops here: a page load never counts a backlog of a million overdue
+# clocks one by one (docs/performance.md); the page then says "más de 99".
+ACTION_CAP = 99
+
+
+@dataclass(frozen=True)
+class ActionToday:
+    """The count at the top of the inbox: open clocks already overdue or due today, and what
+    complainants sent that no officer has opened, of the complaints the viewer handles. Each
+    part is counted up to ACTION_CAP + 1 (`capped` then says so)."""
+
+    overdue: int
+    due_today: int
+    unread: int
+
+    @property
+    def cap(self) -> int:
+        return ACTION_CAP
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_today + self.unread
+
+    @property
+    def capped(self) -> bool:
+        return max(self.overdue, self.due_today, self.unread) > ACTION_CAP
+
+
+def _count_upto(session: Session, ids: Select[Any]) -> int:
+    """How many rows `ids` selects, stopping at ACTION_CAP + 1 (an index range, bounded)."""
+    bounded = ids.limit(ACTION_CAP + 1).subquery()
+    return int(session.scalar(select(func.count()).select_from(bounded)) or 0)
+
+
+def action_today(
+    session: Session, *, entity_id: int, today: dt.date, viewer: Role = Role.OFFICER
+) -> ActionToday:
+    """Three bounded counts: open clocks overdue and due today (ix_deadlines_open) and unread
+    messages (ix_messages_unread), each within the viewer's scope (RG 4.9)."""
+    clocks = select(Deadline.id).where(
+        Deadline.entity_id == entity_id,
+        Deadline.satisfied_at.is_(None),
+        exists().where(Case.id == Deadline.case_id, scope_clause(viewer)),
+    )
+    # Driven by the partial index (a join would let the planner walk every case instead).
+    unread = select(Message.id).where(
+        *_unread(),
+        exists().where(
+            Case.id == Message.case_id, Case.entity_id == entity_id, scope_clause(viewer)
+        ),
+    )
+    return ActionToday(
+        overdue=_count_upto(session, clocks.where(Deadline.due_on < today)),
+        due_today=_count_upto(session, clocks.where(Deadline.due_on == today)),
+        unread=_count_upto(session, unread),
+    )
 
 
 def find_by_code(

@@ -29,6 +29,7 @@ from core.law.regime import Regime
 from core.law.regime import regime_of_case
 from core.law.rules import compute_opened
 from core.law.workflow import PlannedForwarding
+from core.services import notices
 from core.storage import audit
 from core.storage.models import Case
 from core.storage.models import CaseEvent
@@ -107,7 +108,11 @@ def record_event(
     reasoning: str | None,
     office_recipients: Sequence[crypto.Recipient],
     measure_id: int | None = None,
+    notice: str | None = None,
 ) -> CaseEvent:
+    """Record one event; `notice` is the text the complainant reads with it (sealed to them
+    and the office, core.services.notices), refused on an event they do not see."""
+    notice = notices.clean_notice(notice, visible=visible)
     event = CaseEvent(
         case_id=case.id,
         kind=EventKind(kind).value,  # ValueError for a kind not enumerated (core.law.event_kinds)
@@ -120,6 +125,9 @@ def record_event(
         data=data,
         reasoning_sealed=(
             seal_reasoning(reasoning, office_recipients) if reasoning is not None else None
+        ),
+        notice_sealed=(
+            notices.seal_notice(case, notice, office_recipients) if notice is not None else None
         ),
     )
     session.add(event)

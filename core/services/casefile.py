@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import crypto
@@ -25,6 +26,7 @@ from core.files import metadata
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.services import documents
+from core.services import notices
 from core.services.documents import ReportDocument
 from core.storage import audit
 from core.storage.blobs import iter_plaintext
@@ -213,6 +215,7 @@ class TimelineEntry:
     measure_id: int | None
     data: dict[str, Any]
     reasoning: str | None
+    notice: str | None = None  # what the complainant reads with the act (core.services.notices)
 
 
 def timeline(
@@ -243,6 +246,7 @@ def timeline(
                 measure_id=event.measure_id,
                 data=dict(event.data or {}),
                 reasoning=reasoning,
+                notice=notices.read_notice(event, identities),
             )
         )
     return out
@@ -326,6 +330,7 @@ class MessageView:
     created_at: dt.datetime
     officer_id: int | None
     body: str
+    new: bool = False  # sent by the complainant and not opened by the office before
 
 
 def read_messages(
@@ -341,9 +346,26 @@ def read_messages(
             created_at=m.created_at,
             officer_id=m.officer_id,
             body=unpad_text(crypto.decrypt(m.body_sealed, identities)),
+            new=m.direction is MessageDirection.FROM_COMPLAINANT and m.read_at is None,
         )
         for m in rows
     ]
+
+
+def mark_read_by_office(session: Session, case: Case, now: dt.datetime) -> int:
+    """What the complainant sent is read once an officer opened the case file: the inbox
+    stops marking it (core.read.inbox). Returns how many messages this marked."""
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.case_id == case.id,
+            Message.direction == MessageDirection.FROM_COMPLAINANT,
+            Message.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- the whole file, as the case page shows it -------------------------------------------------
@@ -359,6 +381,9 @@ class CaseFile:
     messages: list[MessageView]
 
 
+VIEW_PARTS = frozenset({"file", "print"})
+
+
 def open_case_file(
     session: Session,
     case: Case,
@@ -366,17 +391,23 @@ def open_case_file(
     *,
     officer: Officer,
     now: dt.datetime,
+    part: str = "file",
 ) -> CaseFile:
-    """Decrypt everything the case page shows, as one audited view (`case.viewed`)."""
-    _record_view(session, case, officer, "file", now)
+    """Decrypt everything the case page shows, as one audited view (`case.viewed`; `part`
+    "print" for the printable expediente, docs/workflow.md)."""
+    if part not in VIEW_PARTS:
+        raise ValueError(f"unknown part {part!r}")
+    _record_view(session, case, officer, part, now)
     report: ReportDocument | None = None
     if case.report_blob_id is not None:
         report = documents.read_report(read_plaintext(session, case.report_blob_id, identities))
+    messages = read_messages(session, case, identities)  # `new` as they were before this view
+    mark_read_by_office(session, case, now)
     return CaseFile(
         case=case,
         report=report,
         attachments=list_attachments(session, case, identities),
         timeline=timeline(session, case, identities),
         notes=read_notes(session, case, identities),
-        messages=read_messages(session, case, identities),
+        messages=messages,
     )

@@ -176,6 +176,7 @@ def apply_act(
     missing_items: Iterable[RequirementItem | int] = (),
     forward_to_stpad: bool = False,
     queja_reclamo: bool = False,
+    notice: str | None = None,
 ) -> CaseEvent:
     """Record `act` on `case` if the workflow allows it; raise TransitionRefused otherwise.
 
@@ -214,6 +215,7 @@ def apply_act(
         data=dict(transition.data),
         reasoning=reasoning,
         office_recipients=office_recipients,
+        notice=notice,
     )
     case.state = transition.to_state
     closed = close_deadlines(session, case, transition.closes, event=event, now=now)

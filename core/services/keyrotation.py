@@ -91,6 +91,9 @@ SEALED_COLUMNS: tuple[SealedColumn, ...] = (
     SealedColumn(
         "case_events.reasoning_sealed", CaseEvent.id, CaseEvent.reasoning_sealed, CaseEvent.case_id
     ),
+    SealedColumn(
+        "case_events.notice_sealed", CaseEvent.id, CaseEvent.notice_sealed, CaseEvent.case_id
+    ),
     SealedColumn("measures.details_sealed", Measure.id, Measure.details_sealed, Measure.case_id),
     SealedColumn(
         "legal_holds.reason_sealed", LegalHold.id, LegalHold.reason_sealed, LegalHold.case_id

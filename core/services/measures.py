@@ -164,8 +164,10 @@ def apply_measure_act(
     bad_faith_type: BadFaithType | None = None,
     upheld: bool = True,
     cease_ground: CeaseGround | None = None,
+    notice: str | None = None,
 ) -> CaseEvent:
-    """Record `act` on `measure` if the lifecycle allows it and the officer may do it."""
+    """Record `act` on `measure` if the lifecycle allows it and the officer may do it;
+    `notice` is what the complainant reads with it (core.services.notices)."""
     case = measure.case
     check_officer(case, officer)
     lock_case(session, case, now)  # a concurrent act on this case commits first, or waits
@@ -200,6 +202,7 @@ def apply_measure_act(
         reasoning=reasoning,
         office_recipients=office_recipients,
         measure_id=measure.id,
+        notice=notice,
     )
     previous = measure.state
     measure.state = transition.to_state

@@ -200,6 +200,7 @@ def shred(session: Session, due: Due, *, now: dt.datetime) -> None:
     session.execute(delete(Note).where(Note.case_id == case_id))
     for model, column in (
         (CaseEvent, CaseEvent.reasoning_sealed),
+        (CaseEvent, CaseEvent.notice_sealed),
         (Measure, Measure.details_sealed),
         (LegalHold, LegalHold.reason_sealed),
     ):

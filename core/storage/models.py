@@ -383,10 +383,25 @@ class Attachment(Base):
     blob: Mapped[Blob] = relationship()
 
 
+UNREAD_BY_OFFICE = "direction = 'from_complainant' AND read_at IS NULL"
+
+
 class Message(Base):
     """A message between the office and the complainant, sealed to both."""
 
     __tablename__ = "messages"
+    # What the complainant sent that no officer has opened yet (read_at is set when the case
+    # page is opened, core.services.casefile): a partial index holding only those rows, so the
+    # inbox's markers and its count of what needs action read a handful of entries whatever
+    # the number of messages (core.read.inbox).
+    __table_args__ = (
+        Index(
+            "ix_messages_unread",
+            "case_id",
+            sqlite_where=text(UNREAD_BY_OFFICE),
+            postgresql_where=text(UNREAD_BY_OFFICE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -395,6 +410,7 @@ class Message(Base):
     body_sealed: Mapped[bytes]
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # To the complainant: when they first saw it; from them: when the office first opened it.
     read_at: Mapped[dt.datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="messages")
@@ -429,6 +445,10 @@ class CaseEvent(Base):
     # Non-identifying structured facts only (destination codes, dates, measure types).
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reasoning_sealed: Mapped[bytes | None]
+    # The text the complainant reads with the act (what is missing and what follows if there
+    # is no answer; the reasons of a decision), sealed to the office and the complainant like a
+    # message (core.services.notices); the internal reasoning above stays the office's.
+    notice_sealed: Mapped[bytes | None]
 
     case: Mapped[Case] = relationship(back_populates="events")
 

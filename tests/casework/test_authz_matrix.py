@@ -70,7 +70,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
 # Blueprints holding case content: never the admin or the auditor (invariant 6).
 # Officers and heads may get in or be refused (e.g. head-only vault routes); list an
 # endpoint in EXPECTED to pin it exactly.
-CASE_BLUEPRINTS = frozenset({"inbox", "cases", "measures", "badfaith", "retention"})
+CASE_BLUEPRINTS = frozenset({"inbox", "cases", "expediente", "measures", "badfaith", "retention"})
 CASE_POLICY = "case"
 # Endpoints reachable while a password change is pending.
 PASSWORD_STEP = frozenset({"auth.password", "auth.logout"})

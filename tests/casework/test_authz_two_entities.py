@@ -34,7 +34,7 @@ from core.storage.models import CaseEvent
 from core.storage.models import Measure
 from core.storage.models import Officer
 
-ID_BLUEPRINTS = frozenset({"cases", "measures", "retention"})
+ID_BLUEPRINTS = frozenset({"cases", "expediente", "measures", "retention"})
 LIST_BLUEPRINTS = frozenset({"inbox", "stats", "audit_views"})
 A_FACTS = "Hechos de la entidad A: compra de combustible."
 B_FACTS = "Hechos de la entidad B: planilla fantasma en obras."

@@ -168,6 +168,7 @@ def test_every_case_view_msgid_has_english():
                 ("identity_pages.py", "python"),
                 ("measure_pages.py", "python"),
                 ("channel_pages.py", "python"),
+                ("expediente_pages.py", "python"),
             ],
         ),
         *[
