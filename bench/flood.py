@@ -17,7 +17,7 @@ falls on both. The flood runs in a process of its own (its threads do not hold t
 complainant's interpreter lock). The intake runs as deployed (docs/operations.md): the nginx
 site that `integra deploy nginx` writes (checked with `nginx -t`), reached on its onion
 listener (plain HTTP on loopback, as tor connects), in front of two gunicorn masters with the
-shipped config: the filing pool (--workers sync workers, at the units' Nice) and the follow-up
+shipped config: the filing pool (--workers sync workers) and the follow-up
 pool that nginx sends /seguimiento to (--followup-workers); production argon2id profile
 unless --fast-kdf, on a fresh SQLite database. --one-pool sends /seguimiento to the filing
 pool instead (the shape before the split), for comparison. Target: the real complainant's
@@ -224,8 +224,7 @@ class Flood:
 def start_pool(
     env: dict[str, str], app: str, port: int, workers: int, nice: int
 ) -> subprocess.Popen[bytes]:
-    """One gunicorn master with the shipped config (INTEGRA_APP picks the pool), at the Nice
-    its systemd unit sets."""
+    """One gunicorn master with the shipped config (INTEGRA_APP picks the pool)."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     pool_env = {
         **env,
@@ -256,10 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "--one-pool", action="store_true", help="/seguimiento to the filing pool (no split)"
     )
     parser.add_argument(
-        "--filing-nice",
-        type=int,
-        default=deploy_configs.FILING_NICE,
-        help="the filing pool's nice (default: the systemd unit's)",
+        "--filing-nice", type=int, default=0, help="run the filing pool at this nice (tried)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="quiet/flooded phase pairs")
     parser.add_argument("--per-round", type=int, default=4, help="real filings and follow-ups")

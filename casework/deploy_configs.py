@@ -15,8 +15,6 @@ from pathlib import Path
 DEPLOY_DIR = Path(__file__).resolve().parent / "deploy"
 GUNICORN_CONF = DEPLOY_DIR / "gunicorn_conf.py"
 TOO_LARGE_PATH = "/demasiado-grande"
-# The filing pool's nice value: under CPU contention a flood of filings yields to follow-ups.
-FILING_NICE = 10
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -172,18 +170,18 @@ def systemd_units(units: SystemdUnits) -> dict[str, str]:
         "GUNICORN_CONF": str(GUNICORN_CONF),
     }
     app = (DEPLOY_DIR / "integra-app.service.tmpl").read_text(encoding="utf-8")
-    apps = {
-        # name: (factory, Nice); the follow-up pool is the intake app behind /seguimiento.
-        "intake": ("'reporting:create_app()'", FILING_NICE),
-        "followup": ("'reporting:create_app()'", 0),
-        "casework": ("'casework:create_app()'", 0),
+    factories = {
+        "intake": "'reporting:create_app()'",
+        # The intake app again, in its own master: nginx sends it /seguimiento.
+        "followup": "'reporting:create_app()'",
+        "casework": "'casework:create_app()'",
     }
     return {
         **{
             f"integra-{name}.service": _fill(
-                app, {**common, "TITLE": name, "APP": name, "FACTORY": factory, "NICE": str(nice)}
+                app, {**common, "TITLE": name, "APP": name, "FACTORY": factory}
             )
-            for name, (factory, nice) in apps.items()
+            for name, factory in factories.items()
         },
         "integra-periodic.service": _fill(
             (DEPLOY_DIR / "integra-periodic.service.tmpl").read_text(encoding="utf-8"), common

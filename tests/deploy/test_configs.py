@@ -145,11 +145,9 @@ def test_nginx_sends_follow_ups_to_their_own_pool(tmp_path: Path) -> None:
             server.server_close()
 
 
-def test_follow_up_pool_has_its_unit_and_filings_yield_the_cpu() -> None:
+def test_follow_up_pool_has_its_own_unit() -> None:
     units = deploy_configs.systemd_units(deploy_configs.SystemdUnits(venv=sys.prefix))
     followup = units["integra-followup.service"]
     assert "Environment=INTEGRA_APP=followup" in followup
-    assert "'reporting:create_app()'" in followup and "Nice=0" in followup
-    assert f"Nice={deploy_configs.FILING_NICE}" in units["integra-intake.service"]
-    assert deploy_configs.FILING_NICE > 0
-    assert "Nice=0" in units["integra-casework.service"]
+    assert "gunicorn_conf.py 'reporting:create_app()'" in followup
+    assert "RuntimeDirectory=integra-followup" in followup
