@@ -59,6 +59,12 @@ def deploy_group() -> None:
     "--intake-upstream", default="unix:/run/integra-intake/intake.sock", show_default=True
 )
 @click.option(
+    "--followup-upstream",
+    default="unix:/run/integra-followup/followup.sock",
+    show_default=True,
+    help="The intake's follow-up pool (/seguimiento), its own gunicorn master.",
+)
+@click.option(
     "--casework-upstream", default="unix:/run/integra-casework/casework.sock", show_default=True
 )
 @click.option(
@@ -78,6 +84,7 @@ def deploy_nginx(**options: object) -> None:
         certificate=str(options["cert"]),
         certificate_key=str(options["cert_key"]),
         intake_upstream=str(options["intake_upstream"]),
+        followup_upstream=str(options["followup_upstream"]),
         casework_upstream=str(options["casework_upstream"]),
         listen=str(options["listen"]),
         onion_listen=str(options["onion_listen"]),

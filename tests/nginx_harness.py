@@ -89,7 +89,9 @@ def site_for(
     port: int,
     onion_port: int,
     entity_hosts: tuple[str, ...] = (),
+    followup: str = "",
 ) -> str:
+    """The shipped site; the follow-up pool is the intake's own server unless `followup`."""
     prefix.mkdir(parents=True, exist_ok=True)
     cert, key = self_signed(prefix, ["intake.test", "casework.test", *entity_hosts])
     return deploy_configs.nginx_site(
@@ -99,6 +101,7 @@ def site_for(
             certificate=str(cert),
             certificate_key=str(key),
             intake_upstream=intake,
+            followup_upstream=followup or intake,
             casework_upstream=casework,
             listen=f"127.0.0.1:{port}",
             onion_listen=f"127.0.0.1:{onion_port}",

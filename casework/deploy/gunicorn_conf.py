@@ -1,7 +1,9 @@
 """gunicorn settings for Integra (`integra deploy gunicorn` prints this file's path).
 
-One master per app: INTEGRA_APP=intake|casework picks the socket. Nothing here logs a client
-address, agent or referrer (docs/threat-model.md, invariant 3).
+One master per pool: INTEGRA_APP=intake|followup|casework picks the socket (followup is the
+intake app again, to which nginx sends /seguimiento, so a filing flood cannot hold its
+workers). Nothing here logs a client address, agent or referrer (docs/threat-model.md,
+invariant 3).
 """
 
 import os

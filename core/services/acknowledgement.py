@@ -26,6 +26,7 @@ from typing import Any
 import crypto
 from core.storage import secretbox
 from core.storage.models import Case
+from core.storage.padding import pad_json
 
 ACK_TYPE_V1 = "integra-acuse-de-recibo/v1"
 ACK_TYPE = "integra-acuse-de-recibo/v2"
@@ -124,7 +125,15 @@ def sign(signing_key: crypto.SigningKey, fields: dict[str, Any]) -> tuple[bytes,
 
 
 def seal_message(server_key: bytes, message: bytes) -> bytes:
-    return secretbox.seal(server_key, SEAL_PURPOSE, message)
+    """The signed message as stored, padded like every sealed object (trailing spaces up to
+    the Padmé length, core/storage/padding.py): still the same JSON, and the signature
+    covers the canonical message, which ends in '}' (`open_message` strips the spaces)."""
+    return secretbox.seal(server_key, SEAL_PURPOSE, pad_json(message))
+
+
+def open_message(server_key: bytes, sealed: bytes) -> bytes:
+    """The exact signed message of `seal_message` (one sealed before padding, as it was)."""
+    return secretbox.unseal(server_key, SEAL_PURPOSE, sealed).rstrip(b" ")
 
 
 def v1_message(*, entity_slug: str, case_code: str, filed_at: str, report_sha256: str) -> bytes:
@@ -152,7 +161,7 @@ def for_case(case: Case, server_key: bytes | None) -> dict[str, Any]:
         "signature": case.acknowledgement_signature.hex(),
     }
     if case.acknowledgement_sealed is not None and server_key is not None:
-        raw = secretbox.unseal(server_key, SEAL_PURPOSE, case.acknowledgement_sealed)
+        raw = open_message(server_key, case.acknowledgement_sealed)
         return {**json.loads(raw), **material}
     return {
         "type": ACK_TYPE_V1,

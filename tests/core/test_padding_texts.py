@@ -5,6 +5,7 @@ reads back exactly, and a text sealed before padding still opens."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -19,9 +20,11 @@ from core.files.owned import Owned
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.workflow import Act
+from core.services import acknowledgement
 from core.services import casefile
 from core.services import messages
 from core.services import retention
+from core.storage import secretbox
 from core.storage.models import Blob
 from core.storage.models import Case
 from core.storage.padding import padme
@@ -106,3 +109,25 @@ def test_draft_files_are_padded_and_read_back_exactly(db_session: Session) -> No
         assert blob is not None
         stored[n] = blob.size
     assert stored[20_000] == stored[20_100] < stored[23_000]
+
+
+def test_sealed_acknowledgements_are_padded_and_open_to_the_signed_message() -> None:
+    """The acuse's signed message, stored sealed under the server key (cases.
+    acknowledgement_sealed): two lengths in one bucket, one size; it opens to the exact bytes
+    the signature covers; one sealed before padding opens as it was."""
+    server_key = bytes(range(32))
+
+    def message(n: int) -> bytes:
+        text = json.dumps({"statement": "x" * n}, separators=(",", ":")).encode()
+        return text[: -len(b'"}')][: n - 2] + b'"}'
+
+    sealed = {}
+    for n in (*SAME_BUCKET, NEXT_BUCKET):
+        signed = message(n)
+        assert len(signed) == n
+        sealed[n] = acknowledgement.seal_message(server_key, signed)
+        assert acknowledgement.open_message(server_key, sealed[n]) == signed
+    a, b = SAME_BUCKET
+    assert len(sealed[a]) == len(sealed[b]) < len(sealed[NEXT_BUCKET])
+    old = secretbox.seal(server_key, acknowledgement.SEAL_PURPOSE, message(a))
+    assert acknowledgement.open_message(server_key, old) == message(a)

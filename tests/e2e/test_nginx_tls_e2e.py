@@ -1,5 +1,6 @@
 """Issue 8, as deployed: Chromium with JavaScript off talks to the shipped nginx site over
-TLS (a certificate made here), in front of both apps under gunicorn with the shipped config.
+TLS (a certificate made here), in front of both apps and the intake's follow-up pool under
+gunicorn with the shipped config.
 
 A complainant files with a 20 MB attachment and follows up; an officer downloads the
 attachment. Meanwhile nothing under nginx's temp directories, the app servers' temp
@@ -136,6 +137,10 @@ def test_file_follow_up_and_download_through_nginx_over_tls(
         app_server("reporting", settings, app_tmp, tmp_path / "intake.log", workers=2,
                    gunicorn_config=conf, extra_env={**proxy_env, "INTEGRA_APP": "intake"})
         as (intake, _p1),
+        # Returning complainants through their own pool, as `integra deploy` ships it.
+        app_server("reporting", settings, app_tmp, tmp_path / "followup.log", workers=1,
+                   gunicorn_config=conf, extra_env={**proxy_env, "INTEGRA_APP": "followup"})
+        as (followup, _p3),
         app_server("casework", settings, app_tmp, tmp_path / "casework.log", workers=1,
                    gunicorn_config=conf, extra_env={**proxy_env, "INTEGRA_APP": "casework"})
         as (casework, _p2),
@@ -143,6 +148,7 @@ def test_file_follow_up_and_download_through_nginx_over_tls(
         site = site_for(
             prefix,
             intake=intake.removeprefix("http://"),
+            followup=followup.removeprefix("http://"),
             casework=casework.removeprefix("http://"),
             port=port,
             onion_port=onion_port,
