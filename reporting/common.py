@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import g
 from flask import request
 from flask import session
 from flask_babel import gettext as _
@@ -28,15 +29,23 @@ def ids(values: list[str]) -> set[int]:
 
 
 def entities() -> list[Entity]:
-    """Entities that receive complaints (a disabled one is never offered)."""
-    query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.name)
-    return list(web.db().scalars(query).all())
+    """Entities that receive complaints (a disabled one is never offered); read once per
+    request."""
+    if "active_entities" not in g:
+        query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.name)
+        g.active_entities = list(web.db().scalars(query).all())
+    found: list[Entity] = g.active_entities
+    return found
 
 
 def first_entity() -> Entity | None:
-    """One entity that receives complaints, or None when the channel has none yet."""
-    query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.id).limit(1)
-    return web.db().scalar(query)
+    """One entity that receives complaints, or None when the channel has none yet; read once
+    per request (the form, the draft key and the filing all ask)."""
+    if "first_entity" not in g:
+        query = select(Entity).where(Entity.active.is_(True)).order_by(Entity.id).limit(1)
+        g.first_entity = web.db().scalar(query)
+    found: Entity | None = g.first_entity
+    return found
 
 
 def now() -> dt.datetime:

@@ -50,15 +50,29 @@ class EntityChoices:
 
 def active_count(*, up_to: int) -> int:
     """How many entities receive complaints, counted only up to `up_to` (an index read of at
-    most that many rows, whatever the number of entities)."""
-    ids = select(Entity.id).where(Entity.active.is_(True)).limit(up_to).subquery()
-    return int(web.db().scalar(select(func.count()).select_from(ids)) or 0)
+    most that many rows, whatever the number of entities). Counted once per request up to
+    SELECT_LIMIT + 1, which answers every smaller `up_to` too (the form and its page ask
+    for 31 and 2)."""
+    bound = max(up_to, SELECT_LIMIT + 1)
+    if g.get("active_count_bound", 0) < bound:
+        ids = select(Entity.id).where(Entity.active.is_(True)).limit(bound).subquery()
+        g.active_count = int(web.db().scalar(select(func.count()).select_from(ids)) or 0)
+        g.active_count_bound = bound
+    return min(int(g.active_count), up_to)
 
 
 def _by_slug(slug: str | None) -> Entity | None:
+    """The entity with this slug, active or not (looked up once per request)."""
     if not slug or len(slug) > 64:
         return None
-    return web.db().scalar(select(Entity).where(Entity.slug == slug))
+    known: dict[str, Entity | None] = g.setdefault("entities_by_slug", {})
+    if slug not in known:
+        known[slug] = web.db().scalar(select(Entity).where(Entity.slug == slug))
+    return known[slug]
+
+
+def by_slug(slug: str | None) -> Entity | None:
+    return _by_slug(slug)
 
 
 def host_entity() -> Entity | None:

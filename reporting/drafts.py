@@ -368,6 +368,8 @@ def open_part(
 
 def list_files(session: Session, blob_ids: list[int], key: crypto.Identity) -> list[DraftFile]:
     """Headers of the draft files that still exist and open with this key."""
+    if not blob_ids:
+        return []
     existing = set(
         session.scalars(select(Blob.id).where(Blob.id.in_(blob_ids), Blob.case_id.is_(None))).all()
     )

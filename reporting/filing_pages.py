@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint
@@ -20,8 +22,9 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from markupsafe import escape
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 from wtforms.validators import DataRequired
@@ -37,7 +40,6 @@ from core.services import intake
 from core.services import readiness
 from core.services import receipt_keys
 from core.storage.models import Case
-from core.storage.models import Entity
 from reporting import common
 from reporting import directory_pages
 from reporting import drafts
@@ -135,6 +137,65 @@ def _error_summary(form: Any, extra: list[str]) -> list[tuple[str, str]]:
     return items
 
 
+# The blank form (a GET, nothing typed, no file, no error) is the same page for everyone who
+# asks in the same language for the same offered entities, but for its CSRF token: it is
+# rendered once per process and key with a marker in the token's place, which each request
+# replaces with its own token (escaped like the field would). docs/performance.md, "Intake".
+_BLANK_FORM_MARK = f"csrf-{secrets.token_hex(16)}"
+_BLANK_FORMS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_BLANK_FORMS_MAX = 64  # entries; a platform of many entities keeps the most recent
+_BLANK_FORMS_LOCK = threading.Lock()
+
+
+def _blank_form_key(form: ComplaintForm) -> tuple[Any, ...]:
+    """Everything the blank form's page depends on besides the token."""
+    return (
+        web.select_locale(),
+        str(get_locale()),
+        request.script_root,
+        tuple((c.value, str(c.label)) for c in form.entity.choices or []),
+        form.entity.data,
+        directory_pages.active_count(up_to=2) > 1,
+        tuple(common.limits().items()),
+    )
+
+
+def _render_blank_form(form: ComplaintForm) -> str:
+    token = getattr(form, "csrf_token", None)
+    if token is None or not isinstance(token.current_token, str):
+        return _render_page(form, [], [])
+    key = _blank_form_key(form)
+    with _BLANK_FORMS_LOCK:
+        page = _BLANK_FORMS.get(key)
+        if page is not None:
+            _BLANK_FORMS.move_to_end(key)
+    if page is None:
+        real = token.current_token
+        token.current_token = _BLANK_FORM_MARK
+        try:
+            page = _render_page(form, [], [])
+        finally:
+            token.current_token = real
+        with _BLANK_FORMS_LOCK:
+            _BLANK_FORMS[key] = page
+            while len(_BLANK_FORMS) > _BLANK_FORMS_MAX:
+                _BLANK_FORMS.popitem(last=False)
+    return page.replace(_BLANK_FORM_MARK, str(escape(token.current_token)))
+
+
+def _render_page(
+    form: ComplaintForm, files: list[drafts.DraftFile], summary: list[tuple[str, str]]
+) -> str:
+    return render_template(
+        "complaint.html",
+        form=form,
+        files=files,
+        summary=summary,
+        limits=common.limits(),
+        single_entity=len(form.entity.choices or []) <= 1,
+    )
+
+
 def _render_form(
     form: ComplaintForm,
     files: list[drafts.DraftFile],
@@ -143,21 +204,13 @@ def _render_form(
     show_errors: bool,
     status: int = 200,
 ) -> tuple[str, int]:
+    if request.method == "GET" and not files and not show_errors:
+        return _render_blank_form(form), status
     summary = _error_summary(form, file_errors) if show_errors else []
     if not show_errors:
         for field in form:
             field.errors = []
-    return (
-        render_template(
-            "complaint.html",
-            form=form,
-            files=files,
-            summary=summary,
-            limits=common.limits(),
-            single_entity=len(form.entity.choices or []) <= 1,
-        ),
-        status,
-    )
+    return _render_page(form, files, summary), status
 
 
 def _render_review(
@@ -312,7 +365,7 @@ def register(bp: Blueprint) -> None:
             # Already submitted (reload) or the session expired: never file twice.
             return render_template("expired.html"), 409
         db = web.db()
-        entity = db.scalar(select(Entity).where(Entity.slug == form.entity.data))
+        entity = directory_pages.by_slug(form.entity.data)
         if entity is None:
             abort(400)
         if _keys_problem([entity.slug]):

@@ -5,8 +5,11 @@ Meaning is checked by core.services.intake.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -23,6 +26,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import ValidationError
 from wtforms import widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -39,6 +43,28 @@ from core.services.intake import MAX_SHORT
 from reporting import labels
 
 MIN_PERSON_ROWS = 2
+
+
+# WTForms' own messages ("Not a valid choice", …) per language, read once per process:
+# Flask-WTF reads the catalog from disk for every request that builds a form.
+_WTFORMS_CATALOGS: dict[str, support.NullTranslations] = {}
+
+
+def _wtforms_catalog() -> support.NullTranslations:
+    locale = get_locale()
+    found = _WTFORMS_CATALOGS.get(str(locale))
+    if found is None:
+        found = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _WTFORMS_CATALOGS[str(locale)] = found
+    return found
+
+
+class IntakeForm(FlaskForm):  # type: ignore[misc]
+    """The intake's forms: Flask-WTF's, with WTForms' catalog cached per language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> support.NullTranslations:
+            return _wtforms_catalog()
 
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
@@ -63,6 +89,11 @@ class AtLeastOne:
             raise StopValidation(self.message)
 
 
+# C0 control characters other than tab, line feed and carriage return (one regex scan, not a
+# Python loop per character: the facts field alone may hold 20,000).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def clean_text(form: Any, field: Field) -> None:
     """Refuse text that did not arrive as valid UTF-8 or carries control characters."""
     value = field.data
@@ -72,7 +103,7 @@ def clean_text(form: Any, field: Field) -> None:
         raise ValidationError(
             _l("El texto contiene caracteres no válidos. Revíselo y vuelva a escribirlos.")
         )
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if _CONTROL.search(value):
         raise ValidationError(_l("El texto contiene caracteres de control no permitidos."))
 
 
@@ -101,7 +132,7 @@ def _max_two(form: Any, field: Field) -> None:
         raise ValidationError(_l("Elija como máximo dos motivos."))
 
 
-class ComplaintForm(FlaskForm):  # type: ignore[misc]
+class ComplaintForm(IntakeForm):
     """The whole complaint on one page, in fieldsets ("steps") that work without JavaScript."""
 
     entity = SelectField(_l("Entidad"), validators=[Optional()], choices=[])
@@ -240,7 +271,7 @@ class ComplaintForm(FlaskForm):  # type: ignore[misc]
         return ok
 
 
-class ReceiptForm(FlaskForm):  # type: ignore[misc]
+class ReceiptForm(IntakeForm):
     receipt = StringField(
         _l("Código de seguimiento"),
         validators=[
@@ -250,14 +281,14 @@ class ReceiptForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(IntakeForm):
     written_down = BooleanField(
         _l("Anoté mi código de seguimiento en un lugar seguro."),
         validators=[DataRequired(message=_l("Confirme que anotó su código."))],
     )
 
 
-class MessageForm(FlaskForm):  # type: ignore[misc]
+class MessageForm(IntakeForm):
     kind = SelectField(
         _l("Tipo de mensaje"),
         choices=[
@@ -281,7 +312,7 @@ class MessageForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class EvidenceForm(FlaskForm):  # type: ignore[misc]
+class EvidenceForm(IntakeForm):
     files = MultipleFileField(_l("Archivos"))
 
 
@@ -294,7 +325,7 @@ def other_described(measures: Field, other: Field) -> bool:
     return True
 
 
-class ProtectionForm(FlaskForm):  # type: ignore[misc]
+class ProtectionForm(IntakeForm):
     measures = MultiCheckboxField(
         _l("Medidas de protección que solicita"),
         choices=[SelectChoice(m.value, labels.MEASURE[m]) for m in labels.COMPLAINANT_MEASURES],
@@ -320,7 +351,7 @@ class ProtectionForm(FlaskForm):  # type: ignore[misc]
         return other_described(self.measures, self.other) and ok
 
 
-class EmptyForm(FlaskForm):  # type: ignore[misc]
+class EmptyForm(IntakeForm):
     """CSRF only (logout, confirmations)."""
 
 

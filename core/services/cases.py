@@ -158,6 +158,31 @@ def case_facts(session: Session, case: Case, *, today: dt.date) -> CaseFacts:
     )
 
 
+def registration_facts(case: Case, opened: Sequence[Deadline], *, today: dt.date) -> CaseFacts:
+    """What `case_facts` reads for a case just registered, from what its registration wrote:
+    the `opened` clocks and nothing else (no subsanación, measure, forwarding act or
+    withdrawal yet; the registration's automatic copies are not forwarding acts)."""
+    evaluation = [
+        d.due_on
+        for d in opened
+        if d.kind == DeadlineKind.EVALUATE_MEASURES and d.measure_id is None
+    ]
+    return CaseFacts(
+        state=case.state,
+        forwarded_to=frozenset(),
+        today=today,
+        modality=case.modality,
+        protection_requested=case.protection_requested,
+        reserve_only=case.reserve_only,
+        subsanacion_due=None,
+        subsanacion_answered=False,
+        missing_items=frozenset(),
+        measures_undecided=0,
+        evaluation_due=evaluation[-1] if evaluation else None,
+        open_deadlines=frozenset(d.kind for d in opened if d.satisfied_at is None),
+    )
+
+
 # --- acts --------------------------------------------------------------------------------------
 
 
@@ -185,9 +210,7 @@ def apply_act(
     """
     check_officer(case, officer)
     lock_case(session, case, now)
-    today = local_day(now)
-    regime = case_regime(case, today)
-    facts = case_facts(session, case, today=today)
+    facts = case_facts(session, case, today=local_day(now))
     inputs = ActInputs(
         reasoning=reasoning,
         destination=destination,
@@ -196,6 +219,34 @@ def apply_act(
         forward_to_stpad=forward_to_stpad,
         queja_reclamo=queja_reclamo,
     )
+    return _record_act(
+        session,
+        case,
+        act,
+        facts,
+        inputs,
+        officer=officer,
+        now=now,
+        calendar=calendar,
+        office_recipients=office_recipients,
+    )
+
+
+def _record_act(
+    session: Session,
+    case: Case,
+    act: Act,
+    facts: CaseFacts,
+    inputs: ActInputs,
+    *,
+    officer: Officer | None,
+    now: dt.datetime,
+    calendar: BusinessCalendar,
+    office_recipients: Sequence[crypto.Recipient],
+) -> CaseEvent:
+    """apply_act once the case is locked and its facts are read."""
+    today = local_day(now)
+    regime = case_regime(case, today)
     if not inputs.missing_items <= regime.requirement_items:
         raise TransitionRefused(
             "requirement_item_not_in_regime",
@@ -213,7 +264,7 @@ def apply_act(
         to_state=transition.to_state.value,
         visible=transition.complainant_visible,
         data=dict(transition.data),
-        reasoning=reasoning,
+        reasoning=inputs.reasoning,
         office_recipients=office_recipients,
         notice=notice,
     )
@@ -343,7 +394,7 @@ def register_case_deadlines(
         session, case, plan.opens, act_day=filing_day, filing_day=filing_day, calendar=calendar
     )
     copies = create_forwardings(session, case, plan.forwardings, officer=None, event=event, now=now)
-    refresh_next_deadline(session, case)
+    # The case's next-deadline columns are refreshed once, by the first act below.
     audit.record(
         session,
         action="case.registered",
@@ -356,12 +407,15 @@ def register_case_deadlines(
             "copies": [f.destination.value for f in copies],
         },
     )
-    follow_up = apply_act(
+    # The case was created in this transaction: nobody else can act on it before the commit
+    # (no lock to take), and what the workflow needs is what was just written (no reads).
+    follow_up = _record_act(
         session,
         case,
         plan.next_act,
+        registration_facts(case, opened, today=local_day(now)),
+        ActInputs(reasoning=SYSTEM_REASONING_AT_FILING),
         officer=None,
-        reasoning=SYSTEM_REASONING_AT_FILING,
         now=now,
         calendar=calendar,
         office_recipients=recipients,

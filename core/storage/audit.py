@@ -15,7 +15,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from typing import cast
 
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -115,18 +117,20 @@ def record(
     now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append an entry. Detail must hold no plaintext content or identity."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Serialise appends across workers so two entries never share a predecessor.
-        session.execute(text("SELECT pg_advisory_xact_lock(7277001)"))
-    elif dialect == "sqlite":
-        # Same for SQLite: take the database's write lock before reading the head (a
-        # write statement, even one touching no row, begins the write transaction and
-        # waits for other writers), or two processes read the same head and one fails.
-        session.execute(text("UPDATE audit_entries SET seq = seq WHERE 0 = 1"))
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last: Any = _own_head(session)
+    if last is None:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # Serialise appends across workers so two entries never share a predecessor.
+            session.execute(text("SELECT pg_advisory_xact_lock(7277001)"))
+        elif dialect == "sqlite":
+            # Same for SQLite: take the database's write lock before reading the head (a
+            # write statement, even one touching no row, begins the write transaction and
+            # waits for other writers), or two processes read the same head and one fails.
+            session.execute(text("UPDATE audit_entries SET seq = seq WHERE 0 = 1"))
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
     seq = 1 if last is None else last.seq + 1
     prev_hash = GENESIS if last is None else last.hash
     at = (now or utcnow()).astimezone(dt.UTC)
@@ -160,7 +164,28 @@ def record(
     # same lock, so the tree never lags the chain (docs/transparency.md).
     tree.append_leaf(session, seq - 1, tlog.leaf_hash(entry_leaf_data(entry)))
     session.flush()
+    session.info[_HEAD] = (session.get_transaction(), entry)
     return entry
+
+
+_HEAD = "integra.audit_head"
+
+
+def _own_head(session: Session) -> AuditEntry | None:
+    """The entry this session appended last, while its transaction still holds the append
+    lock (taken by `record`, kept until commit or rollback): no other writer can have
+    appended since, so it is the head. None when it cannot be known that way (another
+    transaction, or the entry was rolled back with a savepoint or expunged)."""
+    held = session.info.get(_HEAD)
+    if held is None:
+        return None
+    transaction, entry = held
+    current = session.get_transaction()
+    if current is None or transaction is not current or not current.is_active:
+        return None
+    if not inspect(entry).persistent:
+        return None
+    return cast(AuditEntry, entry)
 
 
 @dataclass(frozen=True)

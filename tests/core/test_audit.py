@@ -107,9 +107,10 @@ def test_verify_streams_in_batches(db_session: Session):
     assert db_session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) == 12
 
 
-def test_concurrent_appends_from_several_workers_all_land_in_one_chain(clean_engine):
-    # Given several workers appending at once, each after a read of its own (as a view
-    # that decrypts and then audits does)
+def _append_concurrently(
+    clean_engine, *, workers: int, transactions: int, per_transaction: int, read_first: bool
+) -> list[str]:
+    """Workers appending at once, each transaction `per_transaction` entries; the errors."""
     import threading
 
     from sqlalchemy import func
@@ -117,20 +118,33 @@ def test_concurrent_appends_from_several_workers_all_land_in_one_chain(clean_eng
     errors: list[str] = []
 
     def worker(n: int) -> None:
-        for i in range(15):
+        for i in range(transactions):
             try:
                 with Session(clean_engine) as session:
-                    session.scalar(select(func.count()).select_from(AuditEntry))
-                    audit.record(session, action="test.concurrent", detail={"n": n, "i": i})
+                    if read_first:
+                        session.scalar(select(func.count()).select_from(AuditEntry))
+                    for k in range(per_transaction):
+                        audit.record(
+                            session, action="test.concurrent", detail={"n": n, "i": i, "k": k}
+                        )
                     session.commit()
             except Exception as exc:  # pragma: no cover - the failure being tested
                 errors.append(type(exc).__name__)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
+
+
+def test_concurrent_appends_from_several_workers_all_land_in_one_chain(clean_engine):
+    # Given several workers appending at once, each after a read of its own (as a view
+    # that decrypts and then audits does)
+    errors = _append_concurrently(
+        clean_engine, workers=4, transactions=15, per_transaction=1, read_first=True
+    )
     # Then none of them failed, and the chain holds every entry
     assert errors == []
     with Session(clean_engine) as session:
@@ -175,3 +189,31 @@ def test_insertion_is_detected(db_session: Session):
     # Then verification fails: the entry after it no longer follows its predecessor
     with pytest.raises(AuditChainBroken):
         audit.verify_chain(db_session)
+
+
+def test_several_entries_per_transaction_from_several_workers_chain(clean_engine):
+    # Given workers each appending three entries per transaction (a filing's shape: the
+    # head of the 2nd and 3rd is the entry the same transaction appended, under its lock)
+    from core.storage import tree
+
+    errors = _append_concurrently(
+        clean_engine, workers=3, transactions=6, per_transaction=3, read_first=False
+    )
+    # Then every entry is in one chain, and the Merkle tree has one leaf per entry
+    assert errors == []
+    with Session(clean_engine) as session:
+        assert audit.verify_chain(session).entries == 54
+        assert tree.size(session) == 54
+
+
+def test_an_entry_rolled_back_with_a_savepoint_is_not_the_next_ones_predecessor(
+    db_session: Session,
+):
+    first = audit.record(db_session, action="test.kept")
+    with db_session.begin_nested() as savepoint:
+        audit.record(db_session, action="test.undone")
+        savepoint.rollback()
+    after = audit.record(db_session, action="test.after")
+    assert after.seq == first.seq + 1
+    assert after.prev_hash == first.hash
+    audit.verify_chain(db_session)

@@ -46,3 +46,34 @@ def test_valid_token_is_accepted(csrf_client):
     cookie = resp.headers.get("Set-Cookie", "") or ""
     assert "HttpOnly" in csrf_client.get("/denunciar").headers.get("Set-Cookie", "HttpOnly")
     assert "SameSite=Strict" in (cookie or "SameSite=Strict")
+
+
+def test_the_blank_form_is_rendered_once_and_carries_each_sessions_own_token(
+    settings, clean_engine, ent, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # Given the blank form, rendered once per process and key (reporting.filing_pages)
+    from reporting import filing_pages
+
+    monkeypatch.setattr(filing_pages, "_BLANK_FORMS", type(filing_pages._BLANK_FORMS)())
+    app = create_app(settings, engine=clean_engine)
+    app.config.update(TESTING=True)
+    pages, tokens = [], []
+    for _ in range(2):
+        with app.test_client() as c:
+            html = c.get("/denunciar").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+            # Then each person's page carries their own session's token, which files
+            resp = c.post("/denunciar", data={**complaint_data(), "csrf_token": token})
+            assert resp.status_code == 200
+            pages.append(html.replace(token, "TOKEN"))
+            tokens.append(token)
+    assert tokens[0] != tokens[1]
+    assert filing_pages._BLANK_FORM_MARK not in pages[0]
+    # and the page is the same for both but for the token, rendered once
+    assert pages[0] == pages[1]
+    assert len(filing_pages._BLANK_FORMS) == 1
+    # A language is a page of its own
+    with app.test_client() as c:
+        english = c.get("/denunciar?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english and "Step 1 of 5" in english
+    assert len(filing_pages._BLANK_FORMS) == 2
