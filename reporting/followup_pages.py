@@ -5,7 +5,6 @@ login")."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from flask import Blueprint
@@ -39,13 +38,13 @@ from core.services.messages import read_attachment_meta
 from core.services.messages import read_message
 from core.services.protection import ProtectionSource
 from core.services.protection import request_protection
-from core.storage.blobs import read_plaintext
 from core.storage.models import Case
 from core.storage.models import CaseEvent
 from core.storage.models import Deadline
 from reporting import common
 from reporting import followup_evidence
 from reporting import labels
+from reporting import my_case
 from reporting.forms import EmptyForm
 from reporting.forms import EvidenceForm
 from reporting.forms import MessageForm
@@ -128,6 +127,10 @@ def _visible_events(case: Case) -> list[dict[str, Any]]:
                 "at": ev.at,
                 "label": labels.EVENT.get(ev.kind, labels.GENERIC_EVENT),
                 "detail": detail,
+                # The office's own text for the complainant on this act (what is missing, the
+                # reasons of a decision) goes here once acts carry one (issue 12, officer
+                # side); the internal reasoning never does.
+                "complainant_text": None,
             }
         )
     return out
@@ -231,6 +234,7 @@ def register(bp: Blueprint) -> None:
                 labels=labels,
                 observed=case.state is CaseState.OBSERVED,
                 subsanacion=pending,
+                measures=my_case.complainant_measures(db, case),
                 message_form=forms.get("message_form") or MessageForm(formdata=None),
                 evidence_form=forms.get("evidence_form") or EvidenceForm(formdata=None),
                 protection_form=forms.get("protection_form") or ProtectionForm(formdata=None),
@@ -331,8 +335,8 @@ def register(bp: Blueprint) -> None:
         case, identity = _require_followup()
         if case.report_blob_id is None:
             abort(404)
-        report = json.loads(read_plaintext(web.db(), case.report_blob_id, [identity]))
-        return render_template("followup_report.html", case=case, report=report, labels=labels)
+        sent = my_case.my_report(web.db(), case, identity, web.settings())
+        return render_template("followup_report.html", case=case, labels=labels, **sent)
 
     @bp.post("/seguimiento/salir")
     def followup_logout() -> BaseResponse:

@@ -49,3 +49,10 @@ MEASURE_TYPES: Mapping[MeasureType, str] = {
     MeasureType.BIDDER_GUARANTEE: N_("Garantía al postor o contratista"),
     MeasureType.OTHER: N_("Otra medida"),
 }
+
+# What happens when a subsanación request goes unanswered by its due date (RG 4.4; DL 8.1):
+# the standard text the follow-up page shows when the office typed none of its own.
+SUBSANACION_CONSEQUENCE = N_(
+    "Si no subsana a tiempo, su denuncia se archiva por desistimiento, con su solicitud de"
+    " medidas de protección (D. Leg. 1327, art. 8.1; Reglamento, art. 4.4)."
+)
