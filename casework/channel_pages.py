@@ -53,8 +53,8 @@ REFUSALS = {
     "modality": _l("Elija la modalidad de la denuncia."),
     "identity_with_anonymous": _l("Una denuncia anónima no lleva datos de identidad."),
     "identity_required": _l("Una denuncia con identificación requiere el nombre del denunciante."),
-    "protection_needs_identity": _l(
-        "Las medidas de protección requieren que el denunciante se identifique."
+    "reserve_with_anonymous": _l(
+        "Una denuncia anónima no tiene identidad que reservar: quite la reserva de identidad."
     ),
     "protection_measures": _l("Elija al menos una medida de protección."),
     "too_many_files": _l("Demasiados archivos adjuntos."),

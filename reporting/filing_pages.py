@@ -273,12 +273,14 @@ def _draft_from_form(form: ComplaintForm) -> intake.ReportDraft:
             email=form.email.data or "",
             address=form.address.data or "",
         )
-        if form.protection_measures.data:
-            protection = intake.ProtectionRequest(
-                measures=tuple(MeasureType(v) for v in form.protection_measures.data),
-                risk=form.protection_risk.data or "",
-                other=form.protection_other.data or "",
-            )
+    # Whatever the modality: an anonymous person's request is recorded like any other
+    # (core.services.protection; docs/workflow.md).
+    if form.protection_measures.data:
+        protection = intake.ProtectionRequest(
+            measures=tuple(MeasureType(v) for v in form.protection_measures.data),
+            risk=form.protection_risk.data or "",
+            other=form.protection_other.data or "",
+        )
     persons = tuple(
         intake.ReportedPerson(name=e.form.name.data or "", post=e.form.post.data or "")
         for e in form.persons

@@ -357,6 +357,8 @@ def register(bp: Blueprint) -> None:
             person = read_identity(read_plaintext(db, case.identity_blob_id, [identity]))
         files = []
         for att in sorted(case.attachments, key=lambda a: (a.created_at, a.id)):
+            if not att.from_complainant:
+                continue  # what they sent, not what the office added to the file
             try:
                 files.append({"at": att.created_at, **read_attachment_meta(att, [identity])})
             except (crypto.AgeError, ValueError):

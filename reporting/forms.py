@@ -257,12 +257,22 @@ class ComplaintForm(IntakeForm):
                     _l("Escriba el número de su documento de identidad."),
                 ]
                 ok = False
-        # Anonymous: measures ticked earlier sit in a hidden part of the page. No error that
-        # points at a box the person cannot see; the review says they will not be sent, and
-        # the filing leaves them out (issue 12).
-        if identified and not other_described(self.protection_measures, self.protection_other):
+        # The measures are asked whatever the modality (an anonymous request is recorded
+        # too, docs/workflow.md), so they are checked whatever the modality.
+        if not other_described(self.protection_measures, self.protection_other):
             ok = False
-        if identified and self.protection_risk.data and not self.protection_measures.data:
+        if not identified and MeasureType.IDENTITY_RESERVE.value in (
+            self.protection_measures.data or []
+        ):
+            self.protection_measures.errors = [
+                *self.protection_measures.errors,
+                _l(
+                    "Una denuncia anónima no tiene identidad que reservar: desmarque la reserva"
+                    " de identidad o elija «con reserva de identidad»."
+                ),
+            ]
+            ok = False
+        if self.protection_risk.data and not self.protection_measures.data:
             self.protection_measures.errors = [
                 *self.protection_measures.errors,
                 _l("Elija al menos una medida de protección, o deje vacío el riesgo."),

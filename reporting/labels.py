@@ -20,6 +20,7 @@ MODALITY = {
 }
 
 MODALITY_SHORT = {k: _l(v) for k, v in vocabulary.MODALITIES.items()}
+SUBSANACION_CONSEQUENCE = _l(vocabulary.SUBSANACION_CONSEQUENCE)
 
 MOTIVE = {k: _l(v) for k, v in vocabulary.MOTIVES.items()}
 

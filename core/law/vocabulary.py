@@ -161,3 +161,9 @@ REQUESTERS: Mapping[str, str] = {
     "externo": N_("Persona o entidad externa"),
     "otro": N_("Otro"),
 }
+# What happens when a subsanación request goes unanswered by its due date (RG 4.4; DL 8.1):
+# the standard text the follow-up page shows when the office typed none of its own.
+SUBSANACION_CONSEQUENCE = N_(
+    "Si no subsana a tiempo, su denuncia se archiva por desistimiento, con su solicitud de"
+    " medidas de protección (D. Leg. 1327, art. 8.1; Reglamento, art. 4.4)."
+)

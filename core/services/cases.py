@@ -229,6 +229,7 @@ def apply_act(
         now=now,
         calendar=calendar,
         office_recipients=office_recipients,
+        notice=notice,
     )
 
 
@@ -243,6 +244,7 @@ def _record_act(
     now: dt.datetime,
     calendar: BusinessCalendar,
     office_recipients: Sequence[crypto.Recipient],
+    notice: str | None = None,
 ) -> CaseEvent:
     """apply_act once the case is locked and its facts are read."""
     today = local_day(now)

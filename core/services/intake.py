@@ -33,7 +33,6 @@ from config import Settings
 from core.access.entities import signing_key
 from core.errors import DomainError
 from core.law.calendar import local_day
-from core.law.enums import Beneficiary
 from core.law.enums import BlobKind
 from core.law.enums import CaseState
 from core.law.enums import Channel
@@ -51,7 +50,6 @@ from core.services.documents import ReportDocument
 from core.services.documents import ReportedPerson as ReportedPerson
 from core.services.documents import seal_identity
 from core.services.documents import seal_report
-from core.services.measure_requests import request_measure
 from core.services.receipt_keys import is_post_quantum
 from core.services.receipt_keys import kdf_profile
 from core.services.receipt_keys import kdf_slot
@@ -66,8 +64,6 @@ from core.storage.models import Officer
 from core.storage.padding import pad_json
 
 SALT_BYTES = 16
-# Sealed reasoning of the measure requests recorded at filing (the risk is in the report).
-MEASURE_REQUEST_REASONING = "Solicitada por el denunciante al presentar la denuncia."
 ACK_TYPE = ack.ACK_TYPE
 ATTACHMENT_META_FORMAT = "integra-attachment/v1"
 
@@ -162,10 +158,15 @@ def validate_draft(draft: ReportDraft, *, facts_in_attachment: bool = False) -> 
     if draft.modality is Modality.ANONYMOUS:
         if draft.identity is not None:
             raise IntakeRefused("identity_with_anonymous", "an anonymous complaint has no identity")
-        if draft.protection is not None:
-            # Labour measures need the complainant identified to the OII (docs/workflow.md).
+        if (
+            draft.protection is not None
+            and MeasureType.IDENTITY_RESERVE in draft.protection.measures
+        ):
+            # Other measures are recorded like an identified person's (docs/workflow.md); an
+            # identity nobody gave has nothing to reserve, and a reserve-only request would
+            # skip the verification (RG 4.2).
             raise IntakeRefused(
-                "protection_needs_identity", "protection measures require identification"
+                "reserve_with_anonymous", "an anonymous complaint has no identity to reserve"
             )
     elif draft.identity is None or not draft.identity.full_name.strip():
         raise IntakeRefused("identity_required", "an identified complaint needs a name")
@@ -408,18 +409,20 @@ def submit_report(
     calendar = case_records.calendar_for(session, entity)
     cases.register_case_deadlines(session, case, calendar, now)
     if protection is not None:
-        for measure_type in protection.measures:
-            request_measure(
-                session,
-                case,
-                measure_type=measure_type,
-                beneficiary=Beneficiary.COMPLAINANT,
-                officer=None,
-                reasoning=MEASURE_REQUEST_REASONING,
-                now=now,
-                office_recipients=[office],
-                with_filing=True,
-            )
+        # The one protection-request service of every source (imported here: it builds on
+        # core.services.messages, which imports this module).
+        from core.services.protection import ProtectionSource
+        from core.services.protection import request_protection
+
+        request_protection(
+            session,
+            case,
+            measure_types=protection.measures,
+            source=ProtectionSource.FILING,
+            now=now,
+            office_recipients=[office],
+            calendar=calendar,
+        )
     session.flush()
     return Receipt(code=code, case=case, acknowledgement=acknowledgement_for(case, settings))
 

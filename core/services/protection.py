@@ -47,7 +47,7 @@ class ProtectionSource(StrEnum):
 
 # The reasoning sealed with a request nobody at the office wrote.
 REASONING = {
-    ProtectionSource.FILING: "Solicitada en la denuncia.",
+    ProtectionSource.FILING: "Solicitada por el denunciante al presentar la denuncia.",
     ProtectionSource.FOLLOWUP: "Solicitada por el denunciante desde el seguimiento.",
 }
 

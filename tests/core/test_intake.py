@@ -104,6 +104,49 @@ def test_events_and_audit_hold_no_content(db_session, settings, ent):
     assert case.protection_requested and not case.reserve_only
 
 
+def _filing_clocks(db_session, case):  # type: ignore[no-untyped-def]
+    from core.storage.models import Deadline
+
+    rows = db_session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.satisfied_at.is_(None))
+    ).all()
+    return sorted((d.kind.value, d.due_on, d.measure_id is None) for d in rows)
+
+
+@pytest.mark.parametrize("modality", [Modality.ANONYMOUS, Modality.RESERVED])
+def test_an_anonymous_filing_records_its_measures_with_the_identified_clocks(
+    db_session, settings, ent, modality
+):
+    """Issue 12: measures asked with an anonymous filing are recorded like an identified
+    person's (docs/workflow.md). Filed Monday 2 March 2026 (10:00 Lima), asking a transfer:
+    verification by Wednesday 4 March (2 business days, RG 4.4), the complainant told of the
+    measures by Wednesday 11 March (7, RG 5.1), granted at the latest Monday 23 March (15,
+    RG 6), and plain copies to the OCI and the Procuraduría (RG 4.3). No holiday in March 2026."""
+    import datetime as dt
+
+    from core.law.enums import Destination
+    from core.storage.models import Forwarding
+
+    request = intake.ProtectionRequest(
+        measures=(MeasureType.TRANSFER_COMPLAINANT,), risk="Temo que me cambien de turno."
+    )
+    overrides = {"protection": request, "modality": modality}
+    if modality is not Modality.ANONYMOUS:
+        overrides["identified"] = True
+    case = make_case(db_session, settings, ent, **overrides).case
+    assert case.modality is modality and case.protection_requested
+    assert [m.type for m in case.measures] == [MeasureType.TRANSFER_COMPLAINANT]
+    assert _filing_clocks(db_session, case) == [
+        ("notificar_medidas", dt.date(2026, 3, 11), True),
+        ("plazo_maximo_medidas", dt.date(2026, 3, 23), True),
+        ("verificar_requisitos", dt.date(2026, 3, 4), True),
+    ]
+    copies = db_session.scalars(select(Forwarding).where(Forwarding.case_id == case.id)).all()
+    assert sorted(f.destination for f in copies) == sorted(
+        [Destination.OCI, Destination.PROCURADURIA]
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
@@ -116,6 +159,15 @@ def test_events_and_audit_hold_no_content(db_session, settings, ent):
         ({"facts": "   "}, "facts_required"),
         ({"modality": Modality.RESERVED}, "identity_required"),
         ({"identified": True, "modality": Modality.ANONYMOUS}, "identity_with_anonymous"),
+        (
+            {
+                "protection": intake.ProtectionRequest(
+                    measures=(MeasureType.IDENTITY_RESERVE,), risk=""
+                ),
+                "modality": Modality.ANONYMOUS,
+            },
+            "reserve_with_anonymous",
+        ),
     ],
 )
 def test_meaning_checks(db_session, settings, ent, overrides, code):

@@ -107,9 +107,12 @@ def test_empty_and_overlong_fields(small):
     assert resp.status_code == 422 and "como máximo dos motivos" in html
     resp, html = _post(small, complaint_data(modality="con_reserva"))
     assert resp.status_code == 422 and "nombre completo" in html
-    # Anonymous with a measure ticked earlier: the review says it will not be sent (issue 12).
+    # Anonymous with a measure: the review lists it and says when it can be acted on (issue 12).
     resp, html = _post(small, complaint_data(protection_measures=["traslado_denunciante"]))
-    assert resp.status_code == 200 and "no se enviarán" in html
+    assert resp.status_code == 200 and "aunque la denuncia sea anónima" in html
+    # Anonymous with identity reserve: nothing to reserve, said at the visible box.
+    resp, html = _post(small, complaint_data(protection_measures=["reserva_identidad"]))
+    assert resp.status_code == 422 and "no tiene identidad que reservar" in html
     resp, html = _post(small, complaint_data(motives=["no-existe"]))
     assert resp.status_code == 422
 

@@ -158,17 +158,19 @@ def test_pages_answering_a_post_offer_no_link_that_would_lose_them(client):
 def test_review_says_identity_typed_under_an_anonymous_choice_will_not_be_sent(client):
     client.get("/denunciar")
     review = file_review(client, complaint_data(full_name="Rosa Quispe"))  # modality anónima
-    assert "los datos de identidad y la solicitud de medidas que escribió no se enviarán" in review
+    assert "los datos de identidad que escribió no se enviarán" in review
     assert "Rosa Quispe" not in review.split("Sus datos", 1)[1].split("</dd>", 1)[0]
 
 
-def test_measures_ticked_then_anonymous_do_not_block_filing(client, session_for):
-    """Issue 12, defect 2: a measure ticked under "con reserva", then "anónima": the review
-    says the hidden choices will not be sent, and the complaint files without them."""
+def test_measures_ticked_under_an_anonymous_choice_are_filed(client, session_for):
+    """Issue 12, defect 2 and the anonymous request: a measure ticked, then "anónima": the
+    review lists it with the sentence on identification, and the filing records it (the case
+    shows the request; the clocks are in tests/core/test_intake.py)."""
     from intake_helpers import file_review
     from intake_helpers import submit_review
     from sqlalchemy import select
 
+    from core.law.enums import MeasureType
     from core.storage.models import Case
     from core.storage.models import Measure
 
@@ -177,8 +179,11 @@ def test_measures_ticked_then_anonymous_do_not_block_filing(client, session_for)
         modality="anonima", protection_measures=["traslado_denunciante"], protection_risk="x"
     )
     review = file_review(client, data)
-    assert "no se enviarán" in review
+    assert "Medidas de protección solicitadas" in review
+    assert "solo puede ejecutarse cuando usted se identifique" in review
     submit_review(client, review)
     case = session_for.scalars(select(Case)).one()
-    assert not case.protection_requested
-    assert session_for.scalars(select(Measure)).all() == []
+    assert case.protection_requested
+    assert [m.type for m in session_for.scalars(select(Measure))] == [
+        MeasureType.TRANSFER_COMPLAINANT
+    ]

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 import crypto
+from core.law import vocabulary
 from core.law.enums import MessageDirection
 from core.law.enums import MessageKind
 from core.law.workflow import Act
@@ -83,6 +84,11 @@ def test_subsanacion_request_shows_in_the_timeline_with_its_deadline(client, ent
     # RG 4.4: the request comes first on the page, and this first opening is recorded once
     # (with nothing about the client) as the day the term runs from.
     assert page.index('data-testid="subsanacion"') < page.index("Observada: se requiere")
+    # Issue 12: what is missing and the law's consequence of not answering (core/law).
+    notice = page.split('data-testid="subsanacion"', 1)[1].split("</section>", 1)[0]
+    assert "el compromiso de permanecer a disposición" in notice
+    assert vocabulary.SUBSANACION_CONSEQUENCE in notice
+    assert "Reglamento, art. 4.4" in vocabulary.SUBSANACION_CONSEQUENCE
     assert "Puede subsanar hasta el" in page
     client.get("/seguimiento")
     session_for.expire_all()
