@@ -21,6 +21,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
 from casework.auth import unlocked_identity
@@ -116,13 +117,11 @@ def make_blueprint() -> Blueprint:
             vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
             db.commit()
             abort(403)
-        form = request.form
-        try:
-            basis = vault.LegalBasis(form.get("legal_basis", ""))
-        except ValueError:
-            return _render(
-                case, status=422, error=REFUSALS["legal_basis_required"], form=form.to_dict()
-            )
+        access = forms.IdentityAccessForm()
+        typed = request.form.to_dict()  # shown again on a refusal
+        basis = access.legal_basis.data
+        if basis is None:
+            return _render(case, status=422, error=REFUSALS["legal_basis_required"], form=typed)
         vault_key = unlocked_identity("vault")
         try:
             identity = vault.access_identity(
@@ -131,7 +130,7 @@ def make_blueprint() -> Blueprint:
                 officer=officer,
                 vault_identities=[vault_key] if vault_key is not None else [],
                 legal_basis=basis,
-                statement=form.get("statement", ""),
+                statement=access.statement.data or "",
                 now=utcnow(),
                 office_recipients=office_recipients(case),
             )
@@ -140,9 +139,7 @@ def make_blueprint() -> Blueprint:
             return _render(load_case(code), status=422, error=ANONYMOUS)
         except DomainError as exc:
             db.rollback()
-            return _render(
-                load_case(code), status=422, error=refusal_message(exc), form=form.to_dict()
-            )
+            return _render(load_case(code), status=422, error=refusal_message(exc), form=typed)
         db.commit()  # the access is recorded before the identity is printed
         return _render(case, identity=identity)
 

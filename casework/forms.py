@@ -219,6 +219,21 @@ class MeasureRequestForm(CaseworkForm):
     reasoning = text()
 
 
+class MeasureDetailsForm(CaseworkForm):
+    """A measure's days in force, duration and transfer unit (core.services.measure_details);
+    the days as typed (YYYY-MM-DD), read by the view."""
+
+    in_force_from = text()
+    in_force_until = text()
+    duration = text()
+    target_unit = text()
+
+    def day(self, name: str) -> dt.date | None:
+        """The day typed in field `name`, None when empty; ValueError when not a date."""
+        value = (self[name].data or "").strip()
+        return dt.date.fromisoformat(value) if value else None
+
+
 class MeasureActForm(CaseworkForm):
     """An act on one measure (core.services.measures.apply_measure_act); one yes/no field
     `criterion_<value>` per RG 7 criterion is added below."""
@@ -228,6 +243,7 @@ class MeasureActForm(CaseworkForm):
     upheld = YesNoField()
     bad_faith_type = text()
     cease_ground = text()
+    notice = text()  # the text the complainant reads with the act (core.services.notices)
 
     def criteria(self) -> dict[Criterion, bool]:
         """The criteria answered yes or no (unanswered ones are left out)."""

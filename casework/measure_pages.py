@@ -300,14 +300,15 @@ def make_blueprint() -> Blueprint:
         measure = _load_measure(case, measure_id)
         db = web.db()
         office_identity()
-        form = request.form
+        form = forms.MeasureDetailsForm()
+        typed = request.form  # what was typed, shown again on a refusal
         days: dict[str, dt.date | None] = {}
         for name in ("in_force_from", "in_force_until"):
             try:
-                days[name] = dt.date.fromisoformat(form[name]) if form.get(name) else None
+                days[name] = form.day(name)
             except ValueError:
                 return _render_detail(
-                    case, measure, status=422, error=_l("Indique fechas válidas."), form=form
+                    case, measure, status=422, error=_l("Indique fechas válidas."), form=typed
                 )
         try:
             measure_details.record_details(
@@ -316,14 +317,14 @@ def make_blueprint() -> Blueprint:
                 officer=current_officer(),
                 in_force_from=days["in_force_from"],
                 in_force_until=days["in_force_until"],
-                duration=form.get("duration", ""),
-                target_unit=form.get("target_unit", ""),
+                duration=form.duration.data or "",
+                target_unit=form.target_unit.data or "",
                 now=utcnow(),
                 office_recipients=office_recipients(case),
             )
         except DomainError as exc:
             return _details_refused(
-                code, measure_id, DETAIL_REFUSALS.get(exc.code, refusal_message(exc)), form
+                code, measure_id, DETAIL_REFUSALS.get(exc.code, refusal_message(exc)), typed
             )
         db.commit()
         return redirect(
@@ -368,7 +369,7 @@ def make_blueprint() -> Blueprint:
                 bad_faith_type=bad_faith,
                 upheld=form.upheld.data is not False,
                 cease_ground=cease,
-                notice=form.get("notice"),
+                notice=form.notice.data or None,
             )
         except DomainError as exc:
             db.rollback()

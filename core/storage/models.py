@@ -119,7 +119,7 @@ class Entity(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Its own host name, if it has one (denuncias.ate.gob.pe): the intake answers that host
     # with this entity's address and form (reporting/directory_pages.py). Lower case.
-    host: Mapped[str | None] = mapped_column(String(253), unique=True, index=True, default=None)
+    host: Mapped[str | None] = mapped_column(String(253), unique=True, index=True)
 
     officers: Mapped[list[Officer]] = relationship(back_populates="entity")
     non_working_days: Mapped[list[NonWorkingDay]] = relationship(

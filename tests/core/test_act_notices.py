@@ -15,10 +15,10 @@ from core.law.enums import Role
 from core.law.measures_workflow import MeasureAct
 from core.law.workflow import Act
 from core.services import notices
+from core.services.case_records import calendar_for
 from core.services.cases import apply_act
-from core.services.cases import calendar_for
-from core.services.intake import complainant_identity
 from core.services.measures import apply_measure_act
+from core.services.receipt_keys import complainant_identity
 from core.storage.db import utcnow
 from core.storage.padding import unpad_text
 

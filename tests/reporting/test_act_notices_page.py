@@ -11,6 +11,7 @@ from core.law.enums import MeasureType
 from core.law.enums import Role
 from core.law.measures_workflow import MeasureAct
 from core.law.workflow import Act
+from core.services import case_records
 from core.services import cases as case_services
 from core.services.measures import apply_measure_act
 from core.storage.db import utcnow
@@ -27,7 +28,7 @@ def test_the_page_shows_the_notice_and_never_the_reasoning(client, ent, session_
     common = {
         "officer": head,
         "now": utcnow(),
-        "calendar": case_services.calendar_for(session_for, case.entity),
+        "calendar": case_records.calendar_for(session_for, case.entity),
         "office_recipients": [crypto.parse_recipient(ent.entity.office_recipient)],
     }
     (measure,) = case.measures
