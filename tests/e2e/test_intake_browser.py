@@ -77,6 +77,9 @@ def test_file_follow_up_and_reply_without_javascript(browser, settings, clean_en
         page.check("#commitment")
         # When they review
         page.click("button[name=action][value=review]:not(.default-action)")
+        # click() returns once the navigation commits: wait for the review page itself (the
+        # upload is reviewed on the server before it answers, longer on a busy machine)
+        page.wait_for_load_state("load")
         assert "Revise su denuncia" in page.content()
         body = page.inner_text("main")
         assert "Ubicación GPS" in body and "Modelo-X1" in body  # hidden metadata shown
