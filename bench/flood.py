@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import multiprocessing
 import os
 import re
@@ -54,22 +53,19 @@ for extra in (ROOT, ROOT / "bench", ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from intake_load import FACTS  # noqa: E402
-from intake_load import HIDDEN_RE  # noqa: E402
 from intake_load import PDF  # noqa: E402
 from intake_load import RECEIPT_RE  # noqa: E402
 from intake_load import TOKEN_RE  # noqa: E402
 from intake_load import _pdf  # noqa: E402
+from intake_load import complaint_body  # noqa: E402
 from intake_load import prepare_instance  # noqa: E402
 from intake_load import socket_port  # noqa: E402
+from intake_load import submission_body  # noqa: E402
 from intake_load import wait_ready  # noqa: E402
 from nginx_harness import check  # noqa: E402
 from nginx_harness import main_config  # noqa: E402
 from nginx_harness import running  # noqa: E402
 from nginx_harness import site_for  # noqa: E402
-from werkzeug.datastructures import FileStorage  # noqa: E402
-from werkzeug.datastructures import MultiDict  # noqa: E402
-from werkzeug.test import encode_multipart  # noqa: E402
 
 from casework import deploy_configs  # noqa: E402
 
@@ -114,29 +110,12 @@ class Browser:
     def form(self, attachment: bytes) -> str:
         """GET the form and POST it with an attachment: the review page."""
         self.cookie = ""
-        token = TOKEN_RE.search(self.page("GET", "/denunciar"))
-        pairs: list[tuple[str, object]] = [
-            ("modality", "anonima"),
-            ("motives", "contratacion_irregular"),
-            ("facts", FACTS),
-            ("persons-0-post", "Jefe de Logística"),
-            ("commitment", "y"),
-            ("document_type", "DNI"),
-            ("files", FileStorage(io.BytesIO(attachment), filename="prueba.pdf")),
-        ]
-        if token:
-            pairs.append(("csrf_token", token.group(1)))
-        boundary, body = encode_multipart(MultiDict(pairs))
-        return self.page("POST", "/denunciar", body, f"multipart/form-data; boundary={boundary}")
+        body, ctype = complaint_body(self.page("GET", "/denunciar"), attachment, "prueba.pdf")
+        return self.page("POST", "/denunciar", body, ctype)
 
     def file(self) -> str:
         """A whole complaint; returns the receipt."""
-        review = self.form(PDF)
-        fields = list(HIDDEN_RE.findall(review))
-        token = TOKEN_RE.search(review)
-        if token:
-            fields.append(("csrf_token", token.group(1)))
-        body = urllib.parse.urlencode(fields).encode()
+        body = submission_body(self.form(PDF))
         page = self.page("POST", "/denunciar/enviar", body, "application/x-www-form-urlencoded")
         found = RECEIPT_RE.search(page)
         if not found:

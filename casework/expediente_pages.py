@@ -15,33 +15,25 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
-from flask import abort
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from casework import forms
 from casework.auth import current_officer
 from casework.auth import require_role
-from casework.auth import unlocked_identity
 from casework.case_pages import case_context
 from casework.case_pages import load_case
 from casework.case_pages import office_identity
-from casework.case_pages import office_recipients
+from casework.identity_pages import ANONYMOUS
+from casework.identity_pages import access_identity
+from casework.identity_pages import require_head
 from casework.inbox_pages import CASE_ROLES
-from casework.refusals import REFUSALS
-from casework.refusals import refusal_message
 from core import web
-from core.errors import DomainError
-from core.errors import NotFound
 from core.services import casefile
 from core.services import vault
 from core.services.documents import ComplainantIdentity
 from core.storage.db import utcnow
 from core.storage.models import Case
-
-ANONYMOUS = _l("Esta denuncia es anónima: no hay datos de identidad.")
 
 
 def _css_string(text: str) -> str:
@@ -112,35 +104,14 @@ def make_blueprint() -> Blueprint:
     def with_identity(code: str) -> Any:
         case = load_case(code)
         officer = current_officer()
-        db = web.db()
-        if not vault.may_access_identity(officer):
-            vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
-            db.commit()
-            abort(403)
-        access = forms.IdentityAccessForm()
+        require_head(case, officer)
         typed = request.form.to_dict()  # shown again on a refusal
-        basis = access.legal_basis.data
-        if basis is None:
-            return _render(case, status=422, error=REFUSALS["legal_basis_required"], form=typed)
-        vault_key = unlocked_identity("vault")
-        try:
-            identity = vault.access_identity(
-                db,
-                case,
-                officer=officer,
-                vault_identities=[vault_key] if vault_key is not None else [],
-                legal_basis=basis,
-                statement=access.statement.data or "",
-                now=utcnow(),
-                office_recipients=office_recipients(case),
+        identity, error = access_identity(case, officer)
+        if identity is None:
+            anonymous = error is ANONYMOUS
+            return _render(
+                load_case(code), status=422, error=error, form={} if anonymous else typed
             )
-        except NotFound:
-            db.rollback()
-            return _render(load_case(code), status=422, error=ANONYMOUS)
-        except DomainError as exc:
-            db.rollback()
-            return _render(load_case(code), status=422, error=refusal_message(exc), form=typed)
-        db.commit()  # the access is recorded before the identity is printed
         return _render(case, identity=identity)
 
     return bp

@@ -34,7 +34,52 @@ from core import web
 from core.errors import DomainError
 from core.errors import NotFound
 from core.services import vault
+from core.services.documents import ComplainantIdentity
 from core.storage.db import utcnow
+from core.storage.models import Case
+from core.storage.models import Officer
+
+ANONYMOUS = _l("Esta denuncia es anónima: no hay datos de identidad.")
+
+
+def require_head(case: Case, officer: Officer) -> None:
+    """403 unless `officer` may open the vault; the attempt of one who may not is recorded."""
+    if not vault.may_access_identity(officer):
+        db = web.db()
+        vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
+        db.commit()
+        abort(403)
+
+
+def access_identity(case: Case, officer: Officer) -> tuple[ComplainantIdentity | None, Any]:
+    """The head's audited access to the identity, from the posted legal basis and statement:
+    (identity, None), committed before any plaintext is shown, or (None, the error to show),
+    nothing recorded."""
+    db = web.db()
+    access = forms.IdentityAccessForm()
+    basis = access.legal_basis.data
+    if basis is None:
+        return None, REFUSALS["legal_basis_required"]
+    vault_key = unlocked_identity("vault")
+    try:
+        data = vault.access_identity(
+            db,
+            case,
+            officer=officer,
+            vault_identities=[vault_key] if vault_key is not None else [],
+            legal_basis=basis,
+            statement=access.statement.data or "",
+            now=utcnow(),
+            office_recipients=office_recipients(case),
+        )
+    except NotFound:
+        db.rollback()
+        return None, ANONYMOUS
+    except DomainError as exc:
+        db.rollback()
+        return None, refusal_message(exc)
+    db.commit()  # the access is recorded before the identity is shown
+    return data, None
 
 
 def add_routes(bp: Blueprint) -> None:
@@ -45,12 +90,7 @@ def add_routes(bp: Blueprint) -> None:
     def identity(code: str) -> Any:
         case = load_case(code)
         officer = current_officer()
-        db = web.db()
-        if not vault.may_access_identity(officer):
-            # Recorded: an officer without the head role tried to open the vault.
-            vault.refuse_unauthorised_attempt(db, case, officer=officer, now=utcnow())
-            db.commit()
-            abort(403)
+        require_head(case, officer)
         if request.method == "GET":
             return render_template(
                 "cases/identity.html",
@@ -60,34 +100,7 @@ def add_routes(bp: Blueprint) -> None:
                 has_identity=vault.has_identity(case),
                 form={},
             )
-        vault_key = unlocked_identity("vault")
-        access = forms.IdentityAccessForm()
-        basis = access.legal_basis.data
-        error = None
-        data = None
-        if basis is None:
-            error = REFUSALS["legal_basis_required"]
-        else:
-            try:
-                data = vault.access_identity(
-                    db,
-                    case,
-                    officer=officer,
-                    vault_identities=[vault_key] if vault_key is not None else [],
-                    legal_basis=basis,
-                    statement=access.statement.data,
-                    now=utcnow(),
-                    office_recipients=office_recipients(case),
-                )
-            except (NotFound, DomainError) as exc:
-                db.rollback()
-                error = (
-                    _l("Esta denuncia es anónima: no hay datos de identidad.")
-                    if isinstance(exc, NotFound)
-                    else refusal_message(exc)
-                )
-        if data is not None:
-            db.commit()  # the access is recorded before the identity is shown
+        data, error = access_identity(case, officer)
         return Response(
             render_template(
                 "cases/identity.html",
